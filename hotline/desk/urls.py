@@ -1,0 +1,8 @@
+from django.urls import path
+
+from hotline.desk import views
+
+app_name = "desk"
+urlpatterns = [
+    path("", views.desk_home, name="home"),
+]

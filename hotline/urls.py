@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
+
+from hotline import views
+
+admin.site.site_header = _("Helpline – directory of help services")
+admin.site.site_title = _("Helpline for violence and abuse")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("about/", views.about, name="about"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("hotline.accounts.urls")),
+    # Open so the login page can switch language too.
+    path("i18n/setlang/", login_not_required(require_POST(set_language)), name="set_language"),
+    path("desk/", include("hotline.desk.urls")),
+    path("directory/", include("services_directory.urls")),
+    path("reports/", include("hotline.reports.urls")),
+    path("admin/", admin.site.urls),
+]

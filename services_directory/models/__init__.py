@@ -1,0 +1,3 @@
+from services_directory.models.reference import County, Municipality, Place, Postcode
+
+__all__ = ["County", "Municipality", "Place", "Postcode"]

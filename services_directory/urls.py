@@ -1,0 +1,8 @@
+from django.urls import path
+
+from services_directory import views
+
+app_name = "directory"
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+]

@@ -1,0 +1,61 @@
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.management import call_command
+
+from hotline.accounts.roles import Role
+
+TEST_PASSWORD = "correct horse battery staple"
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Password hashing dominates a login-heavy suite; MD5 is fine for throwaway users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the reference geography once; each test's transaction rolls back on top of it."""
+    with django_db_blocker.unblock():
+        call_command("load_reference_data", verbosity=0)
+
+
+def make_user(*roles: Role, username: str | None = None, **fields) -> User:
+    username = username or "-".join(role.value for role in roles) or "norole"
+    user = User.objects.create_user(username=username, password=TEST_PASSWORD, **fields)
+    user.groups.set(Group.objects.filter(name__in=[role.value for role in roles]))
+    return user
+
+
+@pytest.fixture
+def operator(db):
+    return make_user(Role.OPERATOR)
+
+
+@pytest.fixture
+def editor(db):
+    return make_user(Role.EDITOR, is_staff=True)
+
+
+@pytest.fixture
+def supervisor(db):
+    return make_user(Role.SUPERVISOR)
+
+
+@pytest.fixture
+def operator_client(client, operator):
+    client.force_login(operator)
+    return client
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def supervisor_client(client, supervisor):
+    client.force_login(supervisor)
+    return client

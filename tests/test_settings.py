@@ -1,0 +1,97 @@
+"""Bad configuration stops start-up with a message that names the variable."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from hotline.env import env_bool, env_int, env_list, env_str
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def start(code: str = "import hotline.settings", **env) -> subprocess.CompletedProcess:
+    """Load the settings in a fresh interpreter, as a server start would."""
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG"}}
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "hotline.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DEBUG": "maybe"}, "DEBUG='maybe' is not a boolean"),
+        ({"DATABASE_URL": "not a url"}, "DATABASE_URL cannot be parsed"),
+        ({"DATABASE_URL": "mysql://u@h/db"}, "must be a postgres:// or sqlite:// URL"),
+        ({"DEBUG": "false"}, "SECRET_KEY (or SECRET_KEY_FILE) must be set"),
+        ({"DEBUG": "false", "SECRET_KEY": "x" * 50}, "ALLOWED_HOSTS must be set"),
+        ({"AXES_FAILURE_LIMIT": "many"}, "AXES_FAILURE_LIMIT='many' is not an integer"),
+        ({"SECRET_KEY_FILE": "/nonexistent/secret"}, "SECRET_KEY_FILE: cannot read"),
+    ],
+)
+def test_bad_environment_stops_start_up(env, message):
+    result = start(**env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
+
+
+def test_good_production_environment_starts(tmp_path):
+    secret = tmp_path / "secret"
+    secret.write_text("s" * 60 + "\n")
+    result = start(
+        "import django; django.setup()",
+        DEBUG="false",
+        SECRET_KEY_FILE=str(secret),
+        ALLOWED_HOSTS="desk.example.no",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/hotline",
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_file_secret_is_read_and_stripped(tmp_path, monkeypatch):
+    secret = tmp_path / "secret"
+    secret.write_text("hemmelig\n")
+    monkeypatch.setenv("SECRET_KEY_FILE", str(secret))
+    assert env_str("SECRET_KEY") == "hemmelig"
+
+
+def test_value_and_file_together_are_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "a")
+    monkeypatch.setenv("SECRET_KEY_FILE", str(tmp_path))
+    with pytest.raises(ImproperlyConfigured, match="not both"):
+        env_str("SECRET_KEY")
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("true", True), ("0", False), ("Yes", True)])
+def test_booleans(monkeypatch, raw, expected):
+    monkeypatch.setenv("FLAG", raw)
+    assert env_bool("FLAG", default=not expected) is expected
+
+
+def test_unset_values_use_the_default(monkeypatch):
+    monkeypatch.delenv("FLAG", raising=False)
+    assert env_bool("FLAG", default=True) is True
+    assert env_int("FLAG", 7) == 7
+    assert env_list("FLAG", ["a"]) == ["a"]
+
+
+def test_integer_minimum(monkeypatch):
+    monkeypatch.setenv("NUMBER", "0")
+    with pytest.raises(ImproperlyConfigured, match="below the minimum"):
+        env_int("NUMBER", 5, minimum=1)
+
+
+def test_lists_are_split_on_commas(monkeypatch):
+    monkeypatch.setenv("HOSTS", "a.no, b.no,,")
+    assert env_list("HOSTS", []) == ["a.no", "b.no"]
