@@ -180,6 +180,8 @@ USE_TZ = True
 MODELTRANSLATION_LANGUAGES = ("nb", "nn", "en", "se")
 MODELTRANSLATION_DEFAULT_LANGUAGE = "nb"
 MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("nb",), "nn": ("nb",), "se": ("nb",)}
+# The admin's translation tabs need jQuery UI: serve our vendored copy, not a CDN.
+JQUERY_UI_URL = "vendor/jquery-ui-1.14.2.min.js"
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

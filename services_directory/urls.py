@@ -5,4 +5,5 @@ from services_directory import views
 app_name = "directory"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("services/<int:pk>/verify/", views.verify_service, name="verify"),
 ]

@@ -59,3 +59,26 @@ def editor_client(client, editor):
 def supervisor_client(client, supervisor):
     client.force_login(supervisor)
     return client
+
+
+def make_service(name="Testsenter", *, topics=(), types=(), groups=(), municipalities=(), **fields):
+    """A published, active service with the given vocabulary codes and coverage numbers."""
+    from services_directory.models import (
+        Municipality,
+        Organization,
+        Service,
+        ServiceType,
+        TargetGroup,
+        Topic,
+    )
+
+    organization = fields.pop("organization", None) or Organization.objects.create(
+        name=f"{name} org"
+    )
+    fields.setdefault("is_published", True)
+    service = Service.objects.create(name=name, organization=organization, **fields)
+    service.topics.set(Topic.objects.filter(code__in=topics))
+    service.service_types.set(ServiceType.objects.filter(code__in=types))
+    service.target_groups.set(TargetGroup.objects.filter(code__in=groups))
+    service.coverage_municipalities.set(Municipality.objects.filter(number__in=municipalities))
+    return service

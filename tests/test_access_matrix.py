@@ -24,6 +24,10 @@ EXPECTED: dict[str, tuple[dict, dict[str, int]]] = {
     "set_language": ({}, {ANON: 405, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405}),
     "desk:home": ({}, {ANON: 302, OPERATOR: 200, EDITOR: 403, SUPERVISOR: 403}),
     "directory:dashboard": ({}, {ANON: 302, OPERATOR: 403, EDITOR: 200, SUPERVISOR: 403}),
+    "directory:verify": (
+        {"pk": 1},
+        {ANON: 302, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405},
+    ),
     "reports:home": ({}, {ANON: 302, OPERATOR: 403, EDITOR: 403, SUPERVISOR: 200}),
     "admin:index": ({}, {ANON: 302, OPERATOR: 302, EDITOR: 200, SUPERVISOR: 302}),
 }

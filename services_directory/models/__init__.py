@@ -1,3 +1,32 @@
+from services_directory.models.directory import (
+    ContactChannel,
+    Location,
+    OpeningHours,
+    Organization,
+    Service,
+)
 from services_directory.models.reference import County, Municipality, Place, Postcode
+from services_directory.models.vocabulary import (
+    AccessibilityFeature,
+    Language,
+    ServiceType,
+    TargetGroup,
+    Topic,
+)
 
-__all__ = ["County", "Municipality", "Place", "Postcode"]
+__all__ = [
+    "AccessibilityFeature",
+    "ContactChannel",
+    "County",
+    "Language",
+    "Location",
+    "Municipality",
+    "OpeningHours",
+    "Organization",
+    "Place",
+    "Postcode",
+    "Service",
+    "ServiceType",
+    "TargetGroup",
+    "Topic",
+]

@@ -1,0 +1,286 @@
+"""The editors' workspace: the Django admin, tuned for non-technical editors."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from modeltranslation.admin import (
+    TabbedTranslationAdmin,
+    TranslationStackedInline,
+)
+from simple_history.admin import SimpleHistoryAdmin
+
+from services_directory.models import (
+    AccessibilityFeature,
+    ContactChannel,
+    County,
+    Language,
+    Location,
+    Municipality,
+    OpeningHours,
+    Organization,
+    Place,
+    Postcode,
+    Service,
+    ServiceType,
+    TargetGroup,
+    Topic,
+)
+
+
+class ServiceForm(forms.ModelForm):
+    # The version the editor started from; a mismatch on save means someone else saved.
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Service
+        fields = "__all__"  # noqa: DJ007 - the admin's fieldsets pick the fields
+        widgets = {
+            "service_types": forms.CheckboxSelectMultiple,
+            "topics": forms.CheckboxSelectMultiple,
+            "target_groups": forms.CheckboxSelectMultiple,
+            "accessibility": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            # Lock the row until the admin's transaction ends, so two saves cannot race.
+            current = (
+                Service.objects.select_for_update()
+                .values_list("version", flat=True)
+                .get(pk=self.instance.pk)
+            )
+            if cleaned.get("loaded_version") != current:
+                raise forms.ValidationError(
+                    _(
+                        "Someone else saved this service while you were editing it. "
+                        "Your changes were not saved. Open the service again to see "
+                        "their changes, then make yours."
+                    ),
+                    code="stale",
+                )
+        return cleaned
+
+
+class LocationInline(admin.StackedInline):
+    model = Location
+    extra = 0
+    fields = [
+        ("name", "is_confidential"),
+        "address",
+        ("postcode", "municipality"),
+        ("latitude", "longitude"),
+    ]
+    autocomplete_fields = ["municipality"]
+
+
+class ContactChannelInline(TranslationStackedInline):
+    model = ContactChannel
+    extra = 0
+    fields = [("kind", "value", "position"), "description"]
+
+
+class OpeningHoursInline(admin.TabularInline):
+    model = OpeningHours
+    extra = 0
+    fields = ["kind", "weekday", "valid_from", "valid_to", "opens", "closes", "channel"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "channel":
+            service_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = ContactChannel.objects.filter(service_id=service_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ReviewStateFilter(admin.SimpleListFilter):
+    title = _("review")
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", _("overdue")), ("due30", _("due within 30 days"))]
+
+    def queryset(self, request, queryset):
+        from django.utils import timezone
+
+        today = timezone.localdate()
+        if self.value() == "overdue":
+            return queryset.review_overdue(today)
+        if self.value() == "due30":
+            return queryset.review_due_within(today, 30)
+        return queryset
+
+
+@admin.register(Service)
+class ServiceAdmin(SimpleHistoryAdmin, TabbedTranslationAdmin):
+    form = ServiceForm
+    inlines = [ContactChannelInline, OpeningHoursInline, LocationInline]
+    list_display = [
+        "name",
+        "organization",
+        "status",
+        "is_published",
+        "covers_whole_country",
+        "next_review_due",
+    ]
+    list_filter = [
+        "is_published",
+        "status",
+        ReviewStateFilter,
+        "covers_whole_country",
+        "service_types",
+        "topics",
+        "target_groups",
+        "coverage_counties",
+    ]
+    search_fields = ["name", "name_nb", "name_en", "organization__name"]
+    list_select_related = ["organization"]
+    autocomplete_fields = ["organization"]
+    filter_horizontal = ["coverage_counties", "coverage_municipalities", "languages"]
+    readonly_fields = ["last_verified_at", "verified_by", "version"]
+    actions = ["mark_verified", "publish", "unpublish"]
+    fieldsets = [
+        (None, {"fields": ["name", "organization", "description", "status", "is_published"]}),
+        (
+            _("Who it is for"),
+            {
+                "fields": [
+                    "service_types",
+                    "topics",
+                    "target_groups",
+                    ("min_age", "max_age"),
+                    ("free_of_charge", "anonymous_contact", "police_report_required"),
+                    "languages",
+                    "accessibility",
+                ]
+            },
+        ),
+        (
+            _("Coverage"),
+            {
+                "description": _(
+                    "Who the service is for geographically: the whole country, whole "
+                    "counties, and/or single municipalities (e.g. an inter-municipal "
+                    "crisis centre's member municipalities)."
+                ),
+                "fields": ["covers_whole_country", "coverage_counties", "coverage_municipalities"],
+            },
+        ),
+        (_("Opening hours on public holidays"), {"fields": ["holiday_policy"]}),
+        (_("For operators only"), {"fields": ["operator_note"]}),
+        (
+            _("Review"),
+            {"fields": ["next_review_due", "last_verified_at", "verified_by", "loaded_version"]},
+        ),
+    ]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        # Labels mention the county; fetch it in the same query.
+        if db_field.name == "coverage_municipalities":
+            kwargs["queryset"] = Municipality.objects.active().select_related("county")
+        if db_field.name == "coverage_counties":
+            kwargs["queryset"] = County.objects.active()
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @admin.action(description=_("Mark as verified today"))
+    def mark_verified(self, request, queryset):
+        with transaction.atomic():
+            for service in queryset.prefetch_related("service_types"):
+                service.mark_verified(request.user)
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext("%(count)d service verified.", "%(count)d services verified.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Publish"))
+    def publish(self, request, queryset):
+        self._set_published(request, queryset, True)
+
+    @admin.action(description=_("Unpublish (back to draft)"))
+    def unpublish(self, request, queryset):
+        self._set_published(request, queryset, False)
+
+    def _set_published(self, request, queryset, value: bool):
+        # Save one by one so history and versions are recorded.
+        with transaction.atomic():
+            for service in queryset:
+                service.is_published = value
+                service.save()
+
+
+@admin.register(Organization)
+class OrganizationAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "organization_number", "url"]
+    search_fields = ["name", "organization_number"]
+
+
+class TermAdmin(SimpleHistoryAdmin, TabbedTranslationAdmin):
+    list_display = ["label", "code", "position", "is_active"]
+    list_editable = ["position", "is_active"]
+    search_fields = ["code", "label"]
+
+
+admin.site.register(ServiceType, TermAdmin)
+admin.site.register(Topic, TermAdmin)
+admin.site.register(TargetGroup, TermAdmin)
+admin.site.register(AccessibilityFeature, TermAdmin)
+
+
+@admin.register(Language)
+class LanguageAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_nb", "name_en"]
+    search_fields = ["code", "name_nb", "name_en"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Reference data comes from load_reference_data, not from hand edits."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(ReadOnlyAdmin):
+    list_display = ["number", "name", "sami_name", "county", "population", "is_active"]
+    list_filter = ["county", "is_active"]
+    search_fields = ["number", "name", "sami_name", "kven_name"]
+    list_select_related = ["county"]
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, distinct = super().get_search_results(request, queryset, search_term)
+        return queryset.select_related("county"), distinct
+
+
+@admin.register(County)
+class CountyAdmin(ReadOnlyAdmin):
+    list_display = ["number", "name", "is_active"]
+
+
+@admin.register(Postcode)
+class PostcodeAdmin(ReadOnlyAdmin):
+    list_display = ["code", "place", "municipality", "territory", "category"]
+    search_fields = ["code", "place"]
+    list_filter = ["territory", "category"]
+    list_select_related = ["municipality__county"]
+
+
+@admin.register(Place)
+class PlaceAdmin(ReadOnlyAdmin):
+    list_display = ["name", "municipality", "population"]
+    search_fields = ["name"]
+    list_select_related = ["municipality__county"]

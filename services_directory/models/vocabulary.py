@@ -1,0 +1,72 @@
+"""Controlled vocabularies with stable codes (used by filters, HSDS and the API)."""
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+code_validator = RegexValidator(
+    r"^[a-z0-9]+(-[a-z0-9]+)*$",
+    _("Use lowercase letters, digits and single hyphens, e.g. “vold-i-nare-relasjoner”."),
+)
+
+
+class Term(models.Model):
+    code = models.CharField(_("code"), max_length=50, unique=True, validators=[code_validator])
+    label = models.CharField(_("label"), max_length=100)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return self.label or self.code
+
+
+class ServiceType(Term):
+    # How often entries of this type must be re-verified by an editor.
+    review_interval_months = models.PositiveSmallIntegerField(
+        _("review interval (months)"), default=6
+    )
+
+    class Meta(Term.Meta):
+        verbose_name = _("service type")
+        verbose_name_plural = _("service types")
+
+
+class Topic(Term):
+    # Guidance for operators, shown next to results when this topic is selected.
+    guidance = models.TextField(_("guidance for operators"), blank=True)
+
+    class Meta(Term.Meta):
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+
+class TargetGroup(Term):
+    class Meta(Term.Meta):
+        verbose_name = _("target group")
+        verbose_name_plural = _("target groups")
+
+
+class AccessibilityFeature(Term):
+    class Meta(Term.Meta):
+        verbose_name = _("accessibility feature")
+        verbose_name_plural = _("accessibility features")
+
+
+class Language(models.Model):
+    """A language a service can be contacted in (ISO 639-1, plus Sámi variants)."""
+
+    code = models.CharField(_("code"), max_length=3, primary_key=True)
+    name_nb = models.CharField(_("name (bokmål)"), max_length=60)
+    name_en = models.CharField(_("name (English)"), max_length=60)
+
+    class Meta:
+        ordering = ["name_nb"]
+        verbose_name = _("language")
+        verbose_name_plural = _("languages")
+
+    def __str__(self) -> str:
+        return f"{self.name_nb} ({self.code})"

@@ -1,0 +1,68 @@
+"""Translated content fields (nb, nn, en, se) and, after them, change history.
+
+History is registered here rather than with a HistoricalRecords() field on the models,
+so that the historical tables also get the per-language columns that modeltranslation
+adds (the order django-simple-history documents for use with modeltranslation).
+"""
+
+from modeltranslation.translator import TranslationOptions, register
+from simple_history import register as register_history
+
+from services_directory.models import (
+    AccessibilityFeature,
+    ContactChannel,
+    Location,
+    OpeningHours,
+    Organization,
+    Service,
+    ServiceType,
+    TargetGroup,
+    Topic,
+)
+
+
+@register(Service)
+class ServiceTranslation(TranslationOptions):
+    fields = ("name", "description")
+
+
+@register(ServiceType)
+@register(TargetGroup)
+@register(AccessibilityFeature)
+class TermTranslation(TranslationOptions):
+    fields = ("label",)
+
+
+@register(Topic)
+class TopicTranslation(TranslationOptions):
+    fields = ("label", "guidance")
+
+
+@register(ContactChannel)
+class ChannelTranslation(TranslationOptions):
+    fields = ("description",)
+
+
+register_history(
+    Service,
+    m2m_fields=[
+        "service_types",
+        "topics",
+        "target_groups",
+        "languages",
+        "accessibility",
+        "coverage_counties",
+        "coverage_municipalities",
+    ],
+)
+for model in (
+    Organization,
+    Location,
+    ContactChannel,
+    OpeningHours,
+    ServiceType,
+    Topic,
+    TargetGroup,
+    AccessibilityFeature,
+):
+    register_history(model)

@@ -1,0 +1,100 @@
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from services_directory.models import OpeningHours, Service, ServiceType
+from tests.conftest import make_service
+
+pytestmark = pytest.mark.django_db
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+@pytest.fixture
+def overdue():
+    service = make_service("Gammel oppføring", types=["krisesenter"], covers_whole_country=True)
+    service.next_review_due = date(2015, 9, 30)
+    service.save()
+    return service
+
+
+def test_dashboard_lists_overdue_and_incomplete_entries(editor_client, overdue):
+    make_service("Uten dekning og timer")
+    response = editor_client.get(reverse("directory:dashboard"))
+    assert response.status_code == 200
+    overdue_section = response.text.split('id="overdue-heading"')[1].split("</section>")[0]
+    assert "Gammel oppføring" in overdue_section
+    gaps = response.text.split('id="gaps-heading"')[1].split("</section>")[0]
+    assert "Uten dekning og timer" in gaps
+
+
+def test_due_soon_is_separate_from_overdue(editor_client):
+    service = make_service("Snart", covers_whole_country=True)
+    with time_machine.travel(datetime(2026, 11, 27, 12, tzinfo=OSLO)):
+        service.next_review_due = date(2026, 12, 10)
+        service.save()
+        text = editor_client.get(reverse("directory:dashboard")).text
+    due_section = text.split('id="due-heading"')[1].split("</section>")[0]
+    overdue_section = text.split('id="overdue-heading"')[1].split("</section>")[0]
+    assert "Snart" in due_section
+    assert "Snart" not in overdue_section
+
+
+def test_verified_today_schedules_next_review_by_service_type(editor_client, editor, overdue):
+    ServiceType.objects.filter(code="krisesenter").update(review_interval_months=3)
+    with time_machine.travel(datetime(2026, 11, 27, 10, tzinfo=OSLO)):
+        response = editor_client.post(reverse("directory:verify", args=[overdue.pk]))
+    assert response.status_code == 302
+    overdue.refresh_from_db()
+    assert overdue.next_review_due == date(2027, 2, 27)
+    assert overdue.verified_by == editor
+    assert overdue.last_verified_at.astimezone(OSLO).date() == date(2026, 11, 27)
+
+
+def test_default_review_interval_is_six_months(editor_client):
+    service = make_service("Uten type", covers_whole_country=True)
+    with time_machine.travel(datetime(2026, 8, 31, 10, tzinfo=OSLO)):
+        editor_client.post(reverse("directory:verify", args=[service.pk]))
+    service.refresh_from_db()
+    assert service.next_review_due == date(2027, 2, 28)  # clamped to the month's end
+
+
+def test_verify_with_htmx_returns_the_review_partial(editor_client, overdue):
+    response = editor_client.post(
+        reverse("directory:verify", args=[overdue.pk]), headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<div id="reviews">')
+    assert "<html" not in response.text
+
+
+def test_verify_refuses_other_roles_get_and_unknown_ids(client, operator, editor_client, overdue):
+    url = reverse("directory:verify", args=[overdue.pk])
+    assert editor_client.get(url).status_code == 405
+    assert editor_client.post(reverse("directory:verify", args=[999999])).status_code == 404
+    client.force_login(operator)
+    assert client.post(url).status_code == 403
+    overdue.refresh_from_db()
+    assert overdue.last_verified_at is None
+
+
+def test_recent_changes_show_who_changed_what(editor_client, editor, overdue):
+    overdue.mark_verified(editor)
+    text = editor_client.get(reverse("directory:dashboard")).text
+    recent = text.split('id="recent-heading"')[1]
+    assert "Gammel oppføring" in recent
+    assert "editor" in recent
+
+
+def test_services_with_hours_and_coverage_are_not_flagged(editor_client):
+    service = make_service("Komplett", covers_whole_country=True)
+    OpeningHours.objects.create(service=service, weekday=0, opens="09:00", closes="15:00")
+    gaps = (
+        editor_client.get(reverse("directory:dashboard"))
+        .text.split('id="gaps-heading"')[1]
+        .split("</section>")[0]
+    )
+    assert "Komplett" not in gaps
+    assert Service.objects.without_hours().filter(pk=service.pk).exists() is False
