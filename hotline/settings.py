@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -175,6 +176,11 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Europe/Oslo"
 USE_TZ = True
+
+# Django knows no Northern Sámi; content translation needs its language info.
+LANG_INFO.setdefault(
+    "se", {"bidi": False, "code": "se", "name": "Northern Sami", "name_local": "davvisámegiella"}
+)
 
 # Directory content is translated into bokmål, nynorsk, English and Northern Sámi.
 MODELTRANSLATION_LANGUAGES = ("nb", "nn", "en", "se")

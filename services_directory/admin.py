@@ -27,6 +27,7 @@ from services_directory.models import (
     TargetGroup,
     Topic,
 )
+from services_directory.validators import normalize_organization_number
 
 
 class ServiceForm(forms.ModelForm):
@@ -217,8 +218,24 @@ class ServiceAdmin(SimpleHistoryAdmin, TabbedTranslationAdmin):
                 service.save()
 
 
+class OrganizationForm(forms.ModelForm):
+    # Editors paste numbers as "974 760 673"; the model stores the 9 digits.
+    organization_number = forms.CharField(
+        label=_("organisation number"), max_length=20, required=False
+    )
+
+    class Meta:
+        model = Organization
+        fields = ["name", "organization_number", "url"]
+
+    def clean_organization_number(self) -> str:
+        value = self.cleaned_data["organization_number"]
+        return normalize_organization_number(value) if value else ""
+
+
 @admin.register(Organization)
 class OrganizationAdmin(SimpleHistoryAdmin):
+    form = OrganizationForm
     list_display = ["name", "organization_number", "url"]
     search_fields = ["name", "organization_number"]
 

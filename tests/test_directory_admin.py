@@ -1,0 +1,182 @@
+"""Editors' workflow in the admin: forms, translation tabs, optimistic locking, history."""
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from services_directory.models import Organization, Service
+from tests.conftest import make_service
+
+pytestmark = pytest.mark.django_db
+
+
+def service_post_data(service: Service, **changes) -> dict:
+    data = {
+        "name_nb": service.name,
+        "organization": service.organization_id,
+        "status": service.status,
+        "is_published": "on",
+        "covers_whole_country": "on",
+        "holiday_policy": service.holiday_policy,
+        "free_of_charge": "on",
+        "loaded_version": service.version,
+    }
+    for prefix in ("channels", "opening_hours", "locations"):
+        data |= {f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0}
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+@pytest.fixture
+def service():
+    return make_service("Krisesenteret", covers_whole_country=True)
+
+
+def change_url(service):
+    return reverse("admin:services_directory_service_change", args=[service.pk])
+
+
+def test_editor_sees_translation_tabs_inlines_and_coverage_picker(editor_client, service):
+    response = editor_client.get(change_url(service))
+    assert response.status_code == 200
+    for field in ("name_nb", "name_nn", "name_en", "name_se", "description_se"):
+        assert f'name="{field}"' in response.text
+    assert "vendor/jquery-ui-1.14.2.min.js" in response.text
+    assert "googleapis" not in response.text
+    for inline in ("channels-TOTAL_FORMS", "opening_hours-TOTAL_FORMS", "locations-TOTAL_FORMS"):
+        assert inline in response.text
+    assert 'name="coverage_municipalities"' in response.text
+    assert "Herøy (Nordland)" in response.text
+
+
+def test_operator_and_supervisor_cannot_open_the_admin(client, operator, supervisor, service):
+    for user in (operator, supervisor):
+        client.force_login(user)
+        assert client.get(change_url(service)).status_code == 302
+
+
+def test_saving_records_history_with_the_editor(editor_client, editor, service):
+    response = editor_client.post(change_url(service), service_post_data(service, name_nb="Nytt"))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    service.refresh_from_db()
+    assert service.name == "Nytt"
+    latest = service.history.latest()
+    assert latest.history_user == editor
+    assert latest.name == "Nytt"
+    assert latest.prev_record.name == "Krisesenteret"
+    history = editor_client.get(
+        reverse("admin:services_directory_service_history", args=[service.pk])
+    )
+    assert history.status_code == 200
+
+
+def test_second_editor_with_a_stale_form_is_refused(editor_client, service):
+    stale = service_post_data(service, name_nb="Andre redaktør")
+    first = editor_client.post(change_url(service), service_post_data(service, name_nb="Første"))
+    assert first.status_code == 302
+
+    second = editor_client.post(change_url(service), stale)
+
+    assert second.status_code == 200
+    assert "Someone else saved this service" in second.text or "Noen andre" in second.text
+    service.refresh_from_db()
+    assert service.name == "Første"
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"min_age": 18, "max_age": 12}, "maximum age must be at least"),
+        (
+            {
+                "channels-TOTAL_FORMS": 1,
+                "channels-0-kind": "phone",
+                "channels-0-value": "1234567",
+                "channels-0-position": 0,
+            },
+            "Enter a Norwegian phone number",
+        ),
+        (
+            {
+                "opening_hours-TOTAL_FORMS": 1,
+                "opening_hours-0-kind": "weekly",
+                "opening_hours-0-weekday": 0,
+                "opening_hours-0-closes": "15:00",
+            },
+            "A closing time needs an opening time",
+        ),
+        (
+            {
+                "locations-TOTAL_FORMS": 1,
+                "locations-0-municipality": None,
+                "locations-0-latitude": 59.9,
+                "locations-0-longitude": 18.06,  # Stockholm
+            },
+            "These coordinates are far from Oslo",
+        ),
+    ],
+)
+def test_bad_input_is_refused_with_a_message_on_the_field(editor_client, service, changes, message):
+    if "locations-0-municipality" in changes:
+        from services_directory.models import Municipality
+
+        changes["locations-0-municipality"] = Municipality.objects.get(number="0301").pk
+    with translation.override("en"):
+        response = editor_client.post(
+            change_url(service), service_post_data(service, **changes), HTTP_ACCEPT_LANGUAGE="en"
+        )
+    assert response.status_code == 200
+    assert "errornote" in response.text
+    assert message in response.text
+    service.refresh_from_db()
+    assert service.version == 1
+
+
+def test_phone_numbers_are_stored_normalised(editor_client, service):
+    data = service_post_data(
+        service,
+        **{
+            "channels-TOTAL_FORMS": 1,
+            "channels-0-kind": "phone",
+            "channels-0-value": "800 57 000",
+            "channels-0-position": 0,
+        },
+    )
+    assert editor_client.post(change_url(service), data).status_code == 302
+    assert service.channels.get().value == "+4780057000"
+
+
+def test_verify_action_marks_selected_services(editor_client, editor, service):
+    response = editor_client.post(
+        reverse("admin:services_directory_service_changelist"),
+        {"action": "mark_verified", "_selected_action": [service.pk]},
+    )
+    assert response.status_code == 302
+    service.refresh_from_db()
+    assert service.verified_by == editor
+    assert service.next_review_due is not None
+
+
+def test_changelist_filters_and_search(editor_client, service):
+    make_service("Utkast", is_published=False)
+    url = reverse("admin:services_directory_service_changelist")
+    drafts = editor_client.get(url, {"is_published__exact": "0"})
+    assert "Utkast" in drafts.text
+    assert "Krisesenteret" not in drafts.text
+    assert "Krisesenteret" in editor_client.get(url, {"q": "krise"}).text
+    assert editor_client.get(url, {"review": "overdue"}).status_code == 200
+
+
+def test_organisation_number_is_checked(editor_client):
+    response = editor_client.post(
+        reverse("admin:services_directory_organization_add"),
+        {"name": "Feil", "organization_number": "123456789", "url": ""},
+    )
+    assert response.status_code == 200
+    assert not Organization.objects.filter(name="Feil").exists()
+    ok = editor_client.post(
+        reverse("admin:services_directory_organization_add"),
+        {"name": "Riktig", "organization_number": "974 760 673", "url": ""},
+    )
+    assert ok.status_code == 302
+    assert Organization.objects.get(name="Riktig").organization_number == "974760673"
