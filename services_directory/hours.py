@@ -444,7 +444,8 @@ def _spans_text(spans: Sequence[Span], words: _Words) -> str:
 
 
 def _span_text(span: Span, words: _Words) -> str:
-    if span.is_full_day and span.opens == time(0):
+    # 08:00–08:00 is as much "24 hours" as 00:00–00:00; operators need the gist.
+    if span.is_full_day:
         return words.full_day
     return f"{_clock(span.opens)}–{_clock(span.closes)}"
 

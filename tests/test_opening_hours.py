@@ -771,3 +771,24 @@ def _in_spring_gap(local: datetime) -> bool:
 def test_summary_never_fails(schedule):
     assert schedule.summary("nb")
     assert schedule.summary("en")
+
+
+def test_alarmtelefonen_encoded_with_08_to_08_has_no_gaps():
+    """Weekdays 15–08 plus 08–08 spans at weekends and on holidays: closed only in
+    office hours on ordinary weekdays (00:00–00:00 weekend spans would leave Monday
+    00–08 and the morning after a holiday uncovered)."""
+    full = Span(time(8), time(8))
+    schedule = Schedule(
+        weekly=tuple(
+            [WeeklyRule(d, Span(time(15), time(8))) for d in range(5)]
+            + [WeeklyRule(5, full), WeeklyRule(6, full)]
+        ),
+        holiday_policy=HolidayPolicy.OWN_HOURS,
+        holiday_spans=(full,),
+    )
+    friday = datetime(2027, 3, 5, 15, tzinfo=OSLO)
+    assert schedule.closes_at(friday).astimezone(UTC) == datetime(2027, 3, 8, 8, tzinfo=OSLO)
+    assert schedule.is_open(datetime(2027, 3, 8, 3, tzinfo=OSLO))  # Monday night
+    assert schedule.is_open(datetime(2027, 5, 7, 7, tzinfo=OSLO))  # after Ascension Day
+    assert not schedule.is_open(datetime(2027, 3, 9, 10, tzinfo=OSLO))  # ordinary Tuesday
+    assert schedule.summary("nb") == "Hverdager 15–08, lør–søn døgnåpent, helligdager døgnåpent"
