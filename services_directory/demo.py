@@ -1,5 +1,1103 @@
-"""Demo directory content. Filled by the services-directory work (issue 3)."""
+"""Demo directory content: the services in NKVTS report 2/2015 plus example local services.
+
+Sources and scope
+-----------------
+* The Norwegian services in table 5.1 and appendix 2 ("Vedlegg 2") of NKVTS rapport
+  2/2015, *Nasjonal telefon for voldsutsatte*, with the opening hours the report gives.
+  The Danish and Swedish lines (LOKK, Kvinnofridslinjen) are out of scope. The two
+  crisis-centre umbrella organisations and Nklm are described in the appendix but are
+  not services a caller is referred to, so they are left out.
+* The five RVTS centres (appendix 2), with their regions' counties.
+* For every county, example entries (named "Eksempel ...") for a crisis centre, a
+  sexual-assault centre and the police, so that a local search finds something
+  everywhere. Oslo already has the report's real Oslo krisesenter and Overgrepsmottaket
+  i Oslo, so only its police entry is an example.
+
+Everything is marked verified on the report's date (March 2015), so the review
+dashboard correctly shows the entries as overdue.
+
+Phone numbers are only given where the number is well known; otherwise the entry has
+its web address only. Example entries never get an invented phone number.
+
+The load is idempotent: services are matched on ``hsds_id`` ("demo-<slug>"), and an
+entry that already matches its definition is not saved again (so its version, its
+``updated_at`` and its history stay as they are). Demo data is never loaded by a
+migration; run ``manage.py load_demo_data``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import timezone, translation
+from simple_history.utils import bulk_create_with_history
+
+from services_directory.hours import HolidayPolicy
+from services_directory.models import (
+    AccessibilityFeature,
+    ContactChannel,
+    County,
+    Language,
+    Location,
+    Municipality,
+    OpeningHours,
+    Organization,
+    Postcode,
+    Service,
+    ServiceType,
+    TargetGroup,
+    Topic,
+)
+from services_directory.models.directory import DEFAULT_REVIEW_MONTHS, add_months, distance_km
+
+OSLO_TZ = ZoneInfo("Europe/Oslo")
+# The report is dated 30 March 2015.
+VERIFIED_AT = datetime(2015, 3, 30, 12, 0, tzinfo=OSLO_TZ)
+HSDS_PREFIX = "demo-"
+CONFIDENTIAL_ADDRESS_NOTE = "Adressen er hemmelig – ikke oppgi den til innringer."
+# Neighbouring municipalities an example crisis centre covers besides the main one.
+SHELTER_NEIGHBOURS = 5
+
+MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
+WEEKDAYS = (MON, TUE, WED, THU, FRI)
+ALL_DAYS = tuple(range(7))
+
+CLOSED_ON_HOLIDAYS = HolidayPolicy.CLOSED.value
+NORMAL_ON_HOLIDAYS = HolidayPolicy.NORMAL.value
+OWN_HOLIDAY_HOURS = HolidayPolicy.OWN_HOURS.value
+
+
+# --- Definitions ---------------------------------------------------------------------
+
+
+class Hours(NamedTuple):
+    """One OpeningHours row. ``channel`` is the index of the channel it applies to."""
+
+    kind: str
+    weekday: int | None
+    opens: time
+    closes: time
+    channel: int | None = None
+
+
+def weekly(days, opens: str, closes: str, channel: int | None = None) -> list[Hours]:
+    return [
+        Hours(
+            OpeningHours.Kind.WEEKLY.value,
+            day,
+            time.fromisoformat(opens),
+            time.fromisoformat(closes),
+            channel,
+        )
+        for day in days
+    ]
+
+
+def on_holidays(opens: str, closes: str) -> list[Hours]:
+    return [
+        Hours(
+            OpeningHours.Kind.HOLIDAY.value,
+            None,
+            time.fromisoformat(opens),
+            time.fromisoformat(closes),
+        )
+    ]
+
+
+ROUND_THE_CLOCK = weekly(ALL_DAYS, "00:00", "00:00")
+
+
+class Channel(NamedTuple):
+    kind: str
+    value: str
+    description_nb: str = ""
+    description_en: str = ""
+
+
+def phone(number: str, nb: str = "", en: str = "") -> Channel:
+    return Channel(ContactChannel.Kind.PHONE.value, number, nb, en)
+
+
+def web(url: str, nb: str = "", en: str = "") -> Channel:
+    return Channel(ContactChannel.Kind.WEB.value, url, nb, en)
+
+
+def chat(url: str, nb: str = "", en: str = "") -> Channel:
+    return Channel(ContactChannel.Kind.CHAT.value, url, nb, en)
+
+
+class Place(NamedTuple):
+    municipality: str  # municipality number
+    name: str = ""
+    address: str = ""
+    postcode: str = ""
+    latitude: float | None = None  # None: the municipality's representative point
+    longitude: float | None = None
+    is_confidential: bool = False
+
+
+@dataclass(frozen=True)
+class Org:
+    slug: str
+    name: str
+    url: str = ""
+
+
+@dataclass
+class Spec:
+    slug: str
+    organization: Org
+    name_nb: str
+    name_en: str
+    description_nb: str
+    description_en: str = ""
+    service_types: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    target_groups: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ("nb", "en")
+    accessibility: tuple[str, ...] = ()
+    hours: list[Hours] = field(default_factory=list)
+    holiday_policy: str = NORMAL_ON_HOLIDAYS
+    channels: list[Channel] = field(default_factory=list)
+    places: list[Place] = field(default_factory=list)
+    covers_whole_country: bool = False
+    counties: tuple[str, ...] = ()  # county numbers
+    municipalities: tuple[str, ...] = ()  # municipality numbers
+    min_age: int | None = None
+    max_age: int | None = None
+    anonymous_contact: bool = False
+    free_of_charge: bool = True
+    operator_note: str = ""
+
+    @property
+    def hsds_id(self) -> str:
+        return HSDS_PREFIX + self.slug
+
+
+# --- The report's services (table 5.1 and appendix 2) --------------------------------
+
+ALARMTELEFONEN = Org("alarmtelefonen", "Alarmtelefonen for barn og unge", "https://www.116111.no/")
+KIRKENS_SOS = Org("kirkens-sos", "Kirkens SOS i Norge", "https://www.kirkens-sos.no/")
+INCESTSENTERET = Org("incestsenteret-vestfold", "Incestsenteret i Vestfold")
+OSLO_KRISESENTER = Org("oslo-krisesenter", "Oslo krisesenter", "https://www.oslokrisesenter.no/")
+OSLO_KOMMUNE = Org("oslo-kommune", "Oslo kommune", "https://www.oslo.kommune.no/")
+REFORM = Org("reform", "Reform – ressurssenter for menn", "https://reform.no/")
+RODE_KORS = Org("rode-kors", "Røde Kors", "https://www.rodekors.no/")
+SEIF = Org("seif", "Selvhjelp for innvandrere og flyktninger (SEIF)", "https://www.seif.no/")
+RKK = Org("rkk", "Rådgivningskontorene for kriminalitetsofre (RKK)")
+RVTS = Org(
+    "rvts",
+    "Regionale ressurssentre om vold, traumatisk stress og selvmordsforebygging (RVTS)",
+    "https://www.rvts.no/",
+)
+POLITIET = Org("politiet", "Politiet", "https://www.politiet.no/")
+
+SHELTER_TOPICS = (
+    "vold-i-nare-relasjoner",
+    "partnervold",
+    "negativ-sosial-kontroll",
+    "tvangsekteskap",
+    "forfolgelse",
+)
+ASSAULT_CENTRE_TOPICS = (
+    "voldtekt",
+    "seksuelle-overgrep",
+    "vold-i-nare-relasjoner",
+    "vold-utenfor-nare-relasjoner",
+)
+
+REPORT_SERVICES = [
+    Spec(
+        slug="alarmtelefonen-for-barn-og-unge",
+        organization=ALARMTELEFONEN,
+        name_nb="Alarmtelefonen for barn og unge",
+        name_en="Emergency helpline for children and young people",
+        description_nb=(
+            "Gratis nødtelefon for barn og unge 0–18 år som utsettes for vold, omsorgssvikt "
+            "eller på annen måte er i fare, og for voksne som er bekymret for et barn. Åpen "
+            "når barneverntjenesten er stengt. Kan sende bekymringsmelding til barnevernet og "
+            "kontakte andre hjelpeinstanser."
+        ),
+        description_en=(
+            "Free emergency line for children and young people aged 0–18 exposed to violence "
+            "or neglect, and for adults worried about a child. Open when the child welfare "
+            "services are closed."
+        ),
+        service_types=("hjelpetelefon", "barnevern"),
+        topics=("vold-i-nare-relasjoner", "seksuelle-overgrep", "incest"),
+        target_groups=("unge", "parorende"),
+        # "Hverdager 15.00–08.00, døgnåpent i helger og på helligdager": open from 15:00 on
+        # a working day until 08:00 the next working day. A span starting at 08:00 on
+        # weekend days and holidays runs to 08:00 the next day, so Monday morning and the
+        # morning after a holiday are covered too.
+        hours=weekly(WEEKDAYS, "15:00", "08:00")
+        + weekly((SAT, SUN), "08:00", "08:00")
+        + on_holidays("08:00", "08:00"),
+        holiday_policy=OWN_HOLIDAY_HOURS,
+        channels=[phone("116 111", "Gratis", "Free of charge")],
+        covers_whole_country=True,
+        min_age=0,
+        max_age=18,
+        anonymous_contact=True,
+    ),
+    Spec(
+        slug="kirkens-sos-krisetelefon",
+        organization=KIRKENS_SOS,
+        name_nb="Kirkens SOS krisetelefon",
+        name_en="Kirkens SOS crisis line",
+        description_nb=(
+            "Døgnåpen krisetelefon for mennesker i følelsesmessig eller eksistensiell krise, "
+            "og for den som tenker på å ta sitt eget liv. Mange ringer også om vold. Anonym "
+            "SOS-chat på hverdager og anonym skriftlig SOS-melding med svar innen 24 timer."
+        ),
+        description_en=(
+            "Crisis line open 24/7 for people in emotional or existential crisis and for "
+            "anyone thinking of taking their own life. Anonymous chat on weekday evenings."
+        ),
+        service_types=("hjelpetelefon", "radgivning"),
+        topics=("vold-i-nare-relasjoner", "vold-utenfor-nare-relasjoner"),
+        target_groups=("kvinner", "menn", "parorende"),
+        languages=("nb", "nn", "en"),
+        hours=ROUND_THE_CLOCK + weekly(WEEKDAYS, "18:30", "22:30", channel=1),
+        channels=[
+            phone("22 40 00 40", "Krisetelefonen, døgnåpen", "Crisis line, 24/7"),
+            chat("https://www.kirkens-sos.no/", "SOS-chat, hverdager", "SOS chat, weekdays"),
+        ],
+        covers_whole_country=True,
+        anonymous_contact=True,
+    ),
+    Spec(
+        slug="landsdekkende-telefon-for-incest-og-seksuelt-misbrukte",
+        organization=INCESTSENTERET,
+        name_nb="Landsdekkende telefon for incest- og seksuelt misbrukte",
+        name_en="National helpline for survivors of incest and sexual abuse",
+        description_nb=(
+            "Døgnåpen nasjonal telefon for incestutsatte og seksuelt misbrukte barn og "
+            "voksne, og deres pårørende. Drives av Incestsenteret i Vestfold. Noen av de "
+            "ansatte har egenerfaring. Støtte og informasjon om hjelpetilbud; kontakten kan "
+            "vare over flere år."
+        ),
+        description_en=(
+            "National 24/7 helpline for children and adults who have experienced incest or "
+            "sexual abuse, and their relatives."
+        ),
+        service_types=("hjelpetelefon", "stottesenter"),
+        topics=("incest", "seksuelle-overgrep", "voldtekt"),
+        target_groups=("kvinner", "menn", "unge", "parorende"),
+        hours=ROUND_THE_CLOCK,
+        channels=[
+            phone("800 57 000", "Gratis, døgnåpen", "Free of charge, 24/7"),
+            web("http://www.incest80057000.no/"),
+        ],
+        covers_whole_country=True,
+        anonymous_contact=True,
+    ),
+    Spec(
+        slug="oslo-krisesenter",
+        organization=OSLO_KRISESENTER,
+        name_nb="Oslo krisesenter",
+        name_en="Oslo Crisis Centre",
+        description_nb=(
+            "Krisesenteret for hele Oslo kommune, for kvinner og menn utsatt for vold fra "
+            "partner og for barna deres. Døgnåpen telefon med råd og veiledning, dagtilbud, "
+            "og overnatting, også med barn. Oppfølging over tid."
+        ),
+        description_en=(
+            "The crisis centre for the whole of Oslo, for women and men exposed to violence "
+            "by a partner and for their children. Phone advice 24/7, day services and "
+            "shelter."
+        ),
+        service_types=("krisesenter",),
+        topics=SHELTER_TOPICS,
+        target_groups=("kvinner", "menn", "unge"),
+        accessibility=("tolk",),
+        hours=ROUND_THE_CLOCK,
+        channels=[web("https://www.oslokrisesenter.no/")],
+        places=[Place("0301", "Oslo krisesenter", is_confidential=True)],
+        municipalities=("0301",),
+        anonymous_contact=True,
+        operator_note=CONFIDENTIAL_ADDRESS_NOTE,
+    ),
+    Spec(
+        slug="overgrepsmottaket-i-oslo",
+        organization=OSLO_KOMMUNE,
+        name_nb="Overgrepsmottaket i Oslo",
+        name_en="Oslo Sexual Assault Centre",
+        description_nb=(
+            "Akutthjelp for personer som nylig har vært utsatt for seksuelle overgrep eller "
+            "vold: medisinsk undersøkelse og behandling, psykososial støtte og oppfølging, "
+            "rettsmedisinsk undersøkelse og sporsikring. Råd på telefon. Døgnåpent og gratis. "
+            "Du trenger ikke anmelde for å få hjelp. Ligger ved Legevakten i Storgata."
+        ),
+        description_en=(
+            "Acute help after a recent sexual assault or violence: medical care, support "
+            "and forensic examination. Open 24/7 and free; no police report needed."
+        ),
+        service_types=("overgrepsmottak", "legevakt", "helse"),
+        topics=ASSAULT_CENTRE_TOPICS,
+        target_groups=("kvinner", "menn"),
+        accessibility=("rullestol", "tolk"),
+        hours=ROUND_THE_CLOCK,
+        channels=[
+            phone("116 117", "Legevakt – be om overgrepsmottaket", "Out-of-hours clinic"),
+            web("https://www.oslo.kommune.no/dognapne-vakttjenester/legevakt/legevakt-storgata/"),
+        ],
+        places=[
+            Place("0301", "Legevakten Storgata", "Storgata 40", "0182", 59.9157, 10.7562),
+        ],
+        municipalities=("0301",),
+    ),
+    Spec(
+        slug="reform-mannstelefonen",
+        organization=REFORM,
+        name_nb="Mannstelefonen (Reform)",
+        name_en="The men's helpline (Reform)",
+        description_nb=(
+            "Samtaletelefon for menn med problemer knyttet til vold, sinne, samliv og "
+            "psykisk helse, også for menn som har utøvd vold. Gjentatte samtaler er mulig, og "
+            "Reform tilbyr samtaler over tid."
+        ),
+        description_en=(
+            "Helpline for men with problems related to violence, anger, relationships and "
+            "mental health, including men who have used violence."
+        ),
+        service_types=("hjelpetelefon", "radgivning"),
+        topics=("vold-i-nare-relasjoner", "partnervold", "egen-voldsbruk"),
+        target_groups=("menn", "utovere"),
+        hours=weekly(WEEKDAYS, "17:00", "20:00"),
+        holiday_policy=CLOSED_ON_HOLIDAYS,
+        channels=[web("https://reform.no/")],
+        covers_whole_country=True,
+        anonymous_contact=True,
+    ),
+    Spec(
+        slug="reform-juridisk-radgivningstelefon",
+        organization=REFORM,
+        name_nb="Juridisk rådgivningstelefon (Reform)",
+        name_en="Legal advice line for men (Reform)",
+        description_nb="Gratis juridisk rådgivning på telefon for menn.",
+        description_en="Free legal advice by phone for men.",
+        service_types=("juridisk", "hjelpetelefon"),
+        topics=("vold-i-nare-relasjoner",),
+        target_groups=("menn",),
+        hours=weekly((MON, TUE, WED, THU), "19:00", "21:00"),
+        holiday_policy=CLOSED_ON_HOLIDAYS,
+        channels=[web("https://reform.no/")],
+        covers_whole_country=True,
+    ),
+    Spec(
+        slug="rode-kors-telefonen-om-tvangsekteskap-og-kjonnslemlestelse",
+        organization=RODE_KORS,
+        name_nb="Røde Kors-telefonen om tvangsekteskap og kjønnslemlestelse",
+        name_en="Red Cross helpline on forced marriage and female genital mutilation",
+        description_nb=(
+            "Nasjonal informasjonstelefon for barn, unge og voksne som blir utsatt for "
+            "tvangsekteskap, kjønnslemlestelse og annen æresrelatert vold. Informerer om "
+            "norsk lov, bistår i familiekonflikter og bygger bro til hjelpeapparatet i inn- "
+            "og utland. Kan følge opp over lang tid, også med personlige møter."
+        ),
+        description_en=(
+            "National helpline for children, young people and adults exposed to forced "
+            "marriage, female genital mutilation and other honour-related violence."
+        ),
+        service_types=("hjelpetelefon", "radgivning"),
+        topics=("tvangsekteskap", "kjonnslemlestelse", "negativ-sosial-kontroll"),
+        target_groups=("unge", "kvinner", "menn", "minoritet", "parorende"),
+        accessibility=("tolk",),
+        hours=weekly(WEEKDAYS, "09:00", "16:00"),
+        holiday_policy=CLOSED_ON_HOLIDAYS,
+        channels=[phone("815 55 201"), web("https://www.rodekors.no/")],
+        covers_whole_country=True,
+        anonymous_contact=True,
+    ),
+    Spec(
+        slug="seif-telefonradgivning",
+        organization=SEIF,
+        name_nb="SEIF – råd og veiledning på telefon",
+        name_en="SEIF – advice by phone for immigrants and refugees",
+        description_nb=(
+            "Råd og veiledning til innvandrere og flyktninger, voksne, ungdom og barn av "
+            "førstegenerasjons innvandrere: informasjon, henvisning til andre instanser og "
+            "hjelp til å løse egne problemer. Krisehjelp ved tvangsekteskap. Kontorer i Oslo, "
+            "Kristiansand, Ålesund, Trondheim, Bergen og Stavanger."
+        ),
+        description_en=(
+            "Advice for immigrants and refugees, including crisis help for people threatened "
+            "with forced marriage."
+        ),
+        service_types=("radgivning", "hjelpetelefon"),
+        topics=("tvangsekteskap", "negativ-sosial-kontroll", "vold-i-nare-relasjoner"),
+        target_groups=("minoritet", "unge", "kvinner", "menn"),
+        accessibility=("tolk",),
+        hours=weekly((MON, TUE, WED, THU), "09:00", "16:00"),
+        holiday_policy=CLOSED_ON_HOLIDAYS,
+        channels=[web("https://www.seif.no/")],
+        covers_whole_country=True,
+    ),
+    Spec(
+        slug="seif-krisetelefon-mot-kjonnslemlestelse",
+        organization=SEIF,
+        name_nb="SEIF krisetelefon mot kjønnslemlestelse",
+        name_en="SEIF crisis line against female genital mutilation",
+        description_nb="Krisetelefon om kjønnslemlestelse for innvandrere og flyktninger.",
+        description_en="Crisis line on female genital mutilation for immigrants and refugees.",
+        service_types=("hjelpetelefon",),
+        topics=("kjonnslemlestelse",),
+        target_groups=("minoritet", "kvinner", "unge", "parorende"),
+        accessibility=("tolk",),
+        hours=weekly(WEEKDAYS, "09:00", "18:00"),
+        holiday_policy=CLOSED_ON_HOLIDAYS,
+        channels=[web("https://www.seif.no/")],
+        covers_whole_country=True,
+    ),
+    Spec(
+        slug="stottetelefonen-for-kriminalitetsofre",
+        organization=RKK,
+        name_nb="Støttetelefonen for kriminalitetsofre",
+        name_en="Support line for victims of crime",
+        description_nb=(
+            "Statlig, gratis telefon for alle som er rammet av kriminelle handlinger, direkte "
+            "eller som pårørende – også vold i nære relasjoner. Støttesamtaler, hjelp til å "
+            "kontakte hjelpeapparatet, vitnestøtte, informasjon om rettigheter og hjelp til å "
+            "søke voldsoffererstatning."
+        ),
+        description_en=(
+            "Free national line for anyone affected by crime, directly or as a relative: "
+            "support, witness support, information about rights and help to apply for "
+            "compensation."
+        ),
+        service_types=("hjelpetelefon", "radgivning", "juridisk"),
+        topics=(
+            "vold-i-nare-relasjoner",
+            "vold-utenfor-nare-relasjoner",
+            "voldtekt",
+            "forfolgelse",
+            "menneskehandel",
+        ),
+        target_groups=("kvinner", "menn", "parorende"),
+        accessibility=("tolk",),
+        hours=weekly(WEEKDAYS, "09:00", "15:00"),
+        holiday_policy=CLOSED_ON_HOLIDAYS,
+        channels=[
+            phone("116 006", "Gratis", "Free of charge"),
+            web("http://www.stottetelefon.no/"),
+        ],
+        covers_whole_country=True,
+        anonymous_contact=True,
+    ),
+    Spec(
+        slug="vern-for-eldre-nasjonal-kontakttelefon",
+        organization=OSLO_KOMMUNE,
+        name_nb="Vern for eldre – nasjonal kontakttelefon",
+        name_en="Protection for older people – national helpline",
+        description_nb=(
+            "Gratis telefon for personer over 62 år som er utsatt for vold, overgrep eller "
+            "omsorgssvikt: samtale om erfaringer med, eller trusler om, vold og overgrep, og "
+            "informasjon om hjelpeinstanser. Drives av Oslo kommune."
+        ),
+        description_en=("Free helpline for people over 62 exposed to violence, abuse or neglect."),
+        service_types=("hjelpetelefon", "radgivning"),
+        topics=("vold-mot-eldre", "vold-i-nare-relasjoner"),
+        target_groups=("eldre",),
+        accessibility=("tolk",),
+        hours=weekly(WEEKDAYS, "09:00", "15:00"),
+        holiday_policy=CLOSED_ON_HOLIDAYS,
+        channels=[
+            phone("800 30 196", "Gratis", "Free of charge"),
+            web("https://www.vernforeldre.no/"),
+        ],
+        covers_whole_country=True,
+        min_age=62,
+        anonymous_contact=True,
+    ),
+]
+
+
+# --- RVTS ----------------------------------------------------------------------------
+
+# (slug suffix, name, city municipality number, region's county numbers, web, languages)
+RVTS_CENTRES = [
+    ("ost", "RVTS Øst", "0301", ("03", "31", "32", "33", "34"), "https://www.rvtsost.no/", ()),
+    ("sor", "RVTS Sør", "4204", ("39", "40", "42"), "https://www.rvtssor.no/", ()),
+    ("vest", "RVTS Vest", "4601", ("11", "46"), "https://www.rvtsvest.no/", ()),
+    ("midt", "RVTS Midt", "5001", ("15", "50"), "https://www.rvtsmidt.no/", ()),
+    ("nord", "RVTS Nord", "5501", ("18", "55", "56"), "https://www.rvtsnord.no/", ("se",)),
+]
+
+
+def rvts_specs() -> list[Spec]:
+    specs = []
+    for suffix, name, city, counties, url, extra_languages in RVTS_CENTRES:
+        specs.append(
+            Spec(
+                slug=f"rvts-{suffix}",
+                organization=RVTS,
+                name_nb=name,
+                name_en=name,
+                description_nb=(
+                    "Regionalt ressurssenter om vold, traumatisk stress og "
+                    "selvmordsforebygging. For ansatte i hjelpetjenester som møter mennesker "
+                    "berørt av vold og seksuelle overgrep, traumer, migrasjon eller "
+                    "selvmordsproblematikk: undervisning, veiledning, konsultasjon og "
+                    "nettverk. Ikke et tilbud direkte til den som er utsatt."
+                ),
+                description_en=(
+                    "Regional resource centre on violence, traumatic stress and suicide "
+                    "prevention, for professionals (teaching, supervision, consultation)."
+                ),
+                service_types=("kompetansesenter",),
+                topics=(
+                    "vold-i-nare-relasjoner",
+                    "seksuelle-overgrep",
+                    "vold-utenfor-nare-relasjoner",
+                ),
+                target_groups=("fagpersoner",),
+                languages=("nb", "en", *extra_languages),
+                # The report gives no hours; ordinary office hours, closed on holidays.
+                hours=weekly(WEEKDAYS, "08:00", "15:30"),
+                holiday_policy=CLOSED_ON_HOLIDAYS,
+                channels=[web(url)],
+                places=[Place(city, name)],
+                counties=counties,
+            )
+        )
+    return specs
+
+
+# --- Example local services ----------------------------------------------------------
+
+# Counties whose crisis centre and sexual-assault centre are real entries from the report.
+COUNTIES_WITH_REPORT_SERVICES = {"03"}
+# Where the local population speaks a Sámi language, examples list it too.
+EXTRA_LANGUAGES_BY_COUNTY = {"18": ("se", "smj"), "50": ("sma",), "55": ("se",), "56": ("se",)}
+EXAMPLE_NOTE_NB = "Eksempeloppføring i demodata – ikke en virkelig tjeneste."
+EXAMPLE_NOTE_EN = "Example entry in demo data – not a real service."
+
+
+def main_municipality(county: County) -> Municipality | None:
+    """The county's largest active municipality by population."""
+    return (
+        Municipality.objects.active()
+        .filter(county=county)
+        .order_by("-population", "number")
+        .first()
+    )
+
+
+def nearest_neighbours(main: Municipality, count: int) -> list[Municipality]:
+    """The ``count`` active municipalities in ``main``'s county closest to it."""
+    others = Municipality.objects.active().filter(county_id=main.county_id).exclude(pk=main.pk)
+    by_distance = sorted(
+        others,
+        key=lambda m: (
+            distance_km(main.latitude, main.longitude, m.latitude, m.longitude),
+            m.number,
+        ),
+    )
+    return by_distance[:count]
+
+
+def street_postcode(municipality: Municipality) -> str:
+    """A real postcode for street addresses in the municipality, for made-up addresses."""
+    code = (
+        Postcode.objects.active()
+        .filter(municipality=municipality, category__in=["G", "B"])
+        .order_by("code")
+        .values_list("code", flat=True)
+        .first()
+    )
+    return code or ""
+
+
+def example_specs() -> list[Spec]:
+    specs = []
+    for county in County.objects.active().order_by("number"):
+        main = main_municipality(county)
+        if main is None:
+            continue
+        town = main.name
+        languages = ("nb", "en", *EXTRA_LANGUAGES_BY_COUNTY.get(county.number, ()))
+        postcode = street_postcode(main)
+        if county.number not in COUNTIES_WITH_REPORT_SERVICES:
+            shelter_area = [main, *nearest_neighbours(main, SHELTER_NEIGHBOURS)]
+            area_names = ", ".join(m.name for m in shelter_area)
+            specs.append(
+                Spec(
+                    slug=f"eksempel-krisesenter-{county.number}",
+                    organization=Org(
+                        f"eksempel-krisesenter-{county.number}",
+                        f"Eksempel krisesenter {town} IKS",
+                    ),
+                    name_nb=f"Eksempel krisesenter {town}",
+                    name_en=f"Example crisis centre {town}",
+                    description_nb=(
+                        f"{EXAMPLE_NOTE_NB} Interkommunalt krisesenter for {area_names}. "
+                        "Døgnåpen telefon med råd og veiledning, samtaler, dagtilbud og "
+                        "trygt midlertidig botilbud for kvinner, menn og barn utsatt for "
+                        "vold i nære relasjoner."
+                    ),
+                    description_en=(
+                        f"{EXAMPLE_NOTE_EN} Inter-municipal crisis centre for {area_names}: "
+                        "advice 24/7, day services and safe temporary housing."
+                    ),
+                    service_types=("krisesenter",),
+                    topics=SHELTER_TOPICS,
+                    target_groups=("kvinner", "menn", "unge"),
+                    languages=languages,
+                    accessibility=("rullestol", "tolk"),
+                    hours=ROUND_THE_CLOCK,
+                    places=[
+                        Place(
+                            main.number,
+                            f"Eksempel krisesenter {town}",
+                            "Eksempelveien 1",
+                            postcode,
+                            is_confidential=True,
+                        )
+                    ],
+                    municipalities=tuple(m.number for m in shelter_area),
+                    anonymous_contact=True,
+                    operator_note=CONFIDENTIAL_ADDRESS_NOTE,
+                )
+            )
+            specs.append(
+                Spec(
+                    slug=f"eksempel-overgrepsmottak-{county.number}",
+                    organization=Org(
+                        f"eksempel-legevakt-{county.number}", f"Eksempel legevakt {town}"
+                    ),
+                    name_nb=f"Eksempel overgrepsmottak {town}",
+                    name_en=f"Example sexual assault centre {town}",
+                    description_nb=(
+                        f"{EXAMPLE_NOTE_NB} Overgrepsmottak for hele {county.name}, ved "
+                        f"legevakten i {town}. Medisinsk hjelp, samtale og sporsikring etter "
+                        "voldtekt, seksuelle overgrep og vold. Døgnåpent og gratis. Du "
+                        "trenger ikke anmelde for å få hjelp."
+                    ),
+                    description_en=(
+                        f"{EXAMPLE_NOTE_EN} Sexual assault centre for all of {county.name}: "
+                        "medical care, support and forensic examination, 24/7 and free."
+                    ),
+                    service_types=("overgrepsmottak", "helse"),
+                    topics=ASSAULT_CENTRE_TOPICS,
+                    target_groups=("kvinner", "menn"),
+                    languages=languages,
+                    accessibility=("rullestol", "tolk"),
+                    hours=ROUND_THE_CLOCK,
+                    channels=[
+                        phone(
+                            "116 117",
+                            "Legevakt – be om overgrepsmottaket",
+                            "Out-of-hours clinic",
+                        )
+                    ],
+                    places=[
+                        Place(
+                            main.number,
+                            f"Eksempel legevakt {town}",
+                            "Eksempelgata 2",
+                            postcode,
+                        )
+                    ],
+                    counties=(county.number,),
+                )
+            )
+        specs.append(
+            Spec(
+                slug=f"eksempel-politi-{county.number}",
+                organization=POLITIET,
+                name_nb=f"Eksempel politistasjon {town}",
+                name_en=f"Example police station {town}",
+                description_nb=(
+                    f"{EXAMPLE_NOTE_NB} Politiet i {county.name}. Anmeldelse, råd og "
+                    "beskyttelse ved vold, trusler og overgrep. Ring 112 når det haster, "
+                    "02800 ellers."
+                ),
+                description_en=(
+                    f"{EXAMPLE_NOTE_EN} Police for {county.name}. Call 112 in an emergency, "
+                    "02800 otherwise."
+                ),
+                service_types=("politi",),
+                topics=(
+                    "vold-i-nare-relasjoner",
+                    "voldtekt",
+                    "seksuelle-overgrep",
+                    "forfolgelse",
+                    "digital-vold",
+                    "menneskehandel",
+                    "tvangsekteskap",
+                ),
+                target_groups=("kvinner", "menn", "unge"),
+                languages=languages,
+                accessibility=("rullestol", "tolk"),
+                hours=ROUND_THE_CLOCK,
+                channels=[
+                    phone("02800", "Politiet, ikke akutt", "Police, non-emergency"),
+                    phone("112", "Nødnummer – når det haster", "Emergency number"),
+                ],
+                places=[
+                    Place(
+                        main.number,
+                        f"Eksempel politistasjon {town}",
+                        "Eksempelgata 10",
+                        postcode,
+                    )
+                ],
+                counties=(county.number,),
+            )
+        )
+    return specs
+
+
+def all_specs() -> list[Spec]:
+    return [*REPORT_SERVICES, *rvts_specs(), *example_specs()]
+
+
+# --- Loading -------------------------------------------------------------------------
+
+
+@dataclass
+class _Lookups:
+    service_types: dict[str, ServiceType]
+    topics: dict[str, Topic]
+    target_groups: dict[str, TargetGroup]
+    accessibility: dict[str, AccessibilityFeature]
+    languages: dict[str, Language]
+    counties: dict[str, County]
+    municipalities: dict[str, Municipality]
+
+    @classmethod
+    def load(cls) -> _Lookups:
+        return cls(
+            service_types={t.code: t for t in ServiceType.objects.all()},
+            topics={t.code: t for t in Topic.objects.all()},
+            target_groups={t.code: t for t in TargetGroup.objects.all()},
+            accessibility={t.code: t for t in AccessibilityFeature.objects.all()},
+            languages={lang.code: lang for lang in Language.objects.all()},
+            counties={c.number: c for c in County.objects.all()},
+            municipalities={
+                m.number: m for m in Municipality.objects.select_related("county").all()
+            },
+        )
+
+    @staticmethod
+    def pick(table: dict[str, Any], keys, what: str) -> set[int | str]:
+        missing = [key for key in keys if key not in table]
+        if missing:
+            raise LookupError(f"demo data refers to unknown {what}: {', '.join(missing)}")
+        return {table[key].pk for key in keys}
+
+
+@dataclass
+class _Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __str__(self) -> str:
+        total = self.created + self.updated + self.unchanged
+        return (
+            f"{total} services ({self.created} created, {self.updated} updated, "
+            f"{self.unchanged} unchanged)"
+        )
 
 
 def load_demo_directory() -> str:
-    return "no demo services yet"
+    """Create or update the demo services; return a one-line summary."""
+    counts = _Counts()
+    with translation.override("nb"), transaction.atomic():
+        lookups = _Lookups.load()
+        specs = all_specs()
+        existing = {
+            service.hsds_id: service
+            for service in Service.objects.filter(
+                hsds_id__in=[spec.hsds_id for spec in specs]
+            ).prefetch_related(
+                "service_types",
+                "topics",
+                "target_groups",
+                "languages",
+                "accessibility",
+                "coverage_counties",
+                "coverage_municipalities",
+                "channels",
+                "opening_hours",
+                "locations",
+            )
+        }
+        organizations: dict[str, Organization] = {}
+        for spec in specs:
+            organization = organizations.get(spec.organization.slug)
+            if organization is None:
+                organization = _sync_organization(spec.organization)
+                organizations[spec.organization.slug] = organization
+            outcome = _sync_service(spec, organization, existing.get(spec.hsds_id), lookups)
+            setattr(counts, outcome, getattr(counts, outcome) + 1)
+    return str(counts)
+
+
+def _sync_organization(org: Org) -> Organization:
+    hsds_id = f"{HSDS_PREFIX}org-{org.slug}"
+    organization = Organization.objects.filter(hsds_id=hsds_id).first()
+    if organization is None:
+        organization = Organization(hsds_id=hsds_id)
+    elif organization.name == org.name and organization.url == org.url:
+        return organization
+    organization.name, organization.url = org.name, org.url
+    organization.full_clean()
+    organization.save()
+    return organization
+
+
+def _review_due(spec: Spec, lookups: _Lookups):
+    """As Service.mark_verified would set it: the shortest interval of the entry's types."""
+    intervals = [lookups.service_types[code].review_interval_months for code in spec.service_types]
+    months = min(intervals) if intervals else DEFAULT_REVIEW_MONTHS
+    return add_months(timezone.localdate(VERIFIED_AT, OSLO_TZ), months)
+
+
+def _scalar_fields(spec: Spec, organization: Organization, lookups: _Lookups) -> dict[str, Any]:
+    return {
+        "organization_id": organization.pk,
+        "name_nb": spec.name_nb,
+        "name_en": spec.name_en,
+        "description_nb": spec.description_nb,
+        "description_en": spec.description_en,
+        "status": Service.Status.ACTIVE.value,
+        "is_published": True,
+        "min_age": spec.min_age,
+        "max_age": spec.max_age,
+        "free_of_charge": spec.free_of_charge,
+        "anonymous_contact": spec.anonymous_contact,
+        "police_report_required": False,
+        "operator_note": spec.operator_note,
+        "covers_whole_country": spec.covers_whole_country,
+        "holiday_policy": spec.holiday_policy,
+        "last_verified_at": VERIFIED_AT,
+        "verified_by_id": None,
+        "next_review_due": _review_due(spec, lookups),
+    }
+
+
+def _m2m_fields(spec: Spec, lookups: _Lookups) -> dict[str, set]:
+    return {
+        "service_types": lookups.pick(lookups.service_types, spec.service_types, "service type"),
+        "topics": lookups.pick(lookups.topics, spec.topics, "topic"),
+        "target_groups": lookups.pick(lookups.target_groups, spec.target_groups, "target group"),
+        "languages": lookups.pick(lookups.languages, spec.languages, "language"),
+        "accessibility": lookups.pick(lookups.accessibility, spec.accessibility, "feature"),
+        "coverage_counties": lookups.pick(lookups.counties, spec.counties, "county"),
+        "coverage_municipalities": lookups.pick(
+            lookups.municipalities, spec.municipalities, "municipality"
+        ),
+    }
+
+
+def _channel_rows(spec: Spec) -> list[tuple]:
+    rows = []
+    for channel in spec.channels:
+        probe = ContactChannel(kind=channel.kind, value=channel.value)
+        probe.clean_fields(exclude=["service"])
+        probe.clean()  # normalises phone numbers to their stored form
+        rows.append((channel.kind, probe.value, channel.description_nb, channel.description_en))
+    return rows
+
+
+def _location_rows(spec: Spec, lookups: _Lookups) -> Counter:
+    rows: Counter = Counter()
+    for place in spec.places:
+        municipality = lookups.municipalities[place.municipality]
+        latitude = municipality.latitude if place.latitude is None else place.latitude
+        longitude = municipality.longitude if place.longitude is None else place.longitude
+        rows[
+            (
+                place.name,
+                place.address,
+                place.postcode,
+                municipality.pk,
+                latitude,
+                longitude,
+                place.is_confidential,
+            )
+        ] += 1
+    return rows
+
+
+def _hours_rows(spec: Spec) -> Counter:
+    return Counter(
+        (h.kind, h.weekday, h.opens, h.closes, None, None, h.channel) for h in spec.hours
+    )
+
+
+def _existing_channel_rows(service: Service) -> list[tuple]:
+    return [
+        (
+            c.kind,
+            c.value,
+            getattr(c, "description_nb", "") or "",
+            getattr(c, "description_en", "") or "",
+        )
+        for c in sorted(service.channels.all(), key=lambda c: (c.position, c.pk))
+    ]
+
+
+def _existing_hours_rows(service: Service) -> Counter:
+    ordered = sorted(service.channels.all(), key=lambda c: (c.position, c.pk))
+    index = {channel.pk: position for position, channel in enumerate(ordered)}
+    return Counter(
+        (
+            row.kind,
+            row.weekday,
+            row.opens,
+            row.closes,
+            row.valid_from,
+            row.valid_to,
+            None if row.channel_id is None else index.get(row.channel_id, -1),
+        )
+        for row in service.opening_hours.all()
+    )
+
+
+def _existing_location_rows(service: Service) -> Counter:
+    return Counter(
+        (
+            loc.name,
+            loc.address,
+            loc.postcode,
+            loc.municipality_id,
+            loc.latitude,
+            loc.longitude,
+            loc.is_confidential,
+        )
+        for loc in service.locations.all()
+    )
+
+
+def _differs(current: Any, wanted: Any) -> bool:
+    if isinstance(wanted, str):
+        return (current or "") != wanted
+    return current != wanted
+
+
+def _set_m2m(service: Service, m2m: dict[str, set], record_history: bool = True) -> None:
+    """Set the relations, recording at most one history entry rather than one per field.
+
+    django-simple-history snapshots every relation whenever any one changes; with
+    ``record_history`` only the last change (service types, never empty) is recorded.
+    """
+    service.skip_history_when_saving = True  # type: ignore[attr-defined]
+    try:
+        for name, wanted in m2m.items():
+            if name != "service_types":
+                getattr(service, name).set(wanted)
+        if not record_history:
+            service.service_types.set(m2m["service_types"])
+    finally:
+        del service.skip_history_when_saving  # type: ignore[attr-defined]
+    if record_history:
+        service.service_types.set(m2m["service_types"])
+
+
+def _sync_service(
+    spec: Spec, organization: Organization, existing: Service | None, lookups: _Lookups
+) -> str:
+    """Make one service match ``spec``. Returns "created", "updated" or "unchanged"."""
+    if not spec.hours:
+        raise ValueError(f"demo service {spec.slug} has no opening hours")
+    if not (spec.covers_whole_country or spec.counties or spec.municipalities):
+        raise ValueError(f"demo service {spec.slug} has no coverage")
+    if not spec.service_types:
+        raise ValueError(f"demo service {spec.slug} has no service type")
+
+    scalars = _scalar_fields(spec, organization, lookups)
+    m2m = _m2m_fields(spec, lookups)
+    channels = _channel_rows(spec)
+    hours = _hours_rows(spec)
+    locations = _location_rows(spec, lookups)
+
+    created = existing is None
+    service = Service(hsds_id=spec.hsds_id) if existing is None else existing
+    if created:
+        scalars_changed = m2m_changed = channels_changed = True
+        hours_changed = locations_changed = True
+    else:
+        scalars_changed = any(
+            _differs(getattr(service, name), value) for name, value in scalars.items()
+        )
+        m2m_changed = any(
+            {obj.pk for obj in getattr(service, name).all()} != wanted
+            for name, wanted in m2m.items()
+        )
+        channels_changed = _existing_channel_rows(service) != channels
+        hours_changed = channels_changed or _existing_hours_rows(service) != hours
+        locations_changed = _existing_location_rows(service) != locations
+
+    if not any((scalars_changed, m2m_changed, channels_changed, hours_changed, locations_changed)):
+        return "unchanged"
+
+    # Anything that changed bumps the version, so an editor's open form goes stale.
+    for name, value in scalars.items():
+        setattr(service, name, value)
+    service.name = spec.name_nb
+    service.full_clean()
+    if created:
+        service.save()  # history: "+"
+        _set_m2m(service, m2m)  # history: one "~" with every relation
+    else:
+        if m2m_changed:
+            _set_m2m(service, m2m, record_history=False)
+        service.save()  # history: one "~" with the relations as they now are
+
+    if hours_changed:
+        service.opening_hours.all().delete()
+    if channels_changed:
+        service.channels.all().delete()
+        for position, (kind, value, description_nb, description_en) in enumerate(channels):
+            channel = ContactChannel(
+                service=service,
+                kind=kind,
+                value=value,
+                description_nb=description_nb,
+                description_en=description_en,
+                position=position,
+            )
+            channel.description = description_nb
+            channel.full_clean()
+            channel.save()
+    if hours_changed:
+        ordered = list(service.channels.order_by("position", "pk"))
+        openings = []
+        for row in spec.hours:
+            opening = OpeningHours(
+                service=service,
+                channel=None if row.channel is None else ordered[row.channel],
+                kind=row.kind,
+                weekday=row.weekday,
+                opens=row.opens,
+                closes=row.closes,
+            )
+            opening.full_clean()
+            openings.append(opening)
+        bulk_create_with_history(openings, OpeningHours)
+    if locations_changed:
+        service.locations.all().delete()
+        for place in spec.places:
+            municipality = lookups.municipalities[place.municipality]
+            location = Location(
+                service=service,
+                name=place.name,
+                address=place.address,
+                postcode=place.postcode,
+                municipality=municipality,
+                latitude=municipality.latitude if place.latitude is None else place.latitude,
+                longitude=municipality.longitude if place.longitude is None else place.longitude,
+                is_confidential=place.is_confidential,
+            )
+            location.full_clean()
+            location.save()
+    return "created" if created else "updated"

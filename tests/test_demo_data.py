@@ -1,0 +1,334 @@
+"""The demo directory: the NKVTS 2/2015 report's services, RVTS and local examples.
+
+Loading takes a couple of seconds, so the module loads it once inside a transaction that
+is rolled back after the last test; each test runs in its own savepoint on top of it.
+
+Dates used below (2027): Monday 10 May, Tuesday 11 May, Saturday 15 May, Monday 17 May
+(Constitution Day, a public holiday), Tuesday 18 May; Wednesday 24 March and Good Friday
+26 March.
+"""
+
+import re
+from datetime import datetime
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+
+from services_directory.demo import HSDS_PREFIX, all_specs, load_demo_directory
+from services_directory.models import (
+    ContactChannel,
+    County,
+    Location,
+    Municipality,
+    OpeningHours,
+    Organization,
+    Service,
+)
+from services_directory.validators import normalize_phone
+
+pytestmark = pytest.mark.django_db
+
+OSLO = ZoneInfo("Europe/Oslo")
+SUMMARY = re.compile(r"(\d+) services \((\d+) created, (\d+) updated, (\d+) unchanged\)")
+
+
+def at(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=OSLO)
+
+
+@pytest.fixture(scope="module")
+def first_load(django_db_setup, django_db_blocker):
+    """Load once for the module; roll everything back afterwards."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        summary = load_demo_directory()
+        try:
+            yield summary
+        finally:
+            transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo(first_load):
+    return Service.objects.filter(hsds_id__startswith=HSDS_PREFIX)
+
+
+def service(slug: str) -> Service:
+    return Service.objects.get(hsds_id=HSDS_PREFIX + slug)
+
+
+def phones(svc: Service) -> set[str]:
+    return {c.value for c in svc.channels.all() if c.kind == ContactChannel.Kind.PHONE}
+
+
+def largest_municipality(county: County) -> Municipality:
+    return (
+        Municipality.objects.active()
+        .filter(county=county)
+        .order_by("-population", "number")
+        .first()
+    )
+
+
+def test_first_load_creates_every_service(first_load, demo):
+    total, created, updated, unchanged = map(int, SUMMARY.fullmatch(first_load).groups())
+    assert total == created == len(all_specs()) == demo.count()
+    assert updated == unchanged == 0
+
+
+def test_report_services_are_all_there(demo):
+    names = set(demo.values_list("name_nb", flat=True))
+    assert {
+        "Alarmtelefonen for barn og unge",
+        "Kirkens SOS krisetelefon",
+        "Landsdekkende telefon for incest- og seksuelt misbrukte",
+        "Oslo krisesenter",
+        "Overgrepsmottaket i Oslo",
+        "Mannstelefonen (Reform)",
+        "Juridisk rådgivningstelefon (Reform)",
+        "Røde Kors-telefonen om tvangsekteskap og kjønnslemlestelse",
+        "SEIF – råd og veiledning på telefon",
+        "SEIF krisetelefon mot kjønnslemlestelse",
+        "Støttetelefonen for kriminalitetsofre",
+        "Vern for eldre – nasjonal kontakttelefon",
+    } <= names
+    # Danish and Swedish lines are out of scope.
+    assert not any("LOKK" in name or "Kvinnofrid" in name for name in names)
+
+    assert phones(service("alarmtelefonen-for-barn-og-unge")) == {"116111"}
+    assert phones(service("kirkens-sos-krisetelefon")) == {"+4722400040"}
+    assert phones(service("landsdekkende-telefon-for-incest-og-seksuelt-misbrukte")) == {
+        "+4780057000"
+    }
+    assert phones(service("stottetelefonen-for-kriminalitetsofre")) == {"116006"}
+
+    alarm = service("alarmtelefonen-for-barn-og-unge")
+    assert (alarm.min_age, alarm.max_age) == (0, 18)
+    assert set(alarm.target_groups.values_list("code", flat=True)) == {"unge", "parorende"}
+    assert alarm.covers_whole_country
+    assert service("vern-for-eldre-nasjonal-kontakttelefon").min_age == 62
+
+    for slug in ("oslo-krisesenter", "overgrepsmottaket-i-oslo"):
+        local = service(slug)
+        assert not local.covers_whole_country
+        assert set(local.coverage_municipalities.values_list("number", flat=True)) == {"0301"}
+    assert service("overgrepsmottaket-i-oslo").locations.get().address == "Storgata 40"
+    oslo_shelter = service("oslo-krisesenter")
+    assert oslo_shelter.locations.get().is_confidential
+    assert "hemmelig" in oslo_shelter.operator_note
+
+
+def test_alarmtelefonen_hours(demo):
+    schedule = service("alarmtelefonen-for-barn-og-unge").schedule()
+    assert schedule.is_open(at(2027, 5, 17, 12))  # 17 May: open round the clock
+    assert schedule.is_open(at(2027, 5, 15, 12))  # Saturday noon
+    assert not schedule.is_open(at(2027, 5, 11, 10))  # ordinary Tuesday morning
+    assert schedule.is_open(at(2027, 5, 11, 15))  # weekdays from 15:00 ...
+    assert schedule.is_open(at(2027, 5, 12, 7, 59))  # ... to 08:00 the next morning
+    assert not schedule.is_open(at(2027, 5, 12, 8))
+    # Open from Friday 15:00 until Monday 08:00, and until 08:00 after a holiday.
+    assert schedule.is_open(at(2027, 5, 10, 7))  # Monday morning after a weekend
+    assert not schedule.is_open(at(2027, 5, 10, 8))
+    assert schedule.is_open(at(2027, 5, 18, 7))  # the morning after 17 May
+    assert schedule.closes_at(at(2027, 5, 14, 15)) == at(2027, 5, 18, 8)  # Fri → Tue 08
+
+
+def test_weekday_office_hours_are_closed_on_holidays(demo):
+    support = service("stottetelefonen-for-kriminalitetsofre").schedule()
+    assert support.is_open(at(2027, 3, 24, 10))
+    assert not support.is_open(at(2027, 3, 24, 15))
+    assert not support.is_open(at(2027, 3, 26, 10))  # Good Friday
+
+    men = service("reform-mannstelefonen").schedule()
+    assert men.is_open(at(2027, 5, 11, 18))
+    assert not men.is_open(at(2027, 5, 11, 20))
+    assert not men.is_open(at(2027, 5, 15, 18))  # Saturday
+
+    legal = service("reform-juridisk-radgivningstelefon").schedule()
+    assert legal.is_open(at(2027, 5, 13, 19, 30))  # Thursday
+    assert not legal.is_open(at(2027, 5, 14, 19, 30))  # Friday
+
+    red_cross = service("rode-kors-telefonen-om-tvangsekteskap-og-kjonnslemlestelse").schedule()
+    assert red_cross.is_open(at(2027, 5, 11, 15, 59))
+    assert not red_cross.is_open(at(2027, 5, 11, 16))
+
+    seif_fgm = service("seif-krisetelefon-mot-kjonnslemlestelse").schedule()
+    assert seif_fgm.is_open(at(2027, 5, 14, 17))  # Friday
+    seif = service("seif-telefonradgivning").schedule()
+    assert seif.is_open(at(2027, 5, 13, 15))  # Thursday
+    assert not seif.is_open(at(2027, 5, 14, 10))  # not on Fridays
+
+    elderly = service("vern-for-eldre-nasjonal-kontakttelefon").schedule()
+    assert elderly.is_open(at(2027, 5, 11, 9))
+    assert not elderly.is_open(at(2027, 5, 17, 10))  # 17 May
+
+
+def test_round_the_clock_services(demo):
+    for slug in (
+        "kirkens-sos-krisetelefon",
+        "landsdekkende-telefon-for-incest-og-seksuelt-misbrukte",
+        "oslo-krisesenter",
+        "overgrepsmottaket-i-oslo",
+    ):
+        assert service(slug).schedule().is_always_open(), slug
+
+
+def test_kirkens_sos_chat_has_its_own_hours(demo):
+    sos = service("kirkens-sos-krisetelefon")
+    chat = sos.channels.get(kind=ContactChannel.Kind.CHAT)
+    assert chat.schedule().is_open(at(2027, 5, 11, 18, 30))
+    assert not chat.schedule().is_open(at(2027, 5, 11, 22, 30))
+    assert not chat.schedule().is_open(at(2027, 5, 15, 20))  # Saturday
+    phone = sos.channels.get(kind=ContactChannel.Kind.PHONE)
+    assert phone.schedule().is_open(at(2027, 5, 15, 3))
+
+
+def snapshot() -> dict:
+    demo = Service.objects.filter(hsds_id__startswith=HSDS_PREFIX)
+    return {
+        "services": list(demo.order_by("pk").values()),
+        "history": Service.history.count(),
+        "organizations": Organization.objects.count(),
+        "channels": list(ContactChannel.objects.filter(service__in=demo).order_by("pk").values()),
+        "hours": list(OpeningHours.objects.filter(service__in=demo).order_by("pk").values()),
+        "locations": list(Location.objects.filter(service__in=demo).order_by("pk").values()),
+        "m2m": [
+            (
+                svc.pk,
+                sorted(svc.service_types.values_list("code", flat=True)),
+                sorted(svc.topics.values_list("code", flat=True)),
+                sorted(svc.target_groups.values_list("code", flat=True)),
+                sorted(svc.languages.values_list("code", flat=True)),
+                sorted(svc.accessibility.values_list("code", flat=True)),
+                sorted(svc.coverage_counties.values_list("number", flat=True)),
+                sorted(svc.coverage_municipalities.values_list("number", flat=True)),
+            )
+            for svc in demo.order_by("pk")
+        ],
+    }
+
+
+def test_loading_twice_changes_nothing(demo):
+    before = snapshot()
+    summary = load_demo_directory()
+    total = len(before["services"])
+    assert summary == f"{total} services (0 created, 0 updated, {total} unchanged)"
+    assert snapshot() == before
+
+
+def test_reload_repairs_an_edited_entry(demo):
+    sos = service("kirkens-sos-krisetelefon")
+    sos.opening_hours.filter(weekday=6, channel=None).delete()
+    sos.topics.clear()
+    Service.objects.filter(pk=sos.pk).update(name_nb="Renamed")
+    version = sos.version
+
+    summary = load_demo_directory()
+
+    assert "0 created, 1 updated" in summary
+    sos = service("kirkens-sos-krisetelefon")
+    assert sos.name_nb == "Kirkens SOS krisetelefon"
+    assert sos.schedule().is_always_open()
+    assert sos.topics.exists()
+    assert sos.version == version + 1
+
+
+def test_every_county_has_local_examples(demo):
+    counties = County.objects.active()
+    assert counties.count() == 15
+    for county in counties:
+        main = largest_municipality(county)
+        local = demo.published().covering(main)
+        for code in ("krisesenter", "overgrepsmottak", "politi"):
+            found = local.filter(service_types__code=code, covers_whole_country=False)
+            if county.number == "03" and code != "politi":
+                # Oslo has the report's real crisis centre and sexual-assault centre.
+                assert found.exclude(name_nb__contains="Eksempel").exists(), code
+                continue
+            example = found.get(name_nb__contains="Eksempel")
+            assert main.name in example.name_nb
+            assert example.schedule().is_always_open()
+            location = example.locations.get()
+            assert location.municipality == main
+            assert (location.latitude, location.longitude) == (main.latitude, main.longitude)
+
+        if county.number != "03":
+            shelter = local.get(service_types__code="krisesenter")
+            covered = list(shelter.coverage_municipalities.all())
+            assert 4 <= len(covered) <= 7
+            assert {m.county_id for m in covered} == {county.pk}
+            assert shelter.locations.get().is_confidential
+            assert shelter.operator_note == "Adressen er hemmelig – ikke oppgi den til innringer."
+            assault = local.get(service_types__code="overgrepsmottak")
+            assert list(assault.coverage_counties.all()) == [county]
+
+        police = local.get(service_types__code="politi")
+        assert list(police.coverage_counties.all()) == [county]
+        assert phones(police) == {"02800", "112"}
+
+
+def test_example_entries_never_get_made_up_phone_numbers(demo):
+    for example in demo.filter(name_nb__contains="Eksempel"):
+        assert phones(example) <= {"02800", "112", "116117"}, example.name_nb
+
+
+def test_the_five_rvts_centres(demo):
+    expected = {
+        "RVTS Øst": ("0301", {"03", "31", "32", "33", "34"}),
+        "RVTS Sør": ("4204", {"39", "40", "42"}),
+        "RVTS Vest": ("4601", {"11", "46"}),
+        "RVTS Midt": ("5001", {"15", "50"}),
+        "RVTS Nord": ("5501", {"18", "55", "56"}),
+    }
+    centres = demo.filter(service_types__code="kompetansesenter")
+    assert {c.name_nb for c in centres} == set(expected)
+    all_counties = set()
+    for centre in centres:
+        city, counties = expected[centre.name_nb]
+        assert centre.locations.get().municipality.number == city
+        covered = set(centre.coverage_counties.values_list("number", flat=True))
+        assert covered == counties
+        assert not all_counties & covered
+        all_counties |= covered
+        assert list(centre.target_groups.values_list("code", flat=True)) == ["fagpersoner"]
+    assert all_counties == set(County.objects.active().values_list("number", flat=True))
+
+
+def test_verified_in_march_2015_so_overdue(demo):
+    today = timezone.localdate()
+    assert demo.review_overdue(today).count() == demo.count()
+    for svc in demo:
+        verified = timezone.localtime(svc.last_verified_at, OSLO)
+        assert (verified.year, verified.month) == (2015, 3)
+        assert svc.next_review_due.year == 2015
+
+
+def test_every_entry_is_complete_and_valid(demo):
+    assert not demo.without_hours().exists()
+    assert not demo.without_coverage().exists()
+    assert demo.published().count() == demo.count()
+    for svc in demo.prefetch_related("channels", "locations", "opening_hours"):
+        assert svc.status == Service.Status.ACTIVE
+        assert svc.is_published
+        assert svc.name_en
+        assert {"nb", "en"} <= set(svc.languages.values_list("code", flat=True))
+        assert svc.service_types.exists() and svc.topics.exists()
+        assert svc.target_groups.exists()
+        svc.full_clean()
+        for obj in (*svc.channels.all(), *svc.locations.all(), *svc.opening_hours.all()):
+            obj.full_clean()
+        for channel in svc.channels.all():
+            if channel.is_phone:
+                assert normalize_phone(channel.value) == channel.value
+
+
+def test_management_command_prints_a_summary(demo):
+    out = StringIO()
+    call_command("load_demo_data", stdout=out)
+    total = demo.count()
+    assert out.getvalue().strip() == (
+        f"demo data: {total} services (0 created, 0 updated, {total} unchanged)"
+    )
