@@ -1,8 +1,8 @@
 """Editors' workflow in the admin: forms, translation tabs, optimistic locking, history."""
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
 
 from services_directory.models import Organization, Service
 from tests.conftest import make_service
@@ -121,10 +121,8 @@ def test_bad_input_is_refused_with_a_message_on_the_field(editor_client, service
         from services_directory.models import Municipality
 
         changes["locations-0-municipality"] = Municipality.objects.get(number="0301").pk
-    with translation.override("en"):
-        response = editor_client.post(
-            change_url(service), service_post_data(service, **changes), HTTP_ACCEPT_LANGUAGE="en"
-        )
+    editor_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = editor_client.post(change_url(service), service_post_data(service, **changes))
     assert response.status_code == 200
     assert "errornote" in response.text
     assert message in response.text

@@ -33,3 +33,8 @@ def test_every_catalog_entry_is_translated_and_compiled():
     with translation.override("nb"):
         assert translation.gettext("Review overdue") == "Gjennomgang forfalt"
         assert translation.gettext("Operator desk") == "Operatørpult"
+
+
+def test_an_english_browser_still_gets_bokmal_until_the_user_switches(client):
+    response = client.get(reverse("login"), headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert '<html lang="nb">' in response.text
