@@ -1,0 +1,1214 @@
+"""Import and export of the directory as Open Referral HSDS 3.0, Norwegian profile.
+
+The exchange format is a JSON array of compiled HSDS ``service`` objects. What the
+profile adds to HSDS (``x_`` extensions, coverage codes, public holidays) is described in
+docs/hsds-profile.md; keep the two in step.
+
+Import is two-phase so that a file with any invalid record writes nothing:
+
+1. ``parse_services`` reads every record into unsaved model instances (a ``ServicePlan``)
+   and validates them with the models' own ``full_clean`` plus the profile's rules,
+   collecting every ``Problem`` instead of stopping at the first;
+2. ``write_plans`` saves the plans, replacing each service's child rows.
+
+``import_services`` runs both in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, time
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from services_directory import hours
+from services_directory.models import (
+    AccessibilityFeature,
+    ContactChannel,
+    County,
+    Language,
+    Location,
+    Municipality,
+    OpeningHours,
+    Organization,
+    Postcode,
+    Service,
+    ServiceType,
+    TargetGroup,
+    Topic,
+)
+
+DEFAULT_LANGUAGE: str = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+# Languages other than the default, which arrive in ``x_translations``.
+EXTRA_LANGUAGES: tuple[str, ...] = tuple(
+    code for code in settings.MODELTRANSLATION_LANGUAGES if code != DEFAULT_LANGUAGE
+)
+
+WHOLE_COUNTRY = "NO"
+# Brønnøysund Register Centre in org-id.guide, for organization_identifiers.
+ORGANIZATION_NUMBER_SCHEME = "NO-BRC"
+EXPORT_ID_PREFIX = "no-hotline"
+CHANGE_REASON = "HSDS import"
+
+# taxonomy_term.taxonomy -> (Service field, vocabulary model)
+TAXONOMIES: dict[str, tuple[str, type[models.Model]]] = {
+    "service_type": ("service_types", ServiceType),
+    "topic": ("topics", Topic),
+    "target_group": ("target_groups", TargetGroup),
+    "accessibility": ("accessibility", AccessibilityFeature),
+}
+
+STATUS_FROM_HSDS = {
+    "active": Service.Status.ACTIVE,
+    "temporarily closed": Service.Status.TEMPORARILY_CLOSED,
+    "inactive": Service.Status.INACTIVE,
+    "defunct": Service.Status.INACTIVE,
+}
+STATUS_TO_HSDS = {
+    Service.Status.ACTIVE: "active",
+    Service.Status.TEMPORARILY_CLOSED: "temporarily closed",
+    Service.Status.INACTIVE: "inactive",
+}
+HOLIDAY_POLICIES = tuple(policy.value for policy in hours.HolidayPolicy)
+
+# HSDS phone types. Fax, pager, video and textphone numbers are refused rather than
+# stored as voice lines an operator might read out to a caller.
+PHONE_TYPES = {
+    None: ContactChannel.Kind.PHONE,
+    "voice": ContactChannel.Kind.PHONE,
+    "cell": ContactChannel.Kind.PHONE,
+    "text": ContactChannel.Kind.SMS,
+}
+# A fees_description without x_free_of_charge is read as "there is a fee" unless it is
+# one of these (compared in lowercase).
+FREE_PHRASES = frozenset({"gratis", "free", "free of charge", "kostnadsfritt", "kostnadsfri"})
+
+DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# RRULE parts the profile cannot represent; refused so no rule is silently widened.
+UNSUPPORTED_SCHEDULE_KEYS = ("until", "count", "byweekno", "bymonthday", "byyearday", "timezone")
+
+
+# --- Problems ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    record: str  # the record's HSDS id, or "record N" (1-based) if it has none
+    path: str  # where in the record, e.g. "phones[0].number"; "" for the whole record
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.record}: {self.path}" if self.path else self.record
+        return f"{where}: {self.message}"
+
+
+class HSDSImportError(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+def _set_translations(
+    instance: models.Model, field_name: str, values: dict[str, str | None]
+) -> None:
+    """Set every language's column explicitly: assigning the plain field would write
+    whichever language happens to be active."""
+    for code in EXTRA_LANGUAGES:
+        setattr(instance, f"{field_name}_{code}", values.get(code))
+    default = values.get(DEFAULT_LANGUAGE) or ""
+    setattr(instance, f"{field_name}_{DEFAULT_LANGUAGE}", default)
+    instance.__dict__[field_name] = default
+
+
+def _at(path: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
+
+
+# --- Import: parsing and validation --------------------------------------------------------
+
+
+@dataclass
+class ChannelPlan:
+    channel: ContactChannel
+    hours: list[OpeningHours] = field(default_factory=list)
+
+
+@dataclass
+class ServicePlan:
+    """One record, ready to save: unsaved (or, for updates, modified) instances."""
+
+    service: Service
+    organization: Organization
+    locations: list[Location] = field(default_factory=list)
+    channels: list[ChannelPlan] = field(default_factory=list)
+    hours: list[OpeningHours] = field(default_factory=list)  # the service's own rows
+    relations: dict[str, list[models.Model]] = field(default_factory=dict)  # M2M field -> objects
+
+
+class _Lookups:
+    """Reference data, loaded once per import, and the organisations seen so far."""
+
+    def __init__(self) -> None:
+        self.terms = {
+            taxonomy: {term.code: term for term in model.objects.all()}  # type: ignore[attr-defined]
+            for taxonomy, (_field, model) in TAXONOMIES.items()
+        }
+        self.languages = {language.code: language for language in Language.objects.all()}
+        self.counties = {county.number: county for county in County.objects.all()}
+        self.municipalities = {m.number: m for m in Municipality.objects.select_related("county")}
+        self._postcodes: dict[str, Postcode | None] = {}
+        # HSDS id -> (instance, its fields, the record that first gave it): records that
+        # share an organisation share one instance and must describe it the same way.
+        self.organizations: dict[str, tuple[Organization, dict, str]] = {}
+
+    def postcode(self, code: str) -> Postcode | None:
+        if code not in self._postcodes:
+            self._postcodes[code] = (
+                Postcode.objects.select_related("municipality").filter(code=code).first()
+            )
+        return self._postcodes[code]
+
+
+class _RecordParser:
+    """Turns one HSDS service object into a ServicePlan, collecting problems."""
+
+    def __init__(self, record: dict, label: str, lookups: _Lookups):
+        self.record = record
+        self.label = label
+        self.lookups = lookups
+        self.problems: list[Problem] = []
+
+    # Typed access. Each returns None (and records a problem) for a value of the wrong type.
+
+    def error(self, path: str, message: str) -> None:
+        problem = Problem(self.label, path, str(message))
+        if problem not in self.problems:  # one byday row becomes several model rows
+            self.problems.append(problem)
+
+    def string(self, obj: dict, key: str, path: str, *, required: bool = False) -> str | None:
+        value = obj.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.error(_at(path, key), _("This field is required."))
+            return None
+        if not isinstance(value, str):
+            self.error(_at(path, key), _("Expected a string."))
+            return None
+        return value.strip()
+
+    def boolean(self, obj: dict, key: str, path: str, default: bool) -> bool:
+        value = obj.get(key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.error(_at(path, key), _("Expected true or false."))
+            return default
+        return value
+
+    def integer(self, obj: dict, key: str, path: str) -> int | None:
+        value = obj.get(key)
+        if value is None:
+            return None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error(_at(path, key), _("Expected a whole number."))
+            return None
+        return value
+
+    def number(self, obj: dict, key: str, path: str) -> float | None:
+        value = obj.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.error(_at(path, key), _("Expected a number."))
+            return None
+        return float(value)
+
+    def objects(self, obj: dict, key: str, path: str) -> list[tuple[str, dict]]:
+        """The list at ``key`` as (path, object) pairs; wrong types are reported."""
+        value = obj.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.error(_at(path, key), _("Expected a list."))
+            return []
+        result = []
+        for index, item in enumerate(value):
+            if isinstance(item, dict):
+                result.append((_at(_at(path, key), index), item))
+            else:
+                self.error(_at(_at(path, key), index), _("Expected an object."))
+        return result
+
+    def mapping(self, obj: dict, key: str, path: str) -> dict | None:
+        value = obj.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            self.error(_at(path, key), _("Expected an object."))
+            return None
+        return value
+
+    def full_clean(
+        self, instance: models.Model, paths: dict[str, str], base: str, **kwargs
+    ) -> None:
+        """The model's own validation; errors are reported at the HSDS field they came from."""
+        try:
+            instance.full_clean(**kwargs)
+        except ValidationError as error:
+            reported = {problem.path for problem in self.problems}
+            for name, messages in error.message_dict.items():
+                path = base if name == NON_FIELD_ERRORS else paths.get(name, _at(base, name))
+                if path in reported:
+                    continue  # e.g. "Give the first date" after "Use the date format"
+                for message in messages:
+                    self.error(path, message)
+
+    # The record
+
+    def parse(self) -> ServicePlan:
+        record = self.record
+        organization = self.parse_organization()
+        service = self.parse_service()
+        plan = ServicePlan(service=service, organization=organization)
+        plan.locations = self.parse_locations()
+        plan.channels = self.parse_channels()
+        plan.hours = self.parse_schedules(record, "schedules", "")
+        plan.relations = self.parse_vocabularies() | self.parse_coverage(service)
+        self.settle_holiday_policy(service, plan)
+        return plan
+
+    def parse_service(self) -> Service:
+        record = self.record
+        hsds_id = self.string(record, "id", "", required=True)
+        existing = Service.objects.filter(hsds_id=hsds_id).first() if hsds_id else None
+        # Updating the existing instance keeps what HSDS does not carry (operator note,
+        # review dates) and lets full_clean's unique check see it is the same row.
+        service = existing or Service(hsds_id=hsds_id)
+        service._change_reason = CHANGE_REASON  # type: ignore[attr-defined]
+
+        texts = {DEFAULT_LANGUAGE: self.translatable(record, "")}
+        translations = self.mapping(record, "x_translations", "") or {}
+        for code, value in translations.items():
+            path = _at("x_translations", code)
+            if code not in EXTRA_LANGUAGES:
+                self.error(
+                    path,
+                    _("Unknown language “%(code)s”; use %(codes)s.")
+                    % {"code": code, "codes": ", ".join(EXTRA_LANGUAGES)},
+                )
+            elif isinstance(value, dict):
+                texts[code] = self.translatable(value, path)
+            else:
+                self.error(path, _("Expected an object."))
+        _set_translations(service, "name", {code: name for code, (name, _d) in texts.items()})
+        _set_translations(
+            service, "description", {code: text for code, (_n, text) in texts.items()}
+        )
+        if texts[DEFAULT_LANGUAGE][0] is None:
+            self.error("name", _("This field is required."))
+
+        status = self.string(record, "status", "", required=True)
+        if status is not None:
+            if status in STATUS_FROM_HSDS:
+                service.status = STATUS_FROM_HSDS[status]
+            else:
+                self.error(
+                    "status",
+                    _("Unknown status “%(status)s”; use %(choices)s.")
+                    % {"status": status, "choices": ", ".join(STATUS_FROM_HSDS)},
+                )
+        service.min_age = self.integer(record, "minimum_age", "")
+        service.max_age = self.integer(record, "maximum_age", "")
+        service.is_published = self.boolean(record, "x_published", "", True)
+        service.free_of_charge = self.parse_free_of_charge()
+        service.anonymous_contact = self.boolean(record, "x_anonymous_contact", "", False)
+        service.police_report_required = self.boolean(record, "x_police_report_required", "", False)
+        paths = {
+            "hsds_id": "id",
+            "min_age": "minimum_age",
+            "max_age": "maximum_age",
+            f"name_{DEFAULT_LANGUAGE}": "name",
+            f"description_{DEFAULT_LANGUAGE}": "description",
+        }
+        for code in EXTRA_LANGUAGES:
+            paths[f"name_{code}"] = f"x_translations.{code}.name"
+            paths[f"description_{code}"] = f"x_translations.{code}.description"
+        # The base name/description read the active language; each language's own
+        # column is validated instead.
+        self.full_clean(service, paths, "", exclude=["organization", "name", "description"])
+        return service
+
+    def translatable(self, obj: dict, path: str) -> tuple[str | None, str | None]:
+        return self.string(obj, "name", path), self.string(obj, "description", path)
+
+    def parse_free_of_charge(self) -> bool:
+        if self.record.get("x_free_of_charge") is not None:
+            return self.boolean(self.record, "x_free_of_charge", "", True)
+        fees = self.string(self.record, "fees_description", "")
+        return fees is None or fees.lower().rstrip(".") in FREE_PHRASES
+
+    def parse_organization(self) -> Organization:
+        data = self.mapping(self.record, "organization", "")
+        if data is None:
+            if "organization" not in self.record:
+                self.error("organization", _("This field is required."))
+            return Organization()
+        base = "organization"
+        hsds_id = self.string(data, "id", base, required=True)
+        name = self.string(data, "name", base, required=True)
+        url_key = "website" if data.get("website") is not None else "url"
+        number_path, number = self.organization_number(data, base)
+        fields = {"name": name or "", "url": self.string(data, url_key, base) or ""}
+        fields["organization_number"] = number or ""
+
+        seen = self.lookups.organizations.get(hsds_id) if hsds_id else None
+        if seen is not None:
+            organization, seen_fields, seen_record = seen
+            if seen_fields != fields:
+                self.error(
+                    base,
+                    _("Differs from the organisation with the same id in %(record)s.")
+                    % {"record": seen_record},
+                )
+            return organization
+
+        existing = Organization.objects.filter(hsds_id=hsds_id).first() if hsds_id else None
+        organization = existing or Organization(hsds_id=hsds_id)
+        organization._change_reason = CHANGE_REASON  # type: ignore[attr-defined]
+        for key, value in fields.items():
+            setattr(organization, key, value)
+        self.full_clean(
+            organization,
+            {
+                "hsds_id": _at(base, "id"),
+                "name": _at(base, "name"),
+                "url": _at(base, url_key),
+                "organization_number": number_path,
+            },
+            base,
+        )
+        if hsds_id:
+            self.lookups.organizations[hsds_id] = (organization, fields, self.label)
+        return organization
+
+    def organization_number(self, data: dict, base: str) -> tuple[str, str | None]:
+        """The organisation number from x_organization_number, a NO-BRC identifier or
+        tax_id; they must agree where several are given."""
+        found: list[tuple[str, str]] = []
+        for key in ("x_organization_number", "tax_id"):
+            value = self.string(data, key, base)
+            if value:
+                found.append((_at(base, key), value))
+        for path, identifier in self.objects(data, "organization_identifiers", base):
+            if identifier.get("identifier_scheme") == ORGANIZATION_NUMBER_SCHEME:
+                value = self.string(identifier, "identifier", path, required=True)
+                if value:
+                    found.append((_at(path, "identifier"), value))
+        if not found:
+            return _at(base, "x_organization_number"), None
+        # "974 760 673" is the usual written form; compare and store without spaces.
+        numbers = ["".join(value.split()) for _path, value in found]
+        if len(set(numbers)) > 1:
+            self.error(found[1][0], _("Differs from the organisation number given elsewhere."))
+        return found[0][0], numbers[0]
+
+    # Locations
+
+    def parse_locations(self) -> list[Location]:
+        locations = []
+        for sal_path, link in self.objects(self.record, "service_at_locations", ""):
+            data = self.mapping(link, "location", sal_path)
+            if data is None:
+                self.error(_at(sal_path, "location"), _("This field is required."))
+                continue
+            location = self.parse_location(data, _at(sal_path, "location"))
+            if location is not None:
+                locations.append(location)
+        return locations
+
+    def parse_location(self, data: dict, base: str) -> Location | None:
+        if data.get("location_type") not in (None, "physical"):
+            self.error(
+                _at(base, "location_type"),
+                _(
+                    "Only physical locations are supported; give online contact as url, "
+                    "email or x_chat_url."
+                ),
+            )
+            return None
+        location = Location(
+            name=self.string(data, "name", base) or "",
+            latitude=self.number(data, "latitude", base),
+            longitude=self.number(data, "longitude", base),
+            is_confidential=self.boolean(data, "x_confidential", base, False),
+        )
+        # The first physical (or untyped) address; postal addresses are not stored.
+        address_path, address = "", {}
+        for path, candidate in self.objects(data, "addresses", base):
+            if candidate.get("address_type") in (None, "physical"):
+                address_path, address = path, candidate
+                break
+        postcode = None
+        if address:
+            location.address = self.string(address, "address_1", address_path) or ""
+            location.postcode = self.string(address, "postal_code", address_path) or ""
+            country = self.string(address, "country", address_path)
+            if country not in (None, WHOLE_COUNTRY):
+                self.error(_at(address_path, "country"), _("Only Norwegian addresses (NO)."))
+            if re.fullmatch(r"\d{4}", location.postcode):
+                postcode = self.lookups.postcode(location.postcode)
+                if postcode is None:
+                    self.error(
+                        _at(address_path, "postal_code"),
+                        _("Unknown postcode “%(code)s”.") % {"code": location.postcode},
+                    )
+            elif location.postcode:
+                self.error(_at(address_path, "postal_code"), _("A postcode has 4 digits."))
+
+        municipality_path = _at(base, "x_municipality")
+        number = self.string(data, "x_municipality", base)
+        if number is not None:
+            if municipality := self.municipality(number, municipality_path):
+                location.municipality = municipality
+        elif postcode is not None and postcode.municipality is not None:
+            location.municipality = postcode.municipality
+        elif postcode is not None:  # Svalbard and Jan Mayen are not municipalities
+            self.error(
+                municipality_path,
+                _("Postcode %(code)s is not in a municipality.") % {"code": postcode.code},
+            )
+        elif not location.postcode:  # an unknown postcode has been reported already
+            self.error(
+                municipality_path,
+                _("Give the municipality number (4 digits) or a postal code."),
+            )
+        exclude = ["service"]
+        if location.municipality_id is None:
+            exclude.append("municipality")
+        self.full_clean(
+            location,
+            {
+                "name": _at(base, "name"),
+                "address": _at(address_path or _at(base, "addresses[0]"), "address_1"),
+                "postcode": _at(address_path or _at(base, "addresses[0]"), "postal_code"),
+                "municipality": municipality_path,
+                "latitude": _at(base, "latitude"),
+                "longitude": _at(base, "longitude"),
+            },
+            base,
+            exclude=exclude,
+        )
+        return location
+
+    def municipality(self, number: str, path: str) -> Municipality | None:
+        municipality = self.lookups.municipalities.get(number)
+        if municipality is None:
+            self.error(path, _("Unknown municipality number “%(number)s”.") % {"number": number})
+        elif not municipality.is_active:
+            self.error(
+                path,
+                _("Municipality %(number)s no longer exists (merged or renumbered).")
+                % {"number": number},
+            )
+            return None
+        return municipality
+
+    # Contact channels
+
+    def parse_channels(self) -> list[ChannelPlan]:
+        plans = []
+        for path, phone in self.objects(self.record, "phones", ""):
+            phone_type = phone.get("type")
+            kind = PHONE_TYPES.get(phone_type) if isinstance(phone_type, str | None) else None
+            if kind is None:
+                self.error(
+                    _at(path, "type"),
+                    _("Unsupported phone type “%(type)s”; use voice, cell or text.")
+                    % {"type": phone.get("type")},
+                )
+                continue
+            if phone.get("extension") not in (None, ""):
+                self.error(_at(path, "extension"), _("Extensions are not supported."))
+            texts = {DEFAULT_LANGUAGE: self.string(phone, "description", path)}
+            translations = self.mapping(phone, "x_translations", path) or {}
+            for code, value in translations.items():
+                code_path = _at(_at(path, "x_translations"), code)
+                if code not in EXTRA_LANGUAGES:
+                    self.error(code_path, _("Unknown language “%(code)s”.") % {"code": code})
+                elif not isinstance(value, dict):
+                    self.error(code_path, _("Expected an object."))
+                else:
+                    texts[code] = self.string(value, "description", code_path)
+            channel = self.channel(
+                kind, self.string(phone, "number", path, required=True), texts, path, "number"
+            )
+            if channel is not None:
+                hours = self.parse_schedules(phone, "x_schedules", path)
+                plans.append(ChannelPlan(channel, hours))
+
+        for kind, key, hours_key in (
+            (ContactChannel.Kind.CHAT, "x_chat_url", "x_chat_schedules"),
+            (ContactChannel.Kind.EMAIL, "email", None),
+            (ContactChannel.Kind.WEB, "url", None),
+        ):
+            channel = self.channel(kind, self.string(self.record, key, ""), {}, "", key)
+            if channel is not None:
+                hours = self.parse_schedules(self.record, hours_key, "") if hours_key else []
+                plans.append(ChannelPlan(channel, hours))
+            elif hours_key and self.record.get(hours_key):
+                self.error(hours_key, _("Give %(key)s as well.") % {"key": key})
+        for path, link in self.objects(self.record, "additional_urls", ""):
+            texts = {DEFAULT_LANGUAGE: self.string(link, "label", path)}
+            url = self.string(link, "url", path, required=True)
+            channel = self.channel(ContactChannel.Kind.WEB, url, texts, path, "url", "label")
+            if channel is not None:
+                plans.append(ChannelPlan(channel))
+        for position, plan in enumerate(plans):
+            plan.channel.position = position
+        return plans
+
+    def channel(
+        self,
+        kind: str,
+        value: str | None,
+        descriptions: dict[str, str | None],
+        path: str,
+        value_key: str,
+        description_key: str = "description",
+    ) -> ContactChannel | None:
+        if value is None:
+            return None
+        channel = ContactChannel(kind=kind, value=value)
+        _set_translations(channel, "description", descriptions)
+        paths = {
+            "value": _at(path, value_key),
+            f"description_{DEFAULT_LANGUAGE}": _at(path, description_key),
+        }
+        for code in EXTRA_LANGUAGES:
+            paths[f"description_{code}"] = _at(path, f"x_translations.{code}.description")
+        # clean() also normalises phone numbers to their stored form.
+        self.full_clean(channel, paths, path, exclude=["service", "description"])
+        return channel
+
+    # Opening hours
+
+    def parse_schedules(self, obj: dict, key: str, path: str) -> list[OpeningHours]:
+        rows = []
+        for row_path, schedule in self.objects(obj, key, path):
+            rows.extend(self.parse_schedule(schedule, row_path))
+        return rows
+
+    def parse_schedule(self, schedule: dict, path: str) -> list[OpeningHours]:
+        freq = schedule.get("freq")
+        if freq not in (None, "WEEKLY"):
+            self.error(_at(path, "freq"), _("Only WEEKLY schedules are supported."))
+            return []
+        if schedule.get("interval") not in (None, 1):
+            self.error(_at(path, "interval"), _("Only every week (interval 1) is supported."))
+        for key in UNSUPPORTED_SCHEDULE_KEYS:
+            if schedule.get(key) not in (None, "", []):
+                self.error(_at(path, key), _("Not supported by the Norwegian profile."))
+        opens = self.clock(schedule, "opens_at", path)
+        closes = self.clock(schedule, "closes_at", path, closing=True)
+        valid_from = self.day(schedule, "valid_from", path)
+        valid_to = self.day(schedule, "valid_to", path)
+        byday = self.string(schedule, "byday", path)
+        holiday = self.boolean(schedule, "x_public_holidays", path, False)
+        # Many HSDS producers write every key, with null for "not set".
+        dated = any(schedule.get(key) not in (None, "") for key in ("valid_from", "valid_to"))
+        weekdays: list[int | None]
+
+        if holiday:
+            if dated or byday:
+                self.error(
+                    path,
+                    _(
+                        "A public-holiday schedule (x_public_holidays) has no byday, "
+                        "valid_from or valid_to."
+                    ),
+                )
+            kind, weekdays = OpeningHours.Kind.HOLIDAY, [None]
+        elif dated:
+            if byday:
+                # HSDS would read this as a seasonal weekly rule, which the directory
+                # cannot store; importing it as "every date in the range" would be wrong.
+                self.error(
+                    _at(path, "byday"),
+                    _(
+                        "A dated schedule applies to every date from valid_from to valid_to; "
+                        "byday cannot be combined with it."
+                    ),
+                )
+            kind, weekdays = OpeningHours.Kind.EXCEPTION, [None]
+        else:
+            kind = OpeningHours.Kind.WEEKLY
+            weekdays = list(self.weekdays(byday, _at(path, "byday")))
+        rows = []
+        for weekday in weekdays:
+            row = OpeningHours(
+                kind=kind,
+                weekday=weekday,
+                valid_from=valid_from,
+                valid_to=valid_to,
+                opens=opens,
+                closes=closes,
+            )
+            self.full_clean(
+                row,
+                {
+                    "opens": _at(path, "opens_at"),
+                    "closes": _at(path, "closes_at"),
+                    "weekday": _at(path, "byday"),
+                    "valid_from": _at(path, "valid_from"),
+                    "valid_to": _at(path, "valid_to"),
+                },
+                path,
+                exclude=["service", "channel"],
+            )
+            rows.append(row)
+        return rows
+
+    def weekdays(self, byday: str | None, path: str) -> list[int]:
+        if byday is None:
+            self.error(path, _("Give the days, e.g. “MO,TU,WE,TH,FR”."))
+            return []
+        weekdays = []
+        for token in byday.split(","):
+            token = token.strip().upper()
+            if token in DAYS:
+                weekdays.append(DAYS.index(token))
+            else:
+                self.error(path, _("Unknown day “%(day)s”; use MO … SU.") % {"day": token})
+        return sorted(set(weekdays))
+
+    def clock(self, obj: dict, key: str, path: str, *, closing: bool = False) -> time | None:
+        text = self.string(obj, key, path)
+        if text is None:
+            return None
+        match = _TIME.fullmatch(text)
+        hour, minute, second = (int(part or 0) for part in match.groups()) if match else (99, 0, 0)
+        if hour == 24 and minute == second == 0:
+            return time(0)  # end of the day
+        if hour > 23 or minute > 59 or second > 59:
+            self.error(
+                _at(path, key),
+                _("Use HH:MM in Norwegian local time without a UTC offset, e.g. “08:00”."),
+            )
+            return None
+        if closing and (hour, minute) == (23, 59):
+            # "until 23:59" means until midnight; stored as 00:00 (the next day).
+            return time(0)
+        return time(hour, minute, second)
+
+    def day(self, obj: dict, key: str, path: str) -> date | None:
+        text = self.string(obj, key, path)
+        if text is None:
+            return None
+        try:
+            if not _DATE.fullmatch(text):
+                raise ValueError
+            return date.fromisoformat(text)
+        except ValueError:
+            self.error(_at(path, key), _("Use the date format YYYY-MM-DD."))
+            return None
+
+    def settle_holiday_policy(self, service: Service, plan: ServicePlan) -> None:
+        """x_holiday_policy, or "own" when there are holiday rows, else "normal"."""
+        rows = plan.hours + [row for channel in plan.channels for row in channel.hours]
+        has_holiday_rows = any(row.kind == OpeningHours.Kind.HOLIDAY for row in rows)
+        policy = self.string(self.record, "x_holiday_policy", "")
+        if policy is None:
+            policy = (
+                hours.HolidayPolicy.OWN_HOURS if has_holiday_rows else hours.HolidayPolicy.NORMAL
+            )
+        elif policy not in HOLIDAY_POLICIES:
+            self.error(
+                "x_holiday_policy",
+                _("Unknown holiday policy “%(policy)s”; use %(choices)s.")
+                % {"policy": policy, "choices": ", ".join(HOLIDAY_POLICIES)},
+            )
+            return
+        elif has_holiday_rows and policy != hours.HolidayPolicy.OWN_HOURS:
+            self.error(
+                "x_holiday_policy",
+                _("Schedules with x_public_holidays need x_holiday_policy “own”."),
+            )
+        service.holiday_policy = str(policy)
+
+    # Vocabularies and coverage
+
+    def parse_vocabularies(self) -> dict[str, list[models.Model]]:
+        relations: dict[str, list[models.Model]] = {name: [] for name, _m in TAXONOMIES.values()}
+        for path, attribute in self.objects(self.record, "attributes", ""):
+            term_path = _at(path, "taxonomy_term")
+            term = self.mapping(attribute, "taxonomy_term", path)
+            if term is None:
+                self.error(term_path, _("This field is required."))
+                continue
+            taxonomy = self.string(term, "taxonomy", term_path, required=True)
+            code = self.string(term, "code", term_path, required=True)
+            if taxonomy is None or code is None:
+                continue
+            if taxonomy not in TAXONOMIES:
+                self.error(
+                    _at(term_path, "taxonomy"),
+                    _("Unknown taxonomy “%(taxonomy)s”; use %(choices)s.")
+                    % {"taxonomy": taxonomy, "choices": ", ".join(TAXONOMIES)},
+                )
+                continue
+            found = self.lookups.terms[taxonomy].get(code)
+            if found is None:
+                self.error(
+                    _at(term_path, "code"),
+                    _("Unknown %(taxonomy)s code “%(code)s”.")
+                    % {"taxonomy": taxonomy, "code": code},
+                )
+            elif found not in relations[TAXONOMIES[taxonomy][0]]:
+                relations[TAXONOMIES[taxonomy][0]].append(found)
+
+        languages: list[models.Model] = []
+        for path, language in self.objects(self.record, "languages", ""):
+            code = self.string(language, "code", path, required=True)
+            if code is None:
+                continue
+            found_language = self.lookups.languages.get(code)
+            if found_language is None:
+                self.error(
+                    _at(path, "code"), _("Unknown language code “%(code)s”.") % {"code": code}
+                )
+            elif found_language not in languages:
+                languages.append(found_language)
+        relations["languages"] = languages
+        return relations
+
+    def parse_coverage(self, service: Service) -> dict[str, list[models.Model]]:
+        counties: list[models.Model] = []
+        municipalities: list[models.Model] = []
+        service.covers_whole_country = False
+        for path, area in self.objects(self.record, "service_areas", ""):
+            extent_type = self.string(area, "extent_type", path, required=True)
+            extent = self.string(area, "extent", path, required=True)
+            if extent_type is not None and extent_type != "text":
+                self.error(
+                    _at(path, "extent_type"),
+                    _("Use extent_type “text” with a municipality or county number, or NO."),
+                )
+                continue
+            if extent is None:
+                continue
+            extent_path = _at(path, "extent")
+            if extent.upper() == WHOLE_COUNTRY:
+                service.covers_whole_country = True
+            elif re.fullmatch(r"\d{2}", extent):
+                county = self.lookups.counties.get(extent)
+                if county is None or not county.is_active:
+                    self.error(
+                        extent_path, _("Unknown county number “%(number)s”.") % {"number": extent}
+                    )
+                elif county not in counties:
+                    counties.append(county)
+            elif re.fullmatch(r"\d{4}", extent):
+                municipality = self.municipality(extent, extent_path)
+                if municipality is not None and municipality not in municipalities:
+                    municipalities.append(municipality)
+            else:
+                self.error(
+                    extent_path,
+                    _(
+                        "Give a municipality number (4 digits), a county number (2 digits) "
+                        "or NO for the whole country."
+                    ),
+                )
+        return {"coverage_counties": counties, "coverage_municipalities": municipalities}
+
+
+def parse_services(data: Any) -> tuple[list[ServicePlan], list[Problem]]:
+    """Read and validate a decoded HSDS file. Reads the database, never writes."""
+    if not isinstance(data, list):
+        return [], [Problem(_("file"), "", _("Expected a JSON array of HSDS service objects."))]
+    lookups = _Lookups()
+    plans: list[ServicePlan] = []
+    problems: list[Problem] = []
+    first_seen: dict[str, str] = {}
+    for index, record in enumerate(data):
+        position = _("record %(number)s") % {"number": index + 1}
+        if not isinstance(record, dict):
+            problems.append(Problem(position, "", _("Expected an HSDS service object.")))
+            continue
+        hsds_id = record.get("id")
+        label = hsds_id if isinstance(hsds_id, str) and hsds_id.strip() else position
+        if isinstance(hsds_id, str) and hsds_id in first_seen:
+            problems.append(
+                Problem(
+                    label,
+                    "id",
+                    _("The same id is used by %(record)s.") % {"record": first_seen[hsds_id]},
+                )
+            )
+            continue
+        if isinstance(hsds_id, str):
+            first_seen[hsds_id] = position
+        parser = _RecordParser(record, label, lookups)
+        plan = parser.parse()
+        problems.extend(parser.problems)
+        plans.append(plan)
+    return plans, problems
+
+
+# --- Import: writing -----------------------------------------------------------------------
+
+
+def write_plans(plans: Iterable[ServicePlan]) -> None:
+    """Save validated plans: create or update each service and replace its child rows."""
+    # Saving reads the base name/description columns through modeltranslation, which
+    # follows the active language; the base columns hold the default language.
+    with translation.override(DEFAULT_LANGUAGE):
+        saved: set[int] = set()
+        for plan in plans:
+            if id(plan.organization) not in saved:
+                plan.organization.save()
+                saved.add(id(plan.organization))
+            service = plan.service
+            service.organization = plan.organization
+            service.save()
+            service.locations.all().delete()
+            service.channels.all().delete()  # cascades to channel hours
+            service.opening_hours.all().delete()
+            for location in plan.locations:
+                location.service = service
+                location.save()
+            for row in plan.hours:
+                row.service = service
+                row.save()
+            for channel_plan in plan.channels:
+                channel_plan.channel.service = service
+                channel_plan.channel.save()
+                for row in channel_plan.hours:
+                    row.service, row.channel = service, channel_plan.channel
+                    row.save()
+            for name, objects in plan.relations.items():
+                getattr(service, name).set(objects)
+
+
+@dataclass
+class ImportResult:
+    created: int
+    updated: int
+
+    def __str__(self) -> str:
+        return f"{self.created} created, {self.updated} updated"
+
+
+def import_services(data: Any, *, dry_run: bool = False) -> ImportResult:
+    """Validate and import a decoded HSDS file in one transaction; all or nothing.
+
+    Raises HSDSImportError listing every problem if any record is invalid.
+    """
+    with transaction.atomic():
+        plans, problems = parse_services(data)
+        if problems:
+            raise HSDSImportError(problems)
+        result = ImportResult(
+            created=sum(plan.service.pk is None for plan in plans),
+            updated=sum(plan.service.pk is not None for plan in plans),
+        )
+        if not dry_run:
+            write_plans(plans)
+    return result
+
+
+# --- Export --------------------------------------------------------------------------------
+
+
+def service_export_id(service: Service) -> str:
+    return service.hsds_id or f"{EXPORT_ID_PREFIX}-service-{service.pk}"
+
+
+def organization_export_id(organization: Organization) -> str:
+    return organization.hsds_id or f"{EXPORT_ID_PREFIX}-organization-{organization.pk}"
+
+
+def _clock(value: time) -> str:
+    return value.strftime("%H:%M:%S" if value.second else "%H:%M")
+
+
+def _translated(instance: models.Model, field_name: str) -> str:
+    return getattr(instance, f"{field_name}_{DEFAULT_LANGUAGE}") or getattr(instance, field_name)
+
+
+def _export_schedules(rows: list[OpeningHours], prefix: str) -> list[dict]:
+    """Weekly rows with the same hours share one schedule; then holidays, then dates."""
+    weekly: dict[tuple[time, time], set[int]] = {}
+    holiday: list[tuple[time, time]] = []
+    dated: list[tuple[date, date, tuple[time, time] | None]] = []
+    for row in rows:
+        span = None
+        if row.opens is not None and row.closes is not None:
+            span = (row.opens, row.closes)
+        if row.kind == OpeningHours.Kind.WEEKLY and span and row.weekday is not None:
+            weekly.setdefault(span, set()).add(row.weekday)
+        elif row.kind == OpeningHours.Kind.HOLIDAY and span:
+            holiday.append(span)
+        elif row.kind == OpeningHours.Kind.EXCEPTION and row.valid_from is not None:
+            # HSDS reads a missing valid_to as open-ended; the model means a single day.
+            dated.append((row.valid_from, row.valid_to or row.valid_from, span))
+
+    def hours_of(span: tuple[time, time]) -> dict[str, str]:
+        return {"opens_at": _clock(span[0]), "closes_at": _clock(span[1])}
+
+    schedules: list[dict] = [
+        {"freq": "WEEKLY", "byday": ",".join(DAYS[day] for day in sorted(days)), **hours_of(span)}
+        for span, days in sorted(weekly.items(), key=lambda item: (min(item[1]), item[0]))
+    ]
+    schedules += [{"x_public_holidays": True, **hours_of(span)} for span in sorted(holiday)]
+    for start, end, span in sorted(dated, key=lambda d: (d[0], d[1], d[2] or ())):
+        entry = {"valid_from": start.isoformat(), "valid_to": end.isoformat()}
+        schedules.append(entry | hours_of(span) if span else entry)
+    return [{"id": f"{prefix}-{n}", **schedule} for n, schedule in enumerate(schedules, 1)]
+
+
+def _extra_translations(instance: models.Model, field_names: tuple[str, ...]) -> dict:
+    """x_translations: the non-default languages that have text."""
+    result = {}
+    for code in EXTRA_LANGUAGES:
+        texts = {
+            name: text for name in field_names if (text := getattr(instance, f"{name}_{code}"))
+        }
+        if texts:
+            result[code] = texts
+    return result
+
+
+def _export_channels(
+    service: Service,
+    rows_by_channel: dict[int | None, list[OpeningHours]],
+    sid: str,
+    warnings: list[str],
+) -> dict[str, Any]:
+    """phones, url, additional_urls, email and x_chat_url (with their own hours)."""
+    by_kind: dict[str, list[ContactChannel]] = {kind: [] for kind in ContactChannel.Kind}
+    for channel in sorted(service.channels.all(), key=lambda c: (c.position, c.pk)):
+        by_kind[channel.kind].append(channel)
+    chats, emails, webs = (by_kind[kind] for kind in ("chat", "email", "web"))
+
+    def dropped(channel: ContactChannel, what: str) -> None:
+        warnings.append(
+            f"{sid}: {what} of {channel.get_kind_display()} {channel.value} not exported"
+        )
+
+    # The profile carries one chat and one e-mail address, and descriptions only for
+    # phones and additional URLs; say what is left out rather than drop it silently.
+    for channel in chats[1:] + emails[1:]:
+        dropped(channel, "the channel")
+    for channel in chats[:1] + emails[:1] + webs[:1]:
+        if _translated(channel, "description"):
+            dropped(channel, "the description")
+    for channel in emails[:1] + webs:
+        if rows_by_channel.get(channel.pk):
+            dropped(channel, "the opening hours")
+
+    result: dict[str, Any] = {}
+    phones = sorted(by_kind["phone"] + by_kind["sms"], key=lambda c: (c.position, c.pk))
+    result["phones"] = []
+    for n, channel in enumerate(phones, 1):
+        phone: dict[str, Any] = {
+            "id": f"{sid}-phone-{n}",
+            "number": channel.value,
+            "type": "text" if channel.kind == ContactChannel.Kind.SMS else "voice",
+        }
+        if description := _translated(channel, "description"):
+            phone["description"] = description
+        if translations := _extra_translations(channel, ("description",)):
+            phone["x_translations"] = translations
+        if own := rows_by_channel.get(channel.pk):
+            phone["x_schedules"] = _export_schedules(own, f"{sid}-phone-{n}-schedule")
+        result["phones"].append(phone)
+    if webs:
+        result["url"] = webs[0].value
+    if webs[1:]:
+        result["additional_urls"] = [
+            {
+                "id": f"{sid}-url-{n}",
+                "url": web.value,
+                "label": _translated(web, "description") or "",
+            }
+            for n, web in enumerate(webs[1:], 1)
+        ]
+    if emails:
+        result["email"] = emails[0].value
+    if chats:
+        result["x_chat_url"] = chats[0].value
+        if own := rows_by_channel.get(chats[0].pk):
+            result["x_chat_schedules"] = _export_schedules(own, f"{sid}-chat-schedule")
+    return result
+
+
+def _export_organization(organization: Organization) -> dict[str, Any]:
+    oid = organization_export_id(organization)
+    result: dict[str, Any] = {"id": oid, "name": organization.name, "description": ""}
+    if organization.url:
+        result["website"] = organization.url
+    if organization.organization_number:
+        result["organization_identifiers"] = [
+            {
+                "id": f"{oid}-identifier-1",
+                "identifier_scheme": ORGANIZATION_NUMBER_SCHEME,
+                "identifier_type": "Organisasjonsnummer",
+                "identifier": organization.organization_number,
+            }
+        ]
+        result["x_organization_number"] = organization.organization_number
+    return result
+
+
+def _export_locations(service: Service, sid: str, postcodes: dict[str, Postcode]) -> list[dict]:
+    # Confidential addresses never leave, not even their municipality. Numbering only
+    # the public ones keeps the ids from betraying that something was left out.
+    public = [
+        location
+        for location in sorted(service.locations.all(), key=lambda location: location.pk)
+        if not location.is_confidential
+    ]
+    result = []
+    for n, location in enumerate(public, 1):
+        lid = f"{sid}-location-{n}"
+        municipality = location.municipality
+        data: dict[str, Any] = {"id": lid, "location_type": "physical"}
+        if location.name:
+            data["name"] = location.name
+        if location.latitude is not None:
+            data["latitude"] = location.latitude
+            data["longitude"] = location.longitude
+        data["addresses"] = []
+        if location.address or location.postcode:
+            postcode = postcodes.get(location.postcode)
+            data["addresses"].append(
+                {
+                    "id": f"{lid}-address-1",
+                    "address_type": "physical",
+                    "address_1": location.address,
+                    "postal_code": location.postcode,
+                    "city": postcode.place if postcode else "",
+                    "state_province": municipality.county.name,
+                    "country": WHOLE_COUNTRY,
+                }
+            )
+        data["x_municipality"] = municipality.number
+        result.append({"id": f"{sid}-service-at-location-{n}", "location": data})
+    return result
+
+
+def _export_service_areas(service: Service, sid: str) -> list[dict]:
+    areas = [(WHOLE_COUNTRY, "Norge")] if service.covers_whole_country else []
+    areas += sorted((county.number, county.name) for county in service.coverage_counties.all())
+    areas += sorted((m.number, m.name) for m in service.coverage_municipalities.all())
+    return [
+        {"id": f"{sid}-area-{n}", "name": name, "extent_type": "text", "extent": extent}
+        for n, (extent, name) in enumerate(areas, 1)
+    ]
+
+
+def _export_attributes(service: Service, sid: str) -> list[dict]:
+    attributes = []
+    for taxonomy, (field_name, _model) in TAXONOMIES.items():
+        for term in sorted(getattr(service, field_name).all(), key=lambda term: term.code):
+            term_id = f"{taxonomy}:{term.code}"
+            attributes.append(
+                {
+                    "id": f"{sid}-{term_id}",
+                    "taxonomy_term_id": term_id,
+                    "taxonomy_term": {
+                        "id": term_id,
+                        "code": term.code,
+                        "name": _translated(term, "label"),
+                        "taxonomy": taxonomy,
+                    },
+                }
+            )
+    return attributes
+
+
+def _export_service(service: Service, postcodes: dict[str, Postcode], warnings: list[str]) -> dict:
+    sid = service_export_id(service)
+    rows_by_channel: dict[int | None, list[OpeningHours]] = {}
+    for row in service.opening_hours.all():
+        rows_by_channel.setdefault(row.channel_id, []).append(row)
+    contact = _export_channels(service, rows_by_channel, sid, warnings)
+
+    result: dict[str, Any] = {
+        "id": sid,
+        "name": _translated(service, "name"),
+        "description": _translated(service, "description") or "",
+    }
+    for key in ("url", "additional_urls", "email"):
+        if key in contact:
+            result[key] = contact[key]
+    result["status"] = STATUS_TO_HSDS[Service.Status(service.status)]
+    if service.free_of_charge:
+        result["fees_description"] = "Gratis"
+    if service.min_age is not None:
+        result["minimum_age"] = service.min_age
+    if service.max_age is not None:
+        result["maximum_age"] = service.max_age
+    result["organization"] = _export_organization(service.organization)
+    result["service_at_locations"] = _export_locations(service, sid, postcodes)
+    result["phones"] = contact["phones"]
+    result["schedules"] = _export_schedules(rows_by_channel.get(None, []), f"{sid}-schedule")
+    result["service_areas"] = _export_service_areas(service, sid)
+    result["languages"] = [
+        {"id": f"{sid}-language-{language.code}", "code": language.code, "name": language.name_nb}
+        for language in sorted(service.languages.all(), key=lambda language: language.code)
+    ]
+    result["attributes"] = _export_attributes(service, sid)
+    if translations := _extra_translations(service, ("name", "description")):
+        result["x_translations"] = translations
+    result["x_holiday_policy"] = service.holiday_policy
+    result["x_free_of_charge"] = service.free_of_charge
+    result["x_anonymous_contact"] = service.anonymous_contact
+    result["x_police_report_required"] = service.police_report_required
+    for key in ("x_chat_url", "x_chat_schedules"):
+        if key in contact:
+            result[key] = contact[key]
+    return result
+
+
+def export_services() -> tuple[list[dict], list[str]]:
+    """Every published service as HSDS, sorted by id, and warnings about what the profile
+    could not carry. Drafts, confidential locations and operator notes never leave."""
+    services = (
+        Service.objects.filter(is_published=True)
+        .select_related("organization")
+        .prefetch_related(
+            "locations__municipality__county",
+            "channels",
+            "opening_hours",
+            "coverage_counties",
+            "coverage_municipalities",
+            "languages",
+            *(field_name for field_name, _model in TAXONOMIES.values()),
+        )
+    )
+    codes = {loc.postcode for s in services for loc in s.locations.all() if loc.postcode}
+    postcodes = {p.code: p for p in Postcode.objects.filter(code__in=codes)}
+    warnings: list[str] = []
+    exported = [_export_service(service, postcodes, warnings) for service in services]
+    exported.sort(key=lambda entry: entry["id"])
+    return exported, warnings
+
+
+def dumps(services: list[dict]) -> str:
+    return json.dumps(services, ensure_ascii=False, indent=2) + "\n"
