@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import (
@@ -108,8 +109,6 @@ class ReviewStateFilter(admin.SimpleListFilter):
         return [("overdue", _("overdue")), ("due30", _("due within 30 days"))]
 
     def queryset(self, request, queryset):
-        from django.utils import timezone
-
         today = timezone.localdate()
         if self.value() == "overdue":
             return queryset.review_overdue(today)

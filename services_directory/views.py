@@ -15,15 +15,20 @@ DUE_SOON_DAYS = 30
 
 def _dashboard_context() -> dict:
     today = timezone.localdate()
-    services = Service.objects.select_related("organization").order_by("next_review_due", "name")
+    # Closed-down services need no review and are not "incomplete".
+    services = (
+        Service.objects.exclude(status=Service.Status.INACTIVE)
+        .select_related("organization")
+        .order_by("next_review_due", "name")
+    )
     return {
         "today": today,
         "due_soon_days": DUE_SOON_DAYS,
-        "overdue": services.review_overdue(today).exclude(status=Service.Status.INACTIVE),
+        "overdue": services.review_overdue(today),
         "due_soon": services.review_due_within(today, DUE_SOON_DAYS),
-        "without_hours": services.without_hours().exclude(status=Service.Status.INACTIVE),
-        "without_coverage": services.without_coverage().exclude(status=Service.Status.INACTIVE),
-        "drafts": services.filter(is_published=False).exclude(status=Service.Status.INACTIVE),
+        "without_hours": services.without_hours(),
+        "without_coverage": services.without_coverage(),
+        "drafts": services.filter(is_published=False),
         "recent_changes": HistoricalService.objects.select_related("history_user").order_by(
             "-history_date"
         )[:15],

@@ -265,9 +265,6 @@ class Service(models.Model):
             self.holiday_policy,
         )
 
-    def public_phones(self):
-        return [c for c in self.channels.all() if c.kind == ContactChannel.Kind.PHONE]
-
 
 def add_months(day: date, months: int) -> date:
     month_index = day.month - 1 + months
