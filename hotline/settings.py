@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "hotline.accounts",
+    "hotline.calls",
+    "hotline.desk",
     "services_directory",
 ]
 

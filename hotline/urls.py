@@ -17,7 +17,9 @@ urlpatterns = [
     path("accounts/", include("hotline.accounts.urls")),
     # Open so the login page can switch language too.
     path("i18n/setlang/", login_not_required(require_POST(set_language)), name="set_language"),
+    path("desk/calls/", include("hotline.calls.urls")),
     path("desk/", include("hotline.desk.urls")),
+    path("api/v1/", include("hotline.api.urls")),
     path("directory/", include("services_directory.urls")),
     path("reports/", include("hotline.reports.urls")),
     path("admin/", admin.site.urls),

@@ -16,6 +16,7 @@ from services_directory.models import (
     AccessibilityFeature,
     ContactChannel,
     County,
+    ErrorReport,
     Language,
     Location,
     Municipality,
@@ -300,3 +301,21 @@ class PlaceAdmin(ReadOnlyAdmin):
     list_display = ["name", "municipality", "population"]
     search_fields = ["name"]
     list_select_related = ["municipality__county"]
+
+
+@admin.register(ErrorReport)
+class ErrorReportAdmin(admin.ModelAdmin):
+    """A read-only record; operators file reports at the desk, editors resolve them on the
+    dashboard, so nobody adds or edits them here."""
+
+    list_display = ["service", "kind", "status", "reported_at"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["service"]
+    search_fields = ["service__name"]
+    date_hierarchy = "reported_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

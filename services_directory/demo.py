@@ -807,10 +807,65 @@ class _Counts:
         )
 
 
+# Demo guidance cards for operators (report, section 7.4.2: one shared knowledge base).
+# Editors replace these; the loader never overwrites a card an editor has written.
+DEMO_GUIDANCE = {
+    "voldtekt": (
+        "Overgrepsmottaket kan sikre spor og gi helsehjelp uten at innringer anmelder. "
+        "Jo raskere, jo bedre – men det er aldri for sent å ringe. Nærmeste legevakt "
+        "sier hvor overgrepsmottaket er.",
+        "The sexual-assault centre can secure evidence and give medical care without a "
+        "police report. Sooner is better, but it is never too late to call. The nearest "
+        "out-of-hours clinic knows where the centre is.",
+    ),
+    "tvangsekteskap": (
+        "Spør om innringer kan snakke fritt nå, og om et trygt tidspunkt å ringe tilbake. "
+        "Ved fare for bortgifting i utlandet: politiet og Kompetanseteamet mot negativ "
+        "sosial kontroll og æresrelatert vold. Røde Kors-telefonen er spesialisert.",
+        "Ask whether the caller can talk freely now, and for a safe time to call back. "
+        "If a marriage abroad is feared: the police and the national expert team on "
+        "negative social control and honour-based violence. The Red Cross line specialises.",
+    ),
+    "negativ-sosial-kontroll": (
+        "Kontroll fra familie kan gjøre det farlig å bli ringt opp. Avtal hvordan innringer "
+        "vil bli kontaktet. Kompetanseteamet veileder fagpersoner.",
+        "Control by the family can make a call-back dangerous. Agree how the caller wants "
+        "to be contacted. The national expert team advises professionals.",
+    ),
+    "egen-voldsbruk": (
+        "Møt den som bruker vold med respekt: det tar mot å ringe. Alternativ til Vold "
+        "og familievernet tilbyr behandling. Spør om barn er i huset.",
+        "Meet people who use violence with respect: calling takes courage. Alternative to "
+        "Violence and family counselling offer treatment. Ask whether children live there.",
+    ),
+    "vold-mot-eldre": (
+        "Vold mot eldre kommer ofte fra egne barn. Vern for eldre gir råd, også til "
+        "pårørende og ansatte i helsetjenesten.",
+        "Violence against older people often comes from their own children. The national "
+        "line for older people advises relatives and health workers too.",
+    ),
+    "menneskehandel": (
+        "Ikke lov noe om oppholdstillatelse. ROSA gir bistand og trygt bosted til "
+        "utsatte for menneskehandel.",
+        "Promise nothing about residence permits. ROSA helps victims of human trafficking "
+        "with support and safe housing.",
+    ),
+}
+
+
+def _sync_guidance() -> None:
+    for topic in Topic.objects.filter(code__in=DEMO_GUIDANCE):
+        nb, en = DEMO_GUIDANCE[topic.code]
+        if not topic.guidance_nb:  # type: ignore[attr-defined]
+            topic.guidance_nb, topic.guidance_en = nb, en  # type: ignore[attr-defined]
+            topic.save()
+
+
 def load_demo_directory() -> str:
     """Create or update the demo services; return a one-line summary."""
     counts = _Counts()
     with translation.override("nb"), transaction.atomic():
+        _sync_guidance()
         lookups = _Lookups.load()
         specs = all_specs()
         existing = {

@@ -151,10 +151,14 @@ def load_places(path: Path) -> SyncResult:
 
 @transaction.atomic
 def load_all(data_dir: Path = DATA_DIR) -> dict[str, SyncResult]:
+    from services_directory import places
+
     counties, municipalities = load_counties_and_municipalities(data_dir / "municipalities.csv")
-    return {
+    results = {
         "counties": counties,
         "municipalities": municipalities,
         "postcodes": load_postcodes(data_dir / "postcodes.csv"),
         "places": load_places(data_dir / "places.csv"),
     }
+    places.clear_index()
+    return results

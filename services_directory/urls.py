@@ -6,4 +6,10 @@ app_name = "directory"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("services/<int:pk>/verify/", views.verify_service, name="verify"),
+    path("services/<int:pk>/report-error/", views.report_error, name="report_error"),
+    path(
+        "error-reports/<int:pk>/resolve/",
+        views.resolve_error_report,
+        name="resolve_error_report",
+    ),
 ]

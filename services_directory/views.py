@@ -1,13 +1,18 @@
 from django.contrib import messages
+from django.contrib.messages.constants import DEFAULT_TAGS
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hotline.accounts.roles import Role, role_required
 from hotline.http import HtmxHttpRequest
-from services_directory.models import Service
+from services_directory.forms import ErrorReportForm, ResolveErrorReportForm
+from services_directory.models import ErrorReport, Service
 
 HistoricalService = Service.history.model  # type: ignore[attr-defined]
 DUE_SOON_DAYS = 30
@@ -29,6 +34,7 @@ def _dashboard_context() -> dict:
         "without_hours": services.without_hours(),
         "without_coverage": services.without_coverage(),
         "drafts": services.filter(is_published=False),
+        "error_reports": ErrorReport.objects.queue(),
         "recent_changes": HistoricalService.objects.select_related("history_user").order_by(
             "-history_date"
         )[:15],
@@ -55,3 +61,76 @@ def verify_service(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return render(request, "directory/dashboard.html#reviews", context)
     messages.success(request, message)
     return redirect("directory:dashboard")
+
+
+def _safe_next(request: HtmxHttpRequest, url: str) -> str:
+    """``url`` if it leads back into this site, else "" (no open redirects)."""
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return ""
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.OPERATOR, Role.EDITOR)
+def report_error(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    # Only what operators can see can be reported (drafts and closed entries are hidden).
+    service = get_object_or_404(Service.objects.published().select_related("organization"), pk=pk)
+    # Ids per service: several desk result cards on one page may each hold this form.
+    auto_id = f"report-{service.pk}-%s"
+    template = "directory/report_error.html#form" if request.htmx else "directory/report_error.html"
+    if request.method == "GET":
+        next_url = _safe_next(request, request.GET.get("next", ""))
+        form = ErrorReportForm(initial={"next": next_url}, auto_id=auto_id)
+        context = {"service": service, "form": form, "back_url": next_url or reverse("home")}
+        return render(request, template, context)
+
+    form = ErrorReportForm(request.POST, auto_id=auto_id)
+    if not form.is_valid():
+        next_url = _safe_next(request, form.data.get("next", ""))
+        context = {"service": service, "form": form, "back_url": next_url or reverse("home")}
+        return render(request, template, context, status=400)
+    ErrorReport.report(service, form.cleaned_data["kind"])
+    if request.htmx:
+        return render(request, "directory/report_error.html#done", {"service": service})
+    messages.success(request, _("Thank you – the editors will check this entry."))
+    return redirect(_safe_next(request, form.cleaned_data["next"]) or "home")
+
+
+def _error_queue_response(
+    request: HtmxHttpRequest, message: str, level: int, status: int = 200
+) -> HttpResponse:
+    context = {
+        **_dashboard_context(),
+        "queue_flash": message,
+        "queue_flash_level": DEFAULT_TAGS[level],
+    }
+    if request.htmx:
+        return render(request, "directory/dashboard.html#error_queue", context, status=status)
+    if status >= 400:
+        return render(request, "directory/dashboard.html", context, status=status)
+    messages.add_message(request, level, message)
+    return redirect("directory:dashboard")
+
+
+@require_POST
+@role_required(Role.EDITOR)
+def resolve_error_report(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    report = get_object_or_404(ErrorReport.objects.select_related("service"), pk=pk)
+    form = ResolveErrorReportForm(request.POST)
+    if not form.is_valid():
+        return _error_queue_response(
+            request, " ".join(map(str, form.errors["status"])), messages.ERROR, status=400
+        )
+    status = form.cleaned_data["status"]
+    try:
+        report.resolve(request.user, status)
+    except ValidationError as error:
+        # Another editor got there first; the queue they now see is already right.
+        return _error_queue_response(request, " ".join(error.messages), messages.WARNING)
+    if status == ErrorReport.Status.FIXED:
+        message = _("“%(name)s”: the report is marked as fixed.")
+    else:
+        message = _("“%(name)s”: the report is marked as not an error.")
+    return _error_queue_response(request, message % {"name": report.service.name}, messages.SUCCESS)

@@ -21,6 +21,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("load_reference_data", verbosity=0)
 
 
+@pytest.fixture(autouse=True)
+def _bokmal():
+    """Each test starts in bokmål: a request in English leaves English active in this
+    thread, and modeltranslation would then store new names in the English field."""
+    from django.utils import translation
+
+    translation.activate("nb")
+    yield
+    translation.activate("nb")
+
+
 def make_user(*roles: Role, username: str | None = None, **fields) -> User:
     username = username or "-".join(role.value for role in roles) or "norole"
     user = User.objects.create_user(username=username, password=TEST_PASSWORD, **fields)
@@ -82,3 +93,17 @@ def make_service(name="Testsenter", *, topics=(), types=(), groups=(), municipal
     service.target_groups.set(TargetGroup.objects.filter(code__in=groups))
     service.coverage_municipalities.set(Municipality.objects.filter(number__in=municipalities))
     return service
+
+
+def make_site(name="Testsenter Oslo", *members, **fields):
+    """A helpline site (call-log centre) with the given users as members."""
+    from hotline.calls.models import Site
+
+    site = Site.objects.create(name=name, **fields)
+    site.members.add(*members)
+    return site
+
+
+@pytest.fixture
+def operator_site(operator):
+    return make_site("Testsenter Oslo", operator)

@@ -28,6 +28,25 @@ EXPECTED: dict[str, tuple[dict, dict[str, int]]] = {
         {"pk": 1},
         {ANON: 302, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405},
     ),
+    "desk:places": ({}, {ANON: 302, OPERATOR: 200, EDITOR: 403, SUPERVISOR: 403}),
+    "calls:start": ({}, {ANON: 302, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405}),
+    "calls:autosave": ({}, {ANON: 302, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405}),
+    "calls:close": ({}, {ANON: 302, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405}),
+    "calls:discard": ({}, {ANON: 302, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405}),
+    "calls:add_referral": ({}, {ANON: 302, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405}),
+    "calls:remove_referral": (
+        {"service_pk": 1},
+        {ANON: 302, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405},
+    ),
+    "api:search": ({}, {ANON: 401, OPERATOR: 200, EDITOR: 200, SUPERVISOR: 200}),
+    "directory:report_error": (
+        {"pk": 1},  # no such service: 404 for the roles that may report
+        {ANON: 302, OPERATOR: 404, EDITOR: 404, SUPERVISOR: 403},
+    ),
+    "directory:resolve_error_report": (
+        {"pk": 1},
+        {ANON: 302, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405},
+    ),
     "reports:home": ({}, {ANON: 302, OPERATOR: 403, EDITOR: 403, SUPERVISOR: 200}),
     "admin:index": ({}, {ANON: 302, OPERATOR: 302, EDITOR: 200, SUPERVISOR: 302}),
 }

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from services_directory.demo import HSDS_PREFIX, all_specs, load_demo_directory
 from services_directory.models import (
@@ -332,3 +332,24 @@ def test_management_command_prints_a_summary(demo):
     assert out.getvalue().strip() == (
         f"demo data: {total} services (0 created, 0 updated, {total} unchanged)"
     )
+
+
+def test_guidance_cards_for_key_topics(demo):
+    from services_directory.models import Topic
+
+    with translation.override("nb"):
+        assert "Overgrepsmottaket" in Topic.objects.get(code="voldtekt").guidance
+    with translation.override("en"):
+        assert "sexual-assault centre" in Topic.objects.get(code="voldtekt").guidance
+
+
+def test_reload_keeps_guidance_an_editor_wrote(demo):
+    from services_directory.demo import load_demo_directory
+    from services_directory.models import Topic
+
+    topic = Topic.objects.get(code="voldtekt")
+    topic.guidance_nb = "Egen tekst."
+    topic.save()
+    load_demo_directory()
+    topic.refresh_from_db()
+    assert topic.guidance_nb == "Egen tekst."

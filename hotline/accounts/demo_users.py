@@ -8,6 +8,7 @@ from django.db import transaction
 from hotline.accounts.roles import Role
 
 DEMO_USERNAMES = {Role.OPERATOR: "operator", Role.EDITOR: "editor", Role.SUPERVISOR: "supervisor"}
+DEMO_SITE_NAME = "Nasjonal hjelpelinje – Oslo"
 
 
 @transaction.atomic
@@ -24,4 +25,17 @@ def reset_demo_users() -> dict[str, str]:
         user.save()
         user.groups.set([Group.objects.get(name=role.value)])
         credentials[username] = password
+    _attach_demo_operator_to_site()
     return credentials
+
+
+def _attach_demo_operator_to_site() -> None:
+    """The demo operator needs a site to log calls from."""
+    from hotline.calls.models import Site
+    from services_directory.models import Municipality
+
+    site, _created = Site.objects.get_or_create(
+        name=DEMO_SITE_NAME,
+        defaults={"municipality": Municipality.objects.filter(number="0301").first()},
+    )
+    site.members.add(User.objects.get(username=DEMO_USERNAMES[Role.OPERATOR]))

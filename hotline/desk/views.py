@@ -1,12 +1,63 @@
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
+from django_htmx.http import push_url
 
 from hotline.accounts.roles import Role, role_required
+from hotline.calls.panel import panel_context
+from hotline.desk.forms import DeskSearchForm, PlaceSuggestForm
 from hotline.http import HtmxHttpRequest
+from services_directory import places
+from services_directory.search import nearest_open, run_search
 
 
 @require_GET
 @role_required(Role.OPERATOR)
 def desk_home(request: HtmxHttpRequest) -> HttpResponse:
-    return render(request, "desk/home.html")
+    """Search during a call. Nothing about the search is stored or logged."""
+    form = DeskSearchForm(request.GET or None)
+    result, status, location = None, 200, None
+    if form.is_bound:
+        if form.is_valid():
+            result = run_search(form.cleaned_data)
+            location = result.location
+        else:
+            status = 400
+            location = form.cleaned_data.get("location")
+    municipality = location.municipality if location else None
+    context = {
+        "form": form,
+        "result": result,
+        "location": location,
+        # Acute strip: always about right now, whatever time the search plans for.
+        "nearest_open": nearest_open(municipality, timezone.now()),
+        "suggestions": _suggestions(form),
+        **panel_context(request),
+    }
+    if not request.htmx:
+        return render(request, "desk/home.html", context, status=status)
+    response = render(request, "desk/home.html#live", context, status=status)
+    if status != 200:
+        # Half-typed or refused input (say, a phone number) stays out of the browser history.
+        push_url(response, False)
+    return response
+
+
+def _suggestions(form: DeskSearchForm) -> list[places.Entry]:
+    """When the place box does not resolve, offer what it might have meant."""
+    where = form.data.get("where", "") if form.is_bound else ""
+    if not where or not form.has_error("where") or form.has_error("where", "personal_number"):
+        return []
+    return places.suggest(where, 12)
+
+
+@require_GET
+@role_required(Role.OPERATOR)
+def place_options(request: HtmxHttpRequest) -> HttpResponse:
+    """Autocomplete for the place box: ``<option>`` elements for its datalist."""
+    form = PlaceSuggestForm(request.GET)
+    if not form.is_valid():
+        return render(request, "desk/home.html#place_options", {"options": []}, status=400)
+    options = places.suggest(form.cleaned_data["where"])
+    return render(request, "desk/home.html#place_options", {"options": options})

@@ -5,6 +5,7 @@ from services_directory.models.directory import (
     Organization,
     Service,
 )
+from services_directory.models.feedback import ErrorReport
 from services_directory.models.reference import County, Municipality, Place, Postcode
 from services_directory.models.vocabulary import (
     AccessibilityFeature,
@@ -18,6 +19,7 @@ __all__ = [
     "AccessibilityFeature",
     "ContactChannel",
     "County",
+    "ErrorReport",
     "Language",
     "Location",
     "Municipality",

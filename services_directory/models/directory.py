@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from services_directory import hours
+from services_directory.models.queries import ServiceSearchMixin
 from services_directory.models.reference import County, Municipality
 from services_directory.models.vocabulary import (
     AccessibilityFeature,
@@ -78,7 +79,7 @@ class Organization(models.Model):
                 raise ValidationError({"organization_number": error.messages}) from None
 
 
-class ServiceQuerySet(models.QuerySet):
+class ServiceQuerySet(ServiceSearchMixin, models.QuerySet):
     def published(self):
         """What operators may see: published entries that are not inactive."""
         return self.filter(is_published=True).exclude(status=Service.Status.INACTIVE)
@@ -104,6 +105,15 @@ class ServiceQuerySet(models.QuerySet):
             covers_whole_country=False,
             coverage_counties__isnull=True,
             coverage_municipalities__isnull=True,
+        )
+
+    def with_open_error_reports(self):
+        """Annotate ``open_error_reports``: how many operator error reports await an editor."""
+        # distinct: other joins (coverage, topics) would otherwise multiply the count.
+        return self.annotate(
+            open_error_reports=models.Count(
+                "error_reports", filter=Q(error_reports__status="open"), distinct=True
+            )
         )
 
 
@@ -445,6 +455,9 @@ class OpeningHours(models.Model):
 
     class Meta:
         ordering = ["kind", "weekday", "valid_from", "opens"]
+        indexes = [
+            models.Index(fields=["service", "kind", "weekday"], name="hours_service_kind_weekday")
+        ]
         verbose_name = _("opening hours")
         verbose_name_plural = _("opening hours")
 

@@ -2,6 +2,7 @@
 
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 code_validator = RegexValidator(
@@ -70,3 +71,8 @@ class Language(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name_nb} ({self.code})"
+
+    @property
+    def label(self) -> str:
+        """The name in the interface language."""
+        return self.name_en if get_language() == "en" else self.name_nb

@@ -1,0 +1,201 @@
+from typing import Any, cast
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from hotline.calls.models import Call, Site
+from services_directory.models import Language, Municipality, Service, Topic
+
+# Never echo the rejected value back: it may be a phone or national identity number.
+INVALID_CHOICE = _("Select one of the listed options.")
+CHOICE_ERRORS = {"invalid_choice": INVALID_CHOICE, "invalid_pk_value": INVALID_CHOICE}
+
+# Answers that may be left out while the call is open but are needed to close it.
+REQUIRED_TO_CLOSE = ("channel", "caller_role", "outcome")
+
+# Blank radio option per field; fields missing here offer no blank option.
+BLANK_LABELS = {
+    "age_group": _("Not recorded"),
+    "gender": _("Not recorded"),
+    "relation": _("Not recorded"),
+    "unmet_reason": _("None – the need was met"),
+}
+
+
+TRUE_VALUES = frozenset({"on", "true", "1"})
+FALSE_VALUES = frozenset({"", "off", "false", "0"})
+
+
+class StrictCheckboxInput(forms.CheckboxInput):
+    """A checkbox that hands the raw submitted value to the field, so junk can be refused."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+    def format_value(self, value):
+        return None  # the default value "on"; never echo what was posted
+
+    def get_context(self, name, value, attrs):
+        checked = value is True or str(value).lower() in TRUE_VALUES
+        return super().get_context(name, checked, attrs)
+
+
+class StrictBooleanField(forms.BooleanField):
+    """Django's BooleanField turns any string into True; refuse anything but a checkbox value."""
+
+    widget = StrictCheckboxInput
+
+    def to_python(self, value):
+        if value is None or value is False:
+            return False
+        if value is True:
+            return True
+        if str(value).lower() in TRUE_VALUES:
+            return True
+        if str(value).lower() in FALSE_VALUES:
+            return False
+        raise ValidationError(_("Tick the box or leave it empty."), code="invalid")
+
+
+class CallForm(forms.ModelForm):
+    """The categorical answers about a call; every field is a fixed choice.
+
+    With ``final=True`` (closing the call) channel, caller role and outcome are required;
+    otherwise (autosave while the call goes on) everything is optional.
+    """
+
+    topics = forms.ModelMultipleChoiceField(
+        queryset=Topic.objects.filter(is_active=True),
+        to_field_name="code",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Topics"),
+        error_messages=CHOICE_ERRORS,
+    )
+    municipality = forms.ModelChoiceField(
+        queryset=Municipality.objects.active().select_related("county"),
+        # The four-digit number is stable across renames and easy to type into the select.
+        to_field_name="number",
+        required=False,
+        empty_label=_("Not recorded"),
+        label=_("Caller's municipality"),
+        error_messages=CHOICE_ERRORS,
+    )
+    interpreter_language = forms.ModelChoiceField(
+        queryset=Language.objects.all(),
+        required=False,
+        empty_label=_("No interpreter"),
+        label=_("Interpreter language"),
+        error_messages=CHOICE_ERRORS,
+    )
+    acute = StrictBooleanField(required=False, label=_("Acute situation"))
+    emergency_services = StrictBooleanField(
+        required=False, label=_("Emergency services were involved")
+    )
+
+    class Meta:
+        model = Call
+        fields = [
+            "channel",
+            "caller_role",
+            "age_group",
+            "gender",
+            "topics",
+            "relation",
+            "municipality",
+            "acute",
+            "emergency_services",
+            "interpreter_language",
+            "outcome",
+            "unmet_reason",
+        ]
+        labels = {
+            "channel": _("Channel"),
+            "caller_role": _("Who is calling"),
+            "age_group": _("Age group"),
+            "gender": _("Gender"),
+            "relation": _("Relation to the person using violence"),
+            "outcome": _("Outcome"),
+            "unmet_reason": _("Unmet need"),
+        }
+
+    # No HTML "required": the browser would then block autosave and "Save" too.
+    use_required_attribute = False
+
+    def __init__(self, *args, final: bool = False, **kwargs):
+        # Own ids: the desk page has a search form with fields of the same names.
+        kwargs.setdefault("auto_id", "call_%s")
+        super().__init__(*args, **kwargs)
+        self.final = final
+        for name, field in self.fields.items():
+            field.required = final and name in REQUIRED_TO_CLOSE
+            if isinstance(field, forms.TypedChoiceField):
+                options = cast(list[tuple[str, Any]], field.choices)
+                choices = [(value, label) for value, label in options if value != ""]
+                if name in BLANK_LABELS:
+                    choices.insert(0, ("", BLANK_LABELS[name]))
+                field.choices = choices
+                field.widget = forms.RadioSelect(choices=choices)
+                field.error_messages["invalid_choice"] = INVALID_CHOICE
+        # The select lists municipality numbers; the instance holds the primary key.
+        if self.instance.municipality_id:
+            self.initial["municipality"] = self.instance.municipality.number
+        self.fields["channel"].error_messages["required"] = _("Choose the channel.")
+        self.fields["caller_role"].error_messages["required"] = _("Choose who is calling.")
+        self.fields["outcome"].error_messages["required"] = _("Choose the outcome.")
+
+
+class StartCallForm(forms.Form):
+    site = forms.ModelChoiceField(
+        queryset=Site.objects.none(),
+        label=_("Site"),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages=CHOICE_ERRORS,
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("auto_id", "start_%s")
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelChoiceField, self.fields["site"])
+        field.queryset = Site.objects.filter(is_active=True, members=user)
+        sites = list(field.queryset)
+        self.has_sites = bool(sites)
+        if not self.has_sites:
+            field.required = False  # only the "ask an administrator" message applies
+        # With one site there is nothing to choose: preselect it and keep it out of the way.
+        self.only_site = sites[0] if len(sites) == 1 else None
+        if self.only_site is not None:
+            field.initial = self.only_site.pk
+            field.required = False
+            field.widget = forms.HiddenInput()
+
+    def clean_site(self):
+        return self.cleaned_data["site"] or self.only_site
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if not self.has_sites:
+            raise ValidationError(
+                _(
+                    "You are not attached to any helpline site. "
+                    "Ask an administrator to attach you to a site."
+                ),
+                code="no_site",
+            )
+        return cleaned_data
+
+
+class ReferralForm(forms.Form):
+    service = forms.ModelChoiceField(
+        # Only what operators may see can be referred to.
+        queryset=Service.objects.published(),
+        label=_("Service"),
+        error_messages=CHOICE_ERRORS,
+    )
+
+
+class CloseForm(forms.Form):
+    # The one-time token of the call's final submit (see Call.close_token).
+    token = forms.UUIDField()

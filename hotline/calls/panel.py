@@ -1,0 +1,77 @@
+"""The call panel on the operator desk: what it needs, for the desk page and for htmx."""
+
+from django.forms import Form
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from hotline.calls.forms import CallForm, StartCallForm
+from hotline.calls.models import Call
+
+PANEL_TEMPLATE = "desk/includes/call_panel.html"
+
+
+def _is_safe(request: HttpRequest, url: str | None) -> bool:
+    return bool(url) and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+
+
+def posted_next(request: HttpRequest) -> str | None:
+    """The posted ``next`` if it stays on this site; external addresses are ignored."""
+    url = request.POST.get("next")
+    return url if _is_safe(request, url) else None
+
+
+def _return_url(request: HttpRequest) -> str:
+    """Where the panel's forms come back to: the page the operator is looking at."""
+    if url := posted_next(request):
+        return url
+    if request.method == "GET":
+        return request.get_full_path()
+    htmx = getattr(request, "htmx", None)
+    if htmx and _is_safe(request, htmx.current_url_abs_path):
+        return htmx.current_url_abs_path
+    return reverse("desk:home")
+
+
+def form_errors(form: Form) -> list[str]:
+    """Every error of ``form``, each prefixed with the label of its field."""
+    messages: list[str] = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        label = f"{field.label}: " if field is not None else ""
+        messages.extend(f"{label}{error}" for error in errors)
+    return messages
+
+
+def panel_context(
+    request: HttpRequest,
+    *,
+    call_form: CallForm | None = None,
+    start_form: StartCallForm | None = None,
+    errors: list[str] | None = None,
+    status: str = "",
+) -> dict:
+    """Context for ``desk/includes/call_panel.html`` for the operator of ``request``.
+
+    The keyword arguments let a view show a bound form with its errors, or a status line.
+    """
+    call = Call.objects.open_for(request.user).select_related("site").first()
+    referrals = list(call.referrals.select_related("organization")) if call else []
+    if call is not None:
+        call_form = call_form or CallForm(instance=call)
+        start_form = None
+    else:
+        call_form = None
+        start_form = start_form or StartCallForm(user=request.user)
+    return {
+        "call": call,
+        "call_form": call_form,
+        "start_form": start_form,
+        "referred_ids": {service.pk for service in referrals},
+        "call_referrals": referrals,
+        "call_next": _return_url(request),
+        "call_errors": errors or [],
+        "call_status": status,
+    }

@@ -1,0 +1,133 @@
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from hotline.accounts.roles import Role, role_required
+from hotline.calls.forms import CallForm, CloseForm, ReferralForm, StartCallForm
+from hotline.calls.models import Call
+from hotline.calls.panel import PANEL_TEMPLATE, form_errors, panel_context, posted_next
+from hotline.http import HtmxHttpRequest
+from services_directory.models import Service
+
+
+def _open_call(request: HtmxHttpRequest) -> Call:
+    # The operator's one open call (a UniqueConstraint); without one, 404. Another
+    # operator's call and a closed call are therefore never reachable.
+    return get_object_or_404(Call.objects.open_for(request.user))
+
+
+def _panel(request: HtmxHttpRequest, status: str = "") -> HttpResponse:
+    return render(request, PANEL_TEMPLATE, panel_context(request, status=status))
+
+
+def _back(request: HtmxHttpRequest, message: str = "") -> HttpResponse:
+    """Without htmx: back to the page the form came from (the desk by default)."""
+    if message:
+        messages.success(request, message)
+    return redirect(posted_next(request) or "desk:home")
+
+
+def _invalid(request: HtmxHttpRequest, form, **context) -> HttpResponse:
+    """400 naming the fields: the panel for htmx, a page showing the panel without it."""
+    template = PANEL_TEMPLATE if request.htmx else "calls/page.html"
+    context = panel_context(request, errors=form_errors(form), **context)
+    return render(request, template, context, status=400)
+
+
+@require_POST
+@role_required(Role.OPERATOR)
+def start(request: HtmxHttpRequest) -> HttpResponse:
+    # An open call is returned as it is, so a double click never starts two.
+    if not Call.objects.open_for(request.user).exists():
+        form = StartCallForm(request.POST, user=request.user)
+        if not form.is_valid():
+            return _invalid(request, form, start_form=form)
+        Call.start(request.user, form.cleaned_data["site"])
+    if request.htmx:
+        return _panel(request)
+    return _back(request)
+
+
+@require_POST
+@role_required(Role.OPERATOR)
+def autosave(request: HtmxHttpRequest) -> HttpResponse:
+    call = _open_call(request)
+    form = CallForm(request.POST, instance=call)
+    if not form.is_valid():
+        return _invalid(request, form, call_form=form)
+    call.update_answers(form.cleaned_data)
+    if request.htmx:
+        return _panel(request, status=_("Saved"))
+    return _back(request, _("Saved"))
+
+
+@require_POST
+@role_required(Role.OPERATOR)
+def close(request: HtmxHttpRequest) -> HttpResponse:
+    token_form = CloseForm(request.POST)
+    call = None
+    if token_form.is_valid():
+        call = (
+            Call.objects.open_for(request.user)
+            .filter(close_token=token_form.cleaned_data["token"])
+            .first()
+        )
+    if call is None:
+        # Typically the second submit of the same form: the first one already closed it.
+        messages.info(request, _("This call was already saved."))
+        return _to_desk(request)
+    form = CallForm(request.POST, instance=call, final=True)
+    if not form.is_valid():
+        return _invalid(request, form, call_form=form)
+    call.close(form.cleaned_data)
+    messages.success(request, _("Call saved anonymously."))
+    return _to_desk(request)
+
+
+def _to_desk(request: HtmxHttpRequest) -> HttpResponse:
+    # A fresh desk after a call: the next caller should not meet the last one's search.
+    if request.htmx:
+        return HttpResponseClientRedirect(reverse("desk:home"))
+    return redirect("desk:home")
+
+
+@require_POST
+@role_required(Role.OPERATOR)
+def discard(request: HtmxHttpRequest) -> HttpResponse:
+    _open_call(request).discard()
+    message = _("The call was discarded. Nothing was logged.")
+    if request.htmx:
+        return _panel(request, status=message)
+    return _back(request, message)
+
+
+@require_POST
+@role_required(Role.OPERATOR)
+def add_referral(request: HtmxHttpRequest) -> HttpResponse:
+    call = _open_call(request)
+    form = ReferralForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, form)
+    service = form.cleaned_data["service"]
+    call.add_referral(service)
+    message = _("Referral to “%(name)s” added.") % {"name": service.name}
+    if request.htmx:
+        return _panel(request, status=message)
+    return _back(request, message)
+
+
+@require_POST
+@role_required(Role.OPERATOR)
+def remove_referral(request: HtmxHttpRequest, service_pk: int) -> HttpResponse:
+    call = _open_call(request)
+    # Any service, not only published ones: it may have been unpublished since.
+    service = get_object_or_404(Service, pk=service_pk)
+    call.remove_referral(service)
+    message = _("Referral to “%(name)s” removed.") % {"name": service.name}
+    if request.htmx:
+        return _panel(request, status=message)
+    return _back(request, message)

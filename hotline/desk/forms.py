@@ -1,0 +1,37 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from services_directory import places
+from services_directory.search import SearchForm, reject_personal_numbers
+
+
+class DeskSearchForm(SearchForm):
+    """The API's parameters plus one free "where" box for municipality, postcode or place."""
+
+    where = forms.CharField(
+        label=_("Where does the caller live?"),
+        help_text=_("Municipality, postcode or place. Sámi names work too."),
+        max_length=100,
+        required=False,
+        validators=[reject_personal_numbers],
+    )
+
+    field_order = ["where"]
+
+    def clean(self):
+        data = super().clean()
+        where = data.get("where")
+        self.ambiguous: list[str] = []
+        if where and data.get("location") is None and not self.has_error("where"):
+            try:
+                data["location"] = places.resolve(where)
+            except ValidationError as error:
+                if error.code == "ambiguous":
+                    self.ambiguous = [entry.value for entry in places.suggest(where, 12)]
+                self.add_error("where", error)
+        return data
+
+
+class PlaceSuggestForm(forms.Form):
+    where = forms.CharField(max_length=100, required=False, validators=[reject_personal_numbers])

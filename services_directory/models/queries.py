@@ -1,0 +1,198 @@
+"""The search reads on Service: vocabulary filters, "open at", and the desk's ranking.
+
+Everything here runs in the database, so a search over the whole directory stays one
+query with a LIMIT, however large the directory grows.
+"""
+
+from datetime import date, datetime, timedelta
+from enum import IntEnum
+
+from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
+from django.utils import timezone
+
+from services_directory import hours
+
+EARTH_RADIUS_KM = 6371.0
+# Trigram word similarity that still finds a typo ("krisesentret") without drifting
+# to unrelated names ("regional" ~ "national" scores 0.45).
+SIMILARITY = 0.6
+MAX_WORDS = 5
+THROUGH_COLUMNS = {
+    "topics": "topic",
+    "target_groups": "targetgroup",
+    "service_types": "servicetype",
+}
+
+
+class Coverage(IntEnum):
+    """How a service's coverage relates to the caller's municipality, best first."""
+
+    LOCAL = 0
+    REGIONAL = 1
+    NATIONAL = 2
+    OUTSIDE = 3
+
+    @property
+    def code(self) -> str:
+        return self.name.lower()
+
+
+def _local(moment: datetime) -> datetime:
+    if timezone.is_naive(moment):
+        raise ValueError("open_at needs an aware datetime")
+    return timezone.localtime(moment, hours.OSLO)
+
+
+class ServiceSearchMixin:
+    """Mixed into ServiceQuerySet."""
+
+    # --- Filters ---
+
+    def with_all_codes(self, relation: str, codes):
+        """Services tagged with every one of ``codes`` in ``relation`` (topics, ...)."""
+        from services_directory.models.directory import Service
+
+        through = getattr(Service, relation).through
+        column = THROUGH_COLUMNS[relation]
+        qs = self
+        for code in codes:
+            qs = qs.filter(
+                Exists(through.objects.filter(service=OuterRef("pk"), **{f"{column}__code": code}))
+            )
+        return qs
+
+    def for_age(self, age: int):
+        return self.filter(
+            Q(min_age__isnull=True) | Q(min_age__lte=age),
+            Q(max_age__isnull=True) | Q(max_age__gte=age),
+        )
+
+    def speaking(self, language_code: str):
+        from services_directory.models.directory import Service
+
+        through = Service.languages.through
+        return self.filter(
+            Exists(through.objects.filter(service=OuterRef("pk"), language_id=language_code))
+        )
+
+    def named_like(self, text: str, *, fuzzy: bool):
+        """Every word of ``text`` is in the service's or organisation's name; on
+        PostgreSQL a near miss counts too ("krisesentret" finds "Krisesenteret")."""
+        qs = self
+        for n, word in enumerate(text.split()[:MAX_WORDS]):
+            match = Q(organization__name__icontains=word)
+            for field in ("name_nb", "name_nn", "name_en", "name_se"):
+                match |= Q(**{f"{field}__icontains": word})
+            if fuzzy and len(word) >= 4:
+                from django.contrib.postgres.search import TrigramStrictWordSimilarity
+
+                names, orgs = f"_name_similarity_{n}", f"_org_similarity_{n}"
+                qs = qs.annotate(
+                    **{
+                        names: TrigramStrictWordSimilarity(word, "name_nb"),
+                        orgs: TrigramStrictWordSimilarity(word, "organization__name"),
+                    }
+                )
+                match |= Q(**{f"{names}__gte": SIMILARITY}) | Q(**{f"{orgs}__gte": SIMILARITY})
+            qs = qs.filter(match)
+        return qs
+
+    # --- Open at a moment ---
+
+    def open_at(self, moment: datetime):
+        """Active services whose own (not per-channel) hours are open at ``moment``.
+
+        Mirrors hours.Schedule.is_open on wall-clock time: a span starting today that
+        covers the time, or yesterday's overnight span that has not closed yet. Which
+        rows apply on a day follows Schedule.spans_on: a dated exception wins, then the
+        holiday policy on public holidays, then the weekly rows.
+        """
+        local = _local(moment)
+        today, now = local.date(), local.time().replace(tzinfo=None)
+        yesterday = today - timedelta(days=1)
+        starts_today = Q(opens__lte=now) & (Q(closes__gt=now) | Q(closes__lte=F("opens")))
+        from_yesterday = Q(closes__lte=F("opens"), closes__gt=now)
+        return self.filter(status="active").filter(
+            _spans_on(today, starts_today) | _spans_on(yesterday, from_yesterday)
+        )
+
+    # --- Ranking ---
+
+    def ranked_for(self, municipality):
+        """Annotate ``coverage_rank`` and ``distance_km``, and order local → regional →
+        national → outside, nearest first within each; no location sorts last."""
+        from services_directory.models.directory import Location, Service
+
+        if municipality is None:
+            rank = Case(
+                When(covers_whole_country=True, then=Value(Coverage.NATIONAL)),
+                default=Value(Coverage.OUTSIDE),
+            )
+            distance = Value(None, output_field=FloatField())
+        else:
+            local = Exists(
+                Service.coverage_municipalities.through.objects.filter(
+                    service=OuterRef("pk"), municipality=municipality.pk
+                )
+            )
+            regional = Exists(
+                Service.coverage_counties.through.objects.filter(
+                    service=OuterRef("pk"), county=municipality.county_id
+                )
+            )
+            rank = Case(
+                When(local, then=Value(Coverage.LOCAL)),
+                When(regional, then=Value(Coverage.REGIONAL)),
+                When(covers_whole_country=True, then=Value(Coverage.NATIONAL)),
+                default=Value(Coverage.OUTSIDE),
+            )
+            nearest = (
+                Location.objects.filter(service=OuterRef("pk"), latitude__isnull=False)
+                .annotate(km=haversine_km(municipality.latitude, municipality.longitude))
+                .order_by("km")
+                .values("km")[:1]
+            )
+            distance = Subquery(nearest, output_field=FloatField())
+        return self.annotate(coverage_rank=rank, distance_km=distance).order_by(
+            "coverage_rank", F("distance_km").asc(nulls_last=True), "name", "pk"
+        )
+
+
+def haversine_km(lat: float, lon: float, lat_field="latitude", lon_field="longitude"):
+    """Great-circle distance from a fixed point to the row's coordinates, in SQL."""
+    lat1, lon1 = Radians(Value(lat)), Radians(Value(lon))
+    lat2, lon2 = Radians(F(lat_field)), Radians(F(lon_field))
+    a = Power(Sin((lat2 - lat1) / 2), 2) + Cos(lat1) * Cos(lat2) * Power(Sin((lon2 - lon1) / 2), 2)
+    # Least() guards ASin against a rounding error just above 1.
+    return Value(2 * EARTH_RADIUS_KM) * ASin(Least(Sqrt(a), Value(1.0)))
+
+
+def _rows(**filters):
+    from services_directory.models.directory import OpeningHours
+
+    return OpeningHours.objects.filter(
+        service=OuterRef("pk"), channel__isnull=True, opens__isnull=False, **filters
+    )
+
+
+def _exception_rows(day: date):
+    from services_directory.models.directory import OpeningHours
+
+    return OpeningHours.objects.filter(
+        service=OuterRef("pk"), channel__isnull=True, kind="exception", valid_from__lte=day
+    ).filter(Q(valid_to__gte=day) | Q(valid_to__isnull=True, valid_from=day))
+
+
+def _spans_on(day: date, condition: Q) -> Q:
+    """Some span that applies on ``day`` satisfies ``condition``."""
+    exception_today = Exists(_exception_rows(day))
+    exception_span = Exists(_exception_rows(day).filter(condition, opens__isnull=False))
+    weekly = Exists(_rows(kind="weekly", weekday=day.weekday()).filter(condition))
+    if hours.is_public_holiday(day):
+        regular = (Q(holiday_policy="normal") & Q(weekly)) | (
+            Q(holiday_policy="own") & Q(Exists(_rows(kind="holiday").filter(condition)))
+        )
+    else:
+        regular = Q(weekly)
+    return Q(exception_span) | (~Q(exception_today) & regular)

@@ -1,0 +1,152 @@
+"""Turn what a caller says ("Herøy", "8006", "Mo i Rana", "Guovdageaidnu") into a
+municipality, and suggest completions while the operator types.
+
+The names live in a small in-memory index (about 6,000 entries) rather than in SQL:
+SQLite cannot case-fold "Å", and folding "ø" to "o" lets an operator on any keyboard
+find "Tromsø". ``load_reference_data`` clears the index; a server picks up new
+reference data on restart.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from services_directory.models import Municipality, Place, Postcode
+
+POSTCODE = re.compile(r"^(\d{4})(?:\s+\D.*)?$")
+QUALIFIED = re.compile(r"^(.+?)\s*\((.+)\)$")
+_FOLD = str.maketrans({"ø": "o", "æ": "ae", "å": "a", "đ": "d", "ŋ": "n", "ŧ": "t", "š": "s"})
+
+
+def fold(text: str) -> str:
+    """Lowercase, without accents, with Norwegian and Sámi letters spelled in ASCII."""
+    text = " ".join(text.split()).casefold().translate(_FOLD)
+    decomposed = unicodedata.normalize("NFKD", text)
+    # "Aal" is the old spelling of "Ål".
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("aa", "a")
+
+
+@dataclass(frozen=True)
+class Entry:
+    folded: str
+    value: str  # what resolve() accepts back
+    label: str  # what the operator sees next to it
+    municipality_id: int | None
+    weight: int  # municipalities first, then bigger places
+
+
+@dataclass(frozen=True)
+class Resolved:
+    municipality: Municipality | None
+    label: str
+
+
+@cache
+def _index() -> tuple[Entry, ...]:
+    entries: list[Entry] = []
+    municipalities = Municipality.objects.active().select_related("county")
+    for m in municipalities:
+        entries.append(Entry(fold(m.name), m.label, m.county.name, m.pk, 3_000_000))
+        for other in {m.sami_name, m.kven_name} - {"", m.name}:
+            entries.append(Entry(fold(other), other, m.label, m.pk, 2_000_000))
+    by_pk = {m.pk: m for m in municipalities}
+    for place in Place.objects.active():
+        municipality = by_pk.get(place.municipality_id)
+        if municipality is None or fold(place.name) == fold(municipality.name):
+            continue
+        entries.append(
+            Entry(
+                fold(place.name),
+                f"{place.name} ({municipality.name})",
+                municipality.label,
+                municipality.pk,
+                min(place.population, 1_999_999),
+            )
+        )
+    for postcode in Postcode.objects.active():
+        entries.append(
+            Entry(postcode.code, postcode.code, postcode.place.title(), postcode.municipality_id, 0)
+        )
+    return tuple(sorted(entries, key=lambda e: (-e.weight, e.folded)))
+
+
+def clear_index() -> None:
+    _index.cache_clear()
+
+
+def suggest(text: str, limit: int = 8) -> list[Entry]:
+    """Entries whose name starts with ``text`` (any word of it, for places like "Mo i Rana")."""
+    key = fold(text)
+    if not key:
+        return []
+    starts, inside = [], []
+    for entry in _index():
+        if entry.folded.startswith(key):
+            starts.append(entry)
+        elif f" {key}" in entry.folded and not key.isdigit():
+            inside.append(entry)
+    return (starts + inside)[:limit]
+
+
+def resolve(text: str) -> Resolved:
+    """The municipality ``text`` names, or a ValidationError that says what to do."""
+    text = " ".join(text.split())
+    if match := POSTCODE.match(text):
+        return resolve_postcode(match.group(1))
+    candidates = _exact(text)
+    if not candidates and (match := QUALIFIED.match(text)):
+        # "Herøy (Nordland)" names the county; "Moen (Målselv)" the municipality.
+        qualifier = fold(match.group(2))
+        candidates = {
+            m for m in _exact(match.group(1)) if qualifier in (fold(m.county.name), fold(m.name))
+        }
+    if len(candidates) == 1:
+        municipality = candidates.pop()
+        return Resolved(municipality, municipality.label)
+    if candidates:
+        choices = ", ".join(sorted(m.label for m in candidates))
+        raise ValidationError(
+            _("Several municipalities match “%(text)s”: %(choices)s. Choose one.")
+            % {"text": text, "choices": choices},
+            code="ambiguous",
+        )
+    raise ValidationError(
+        _("No municipality, postcode or place is called “%(text)s”.") % {"text": text},
+        code="unknown",
+    )
+
+
+def _exact(text: str) -> set[Municipality]:
+    key = fold(text)
+    ids = {e.municipality_id for e in _index() if e.folded == key and not key.isdigit()}
+    ids.discard(None)
+    return set(Municipality.objects.filter(pk__in=ids).select_related("county"))
+
+
+def resolve_municipality_number(number: str) -> Resolved:
+    municipality = (
+        Municipality.objects.active().select_related("county").filter(number=number).first()
+    )
+    if municipality is None:
+        raise ValidationError(
+            _("No municipality has the number %(number)s.") % {"number": number}, code="unknown"
+        )
+    return Resolved(municipality, municipality.label)
+
+
+def resolve_postcode(code: str) -> Resolved:
+    postcode = (
+        Postcode.objects.active().select_related("municipality__county").filter(code=code).first()
+    )
+    if postcode is None:
+        raise ValidationError(
+            _("The postcode %(code)s does not exist.") % {"code": code}, code="unknown"
+        )
+    if postcode.municipality is None:
+        # Svalbard and Jan Mayen: no municipality, so only national services rank first.
+        return Resolved(None, f"{postcode.code} {postcode.get_territory_display()}")
+    return Resolved(postcode.municipality, f"{postcode.code} {postcode.municipality.label}")

@@ -1,0 +1,216 @@
+"""A logged call must never be able to identify the caller."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.apps import apps
+from django.contrib import admin
+from django.db import models
+from django.urls import URLResolver, get_resolver, reverse
+from django.urls.converters import UUIDConverter
+from simple_history.models import registered_models
+
+from hotline.calls.forms import CallForm
+from hotline.calls.models import Call
+from tests.conftest import make_service
+
+pytestmark = pytest.mark.django_db
+OSLO = ZoneInfo("Europe/Oslo")
+PHONE_NUMBER = "99887766"
+NATIONAL_ID = "01019012345"  # 11 digits, shaped like a fødselsnummer
+FINAL = {"channel": "phone", "caller_role": "utsatt", "outcome": "information"}
+
+
+@pytest.fixture(autouse=True)
+def english(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
+@pytest.fixture
+def call(operator, operator_site):
+    return Call.start(operator, operator_site)
+
+
+def concrete_fields():
+    return [field for field in Call._meta.get_fields() if field.concrete]
+
+
+def test_no_free_text_fields():
+    for field in concrete_fields():
+        assert not isinstance(field, models.TextField), field.name
+        if isinstance(field, models.CharField):
+            assert field.choices, f"{field.name} is a CharField without choices"
+
+
+def test_no_field_name_suggests_free_text_or_identity():
+    for field in Call._meta.get_fields():
+        name = field.name.lower()
+        for word in ("phone", "note", "comment", "text", "name"):
+            assert word not in name, field.name
+
+
+def test_the_start_time_is_truncated_to_the_hour(operator, operator_site):
+    with time_machine.travel(datetime(2026, 3, 10, 14, 37, 12, 345678, tzinfo=OSLO), tick=False):
+        call = Call.start(operator, operator_site)
+    call.refresh_from_db()
+    assert call.started_hour == datetime(2026, 3, 10, 14, 0, tzinfo=OSLO)
+    local = call.started_hour.astimezone(OSLO)
+    assert (local.minute, local.second, local.microsecond) == (0, 0, 0)
+
+
+def test_the_start_hour_is_the_oslo_hour_in_summer_time(operator, operator_site):
+    with time_machine.travel(datetime(2026, 7, 1, 23, 59, 59, tzinfo=OSLO), tick=False):
+        call = Call.start(operator, operator_site)
+    call.refresh_from_db()
+    assert call.started_hour.astimezone(OSLO) == datetime(2026, 7, 1, 23, 0, tzinfo=OSLO)
+
+
+def test_started_hour_is_the_only_time_on_a_call():
+    time_fields = [
+        field.name
+        for field in concrete_fields()
+        if isinstance(field, models.DateField | models.TimeField | models.DurationField)
+    ]
+    assert time_fields == ["started_hour"]
+    started_hour = Call._meta.get_field("started_hour")
+    assert not started_hour.auto_now and not started_hour.auto_now_add
+
+
+def test_the_primary_key_is_random_not_sequential():
+    assert isinstance(Call._meta.pk, models.UUIDField)
+
+
+def test_a_closed_call_forgets_the_operator_and_the_token(operator_client, call):
+    operator_client.post(reverse("calls:close"), {**FINAL, "token": call.close_token})
+    call.refresh_from_db()
+    assert not call.is_open
+    assert call.operator is None
+    assert call.close_token is None
+
+
+def test_calls_have_no_history_and_are_not_in_the_admin():
+    assert not hasattr(Call, "history")
+    assert Call not in registered_models.values()
+    assert "historicalcall" not in {model._meta.model_name for model in apps.get_models()}
+    assert Call not in admin.site._registry
+
+
+def stored_values(call: Call) -> str:
+    """Everything stored about the call, its many-to-many rows included, as one string."""
+    row = Call.objects.filter(pk=call.pk).values().get()
+    related = [
+        list(call.topics.values_list("pk", "code")),
+        list(call.referrals.values_list("pk", flat=True)),
+    ]
+    return repr(row) + repr(related)
+
+
+@pytest.mark.parametrize("number", [PHONE_NUMBER, NATIONAL_ID])
+@pytest.mark.parametrize("field", list(CallForm.base_fields))
+def test_identifying_numbers_cannot_be_stored_in_any_field(operator_client, call, field, number):
+    before = stored_values(call)
+    for name, headers in (("autosave", {}), ("autosave", {"HX-Request": "true"}), ("close", {})):
+        data = {**FINAL, "token": call.close_token, field: number}
+        response = operator_client.post(reverse(f"calls:{name}"), data, headers=headers)
+        assert response.status_code == 400, (name, field)
+        assert number not in response.text  # not even echoed back in an error
+    assert stored_values(call) == before
+    assert number not in stored_values(call)
+    call.refresh_from_db()
+    assert call.is_open
+
+
+@pytest.mark.parametrize("number", [PHONE_NUMBER, NATIONAL_ID])
+def test_identifying_numbers_in_unknown_fields_are_dropped(operator_client, call, number):
+    data = {"caller_role": "utsatt", "note": number, "phone": number, "comment": number}
+    assert operator_client.post(reverse("calls:autosave"), data).status_code == 302
+    assert number not in stored_values(call)
+    assert Call.objects.get().caller_role == "utsatt"
+
+
+@pytest.mark.parametrize("number", [PHONE_NUMBER, NATIONAL_ID])
+def test_identifying_numbers_cannot_be_referred_to(operator_client, call, number):
+    response = operator_client.post(reverse("calls:add_referral"), {"service": number})
+    assert response.status_code == 400
+    assert not call.referrals.exists()
+
+
+# No call id in any address: an access log has the exact time and the operator's IP address.
+
+
+def calls_patterns(resolver=None, namespace=""):
+    """Every URL pattern in the ``calls`` namespace, wherever it is included."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace or ""
+            yield from calls_patterns(entry, inner)
+        elif namespace.split(":")[-1:] == ["calls"]:
+            yield entry
+
+
+def test_no_calls_url_captures_an_id_of_a_call():
+    patterns = list(calls_patterns())
+    assert {pattern.name for pattern in patterns} >= {
+        "start",
+        "autosave",
+        "close",
+        "discard",
+        "add_referral",
+        "remove_referral",
+    }
+    for pattern in patterns:
+        converters = getattr(pattern.pattern, "converters", {})
+        assert not any(isinstance(c, UUIDConverter) for c in converters.values()), pattern
+        assert "uuid" not in str(pattern.pattern), pattern
+        # The only value an address may carry is the service of a referral.
+        assert set(pattern.pattern.regex.groupindex) <= {"service_pk"}, pattern
+        assert set(converters) <= {"service_pk"}, pattern
+
+
+def assert_no_call_id(call: Call, *texts: str) -> None:
+    for text in texts:
+        assert str(call.pk) not in text
+        assert call.pk.hex not in text
+
+
+def test_the_desk_page_never_shows_the_call_id(operator_client, call):
+    from tests.test_search_api import OSLO
+
+    service = make_service("Referable", municipalities=[OSLO])
+    referred = make_service("Referred", municipalities=[OSLO])
+    call.add_referral(referred)
+    for query in ({}, {"where": "Oslo"}):
+        response = operator_client.get(reverse("desk:home"), query)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert 'id="call-panel"' in html
+        assert_no_call_id(call, html)
+    # The search page did render both the referral form and the panel's forms.
+    assert reverse("calls:add_referral") in html
+    assert reverse("calls:remove_referral", args=[referred.pk]) in html
+    assert reverse("calls:autosave") in html
+    assert f'value="{service.pk}"' in html
+
+
+def test_no_call_response_shows_the_call_id(operator_client, call):
+    service = make_service("Referable")
+    htmx = {"HX-Request": "true"}
+    responses = [
+        operator_client.post(reverse("calls:start"), headers=htmx),
+        operator_client.post(reverse("calls:autosave"), {"gender": "male"}, headers=htmx),
+        operator_client.post(reverse("calls:autosave"), {"gender": "x"}),  # the no-JS page
+        operator_client.post(reverse("calls:autosave"), {"gender": "x"}, headers=htmx),
+        operator_client.post(reverse("calls:add_referral"), {"service": service.pk}, headers=htmx),
+        operator_client.post(reverse("calls:add_referral"), {"service": service.pk}),
+        operator_client.post(reverse("calls:remove_referral", args=[service.pk]), headers=htmx),
+        operator_client.post(reverse("calls:close"), {"token": call.close_token}, headers=htmx),
+        operator_client.post(
+            reverse("calls:close"), {**FINAL, "token": call.close_token}, headers=htmx
+        ),
+    ]
+    for response in responses:
+        assert response.status_code in (200, 302, 400), response
+        assert_no_call_id(call, response.content.decode(), repr(dict(response.headers)))
