@@ -32,6 +32,19 @@ def _bokmal():
     translation.activate("nb")
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A browser test's flush empties every table after its fixtures are torn down;
+    put the session's reference geography back for the tests that follow."""
+    result = yield
+    if item.get_closest_marker("browser"):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            call_command("load_reference_data", verbosity=0)
+    return result
+
+
 def make_user(*roles: Role, username: str | None = None, **fields) -> User:
     username = username or "-".join(role.value for role in roles) or "norole"
     user = User.objects.create_user(username=username, password=TEST_PASSWORD, **fields)

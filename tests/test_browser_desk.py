@@ -1,0 +1,119 @@
+"""End to end in real headless Chromium (Debian's package): one call, start to finish.
+
+Run only these with ``uv run pytest -m browser``; leave them out with ``-m "not browser"``.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from hotline.accounts.roles import Role
+from tests.conftest import TEST_PASSWORD, make_service, make_site, make_user
+from tests.test_search_api import BODO, OSLO, add_location, add_phone, open_weekdays
+
+# The live server needs committed data, so these tests run outside a transaction.
+# serialized_rollback restores what migrations created (roles, vocabularies) afterwards;
+# conftest reloads the reference geography after every browser test.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+
+
+@pytest.fixture
+def page(live_server):
+    if not Path(CHROMIUM).exists():
+        message = "Chromium is missing: apt-get install -y chromium (.ci/run does this)"
+        # CI sets REQUIRE_BROWSER so a missing browser fails there instead of skipping.
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls
+    # are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+            context = browser.new_context(
+                base_url=live_server.url, viewport={"width": 1400, "height": 1000}, locale="nb-NO"
+            )
+            context.set_default_timeout(10_000)
+            yield context.new_page()
+            browser.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def test_operator_finds_local_help_refers_and_closes_the_call(page):
+    from hotline.calls.models import Call
+
+    operator = make_user(Role.OPERATOR, username="kari")
+    make_site("Nasjonal hjelpelinje – Oslo", operator)
+    local = make_service("Krisesenteret i Bodø", topics=["voldtekt"], municipalities=[BODO])
+    add_location(local, BODO)
+    add_phone(local, "75 55 55 55", "Døgnvakt")
+    open_weekdays(local)
+    elsewhere = make_service("Krisesenteret i Oslo", topics=["voldtekt"], municipalities=[OSLO])
+    add_location(elsewhere, OSLO)
+    make_service("Incestsenteret", topics=["incest"], covers_whole_country=True)
+
+    # Log in.
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", "kari")
+    page.fill("input[name=password]", TEST_PASSWORD)
+    page.press("input[name=password]", "Enter")
+    page.wait_for_url("**/desk/")
+
+    # Start the call: the panel swaps in place.
+    page.click("#call-panel button[type=submit]")
+    page.wait_for_selector("#call-panel form.call-form")
+
+    # Where does the caller live? Type it, as an operator would.
+    page.locator("#id_where").press_sequentially("Bodø", delay=40)
+    page.wait_for_selector(".live__status strong:text('Bodø')")
+
+    # One click on a topic: results update without a page load, the URL follows.
+    page.locator("label.chip:has(input[name=topic][value=voldtekt])").click()
+    page.wait_for_url("**topic=voldtekt**")
+    first = page.locator("ol.hits > li").first
+    first.locator(".hit__name:text('Krisesenteret i Bodø')").wait_for()
+    assert "hit--local" in first.get_attribute("class")
+    assert page.locator(".hit__name").all_inner_texts() == [
+        "Krisesenteret i Bodø",
+        "Krisesenteret i Oslo",
+    ]
+    assert first.locator("a.phone").inner_text() == "75 55 55 55"
+
+    # One click adds it as a referral in the call panel.
+    first.locator("form[action$='/referrals/'] button").click()
+    page.locator("#call-panel .call-referrals:has-text('Krisesenteret i Bodø')").wait_for()
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "desk.png"))
+
+    # A few taps of categories, each autosaved.
+    # (The channel is already "phone" by default.)
+    for name, value in (("caller_role", "utsatt"), ("age_group", "25_34"), ("outcome", "referred")):
+        with page.expect_response(lambda r: r.url.endswith("/desk/calls/current/")):
+            page.check(f'#call-panel input[name={name}][value="{value}"]')
+        page.wait_for_selector(f'#call-panel input[name={name}][value="{value}"]:checked')
+
+    # Close the call.
+    page.click("#call-panel button[formaction$='/close/']")
+    page.wait_for_selector(".message")
+    page.wait_for_selector("#call-panel form[action$='/desk/calls/start/']")
+
+    call = Call.objects.get()
+    assert call.is_open is False
+    assert call.operator_id is None
+    assert call.close_token is None
+    assert call.caller_role == "utsatt" and call.outcome == "referred"
+    assert list(call.referrals.all()) == [local]
+    assert call.started_hour.minute == 0 and call.started_hour.second == 0
