@@ -106,7 +106,8 @@ class SearchForm(forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         data["limit"] = data.get("limit") or DEFAULT_LIMIT
         data["location"] = None
         number, code = data.get("municipality"), data.get("postcode")
@@ -125,7 +126,7 @@ class SearchForm(forms.Form):
             self.add_error(field_name, error)
 
     def error_dict(self) -> dict[str, list[str]]:
-        return {name: list(messages) for name, messages in self.errors.items()}
+        return {name: [str(m) for m in messages] for name, messages in self.errors.items()}
 
 
 @dataclass

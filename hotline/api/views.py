@@ -5,6 +5,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from hotline.accounts.roles import Role, role_required
@@ -26,13 +27,12 @@ def api_login_required(view: Callable) -> Callable:
 
 
 @require_GET
+# Search terms describe a caller's situation: keep them out of every cache.
+@never_cache
 @api_login_required
 @role_required(Role.OPERATOR, Role.EDITOR, Role.SUPERVISOR)
 def search(request: HtmxHttpRequest) -> JsonResponse:
     form = SearchForm(request.GET)
     if not form.is_valid():
         return JsonResponse({"errors": form.error_dict()}, status=400)
-    response = JsonResponse(api_payload(run_search(form.cleaned_data)))
-    # Search terms describe a caller's situation; keep them out of shared caches.
-    response["Cache-Control"] = "no-store"
-    return response
+    return JsonResponse(api_payload(run_search(form.cleaned_data)))

@@ -20,7 +20,8 @@ class DeskSearchForm(SearchForm):
     field_order = ["where"]
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         where = data.get("where")
         self.ambiguous: list[str] = []
         if where and data.get("location") is None and not self.has_error("where"):

@@ -1,6 +1,7 @@
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_htmx.http import push_url
 
@@ -13,6 +14,7 @@ from services_directory.search import nearest_open, run_search
 
 
 @require_GET
+@never_cache
 @role_required(Role.OPERATOR)
 def desk_home(request: HtmxHttpRequest) -> HttpResponse:
     """Search during a call. Nothing about the search is stored or logged."""
@@ -53,6 +55,7 @@ def _suggestions(form: DeskSearchForm) -> list[places.Entry]:
 
 
 @require_GET
+@never_cache
 @role_required(Role.OPERATOR)
 def place_options(request: HtmxHttpRequest) -> HttpResponse:
     """Autocomplete for the place box: ``<option>`` elements for its datalist."""

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from services_directory import hours
-from services_directory.models.queries import ServiceSearchMixin
+from services_directory.models.queries import ServiceSearchQuerySet
 from services_directory.models.reference import County, Municipality
 from services_directory.models.vocabulary import (
     AccessibilityFeature,
@@ -79,7 +79,7 @@ class Organization(models.Model):
                 raise ValidationError({"organization_number": error.messages}) from None
 
 
-class ServiceQuerySet(ServiceSearchMixin, models.QuerySet):
+class ServiceQuerySet(ServiceSearchQuerySet):
     def published(self):
         """What operators may see: published entries that are not inactive."""
         return self.filter(is_published=True).exclude(status=Service.Status.INACTIVE)

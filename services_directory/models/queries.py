@@ -7,6 +7,7 @@ query with a LIMIT, however large the directory grows.
 from datetime import date, datetime, timedelta
 from enum import IntEnum
 
+from django.db import models
 from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
 from django.utils import timezone
@@ -44,8 +45,8 @@ def _local(moment: datetime) -> datetime:
     return timezone.localtime(moment, hours.OSLO)
 
 
-class ServiceSearchMixin:
-    """Mixed into ServiceQuerySet."""
+class ServiceSearchQuerySet(models.QuerySet):
+    """The search half of ServiceQuerySet (which adds the editors' reads)."""
 
     # --- Filters ---
 

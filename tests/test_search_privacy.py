@@ -1,0 +1,70 @@
+"""Searches describe a caller's situation: they are never stored and never logged."""
+
+import logging
+import re
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.conftest import make_service
+
+SECRET = "Gjenkjennelig"  # stands in for anything a caller might have said
+SEARCHES = [
+    ("desk:home", {"where": "Tromsø", "topic": "voldtekt", "q": SECRET}),
+    ("desk:home", {"where": SECRET}),  # refused: unknown place
+    ("desk:home", {"where": "Herøy", "q": SECRET}),  # refused: ambiguous
+    ("desk:places", {"where": SECRET}),
+    ("api:search", {"municipality": "5501", "q": SECRET}),
+    ("api:search", {"municipality": "5501", "q": SECRET, "topic": "nope"}),  # 400
+]
+
+
+@pytest.fixture
+def everything_logged(caplog):
+    caplog.set_level(logging.DEBUG)
+    return caplog
+
+
+@pytest.mark.parametrize(("name", "params"), SEARCHES)
+def test_a_search_writes_nothing(operator_client, name, params):
+    make_service(f"{SECRET} senter")
+    with CaptureQueriesContext(connection) as queries:
+        response = operator_client.get(reverse(name), params)
+    assert response.status_code in (200, 400)
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if re.match(r"\s*(INSERT|UPDATE|DELETE)", q["sql"], re.IGNORECASE)
+    ]
+    assert writes == []
+
+
+@pytest.mark.parametrize(("name", "params"), SEARCHES)
+def test_a_search_logs_nothing_it_was_asked(operator_client, everything_logged, name, params):
+    operator_client.get(reverse(name), params)
+    assert SECRET not in everything_logged.text
+    assert all(SECRET not in str(record.args) for record in everything_logged.records)
+
+
+def test_the_development_server_does_not_log_query_strings(settings):
+    handlers = settings.LOGGING["loggers"]["django.server"]["handlers"]
+    assert all(
+        settings.LOGGING["handlers"][name]["class"] == "logging.NullHandler" for name in handlers
+    )
+
+
+def test_the_documented_access_log_format_leaves_out_query_strings():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    (log_format,) = re.findall(r"--access-logformat '([^']+)'", readme)
+    # %(r)s is the whole request line and %(q)s the query string; %(U)s is the path only.
+    assert "%(r)s" not in log_format and "%(q)s" not in log_format
+    assert "%(U)s" in log_format
+
+
+@pytest.mark.parametrize(("name", "params"), SEARCHES)
+def test_search_responses_are_not_cached(operator_client, name, params):
+    response = operator_client.get(reverse(name), params)
+    assert "no-store" in response.headers["Cache-Control"]
