@@ -12,7 +12,7 @@ from datetime import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -181,10 +181,10 @@ def run_search(data: dict, now: datetime | None = None) -> SearchResult:
     municipality = location.municipality if location else None
     services = (
         filtered_services(data, at)
-        .ranked_for(municipality)
         .select_related("organization")
-        .prefetch_related(*_CARD_PREFETCHES)
-    )[: data.get("limit") or DEFAULT_LIMIT]
+        .nearest_first(municipality, data.get("limit") or DEFAULT_LIMIT)
+    )
+    prefetch_related_objects(services, *_CARD_PREFETCHES)
     hits = [_hit(service, at) for service in services]
     _count_open_error_reports(hits)
     guidance = [topic for topic in data.get("topic") or () if topic.guidance]
@@ -196,16 +196,15 @@ def nearest_open(municipality: Municipality | None, at: datetime) -> Hit | None:
     from django.db.models import Exists, OuterRef
 
     phones = ContactChannel.objects.filter(service=OuterRef("pk"), kind=ContactChannel.Kind.PHONE)
-    service = (
+    services = (
         Service.objects.published()
         .open_at(at)
         .filter(Exists(phones))
-        .ranked_for(municipality)
         .select_related("organization")
-        .prefetch_related(*_CARD_PREFETCHES)
-        .first()
+        .nearest_first(municipality, 1)
     )
-    return _hit(service, at) if service else None
+    prefetch_related_objects(services, *_CARD_PREFETCHES)
+    return _hit(services[0], at) if services else None
 
 
 def _count_open_error_reports(hits: list[Hit]) -> None:

@@ -4,6 +4,7 @@ Everything here runs in the database, so a search over the whole directory stays
 query with a LIMIT, however large the directory grows.
 """
 
+import math
 from datetime import date, datetime, timedelta
 from enum import IntEnum
 
@@ -158,6 +159,102 @@ class ServiceSearchQuerySet(models.QuerySet):
         return self.annotate(coverage_rank=rank, distance_km=distance).order_by(
             "coverage_rank", F("distance_km").asc(nulls_last=True), "name", "pk"
         )
+
+    def nearest_first(self, municipality, limit: int) -> list:
+        """The first ``limit`` services in ``ranked_for`` order, without ranking the whole
+        directory: one small query per coverage group, and for services outside the
+        caller's area a search in growing circles around the caller.
+
+        Each returned service carries ``coverage_rank`` and ``distance_km``.
+        """
+        from services_directory.models.directory import Service
+
+        results: list = []
+        if municipality is None:
+            groups = [
+                (Coverage.NATIONAL, Q(covers_whole_country=True)),
+                (Coverage.OUTSIDE, Q(covers_whole_country=False)),
+            ]
+            for rank, condition in groups:
+                need = limit - len(results)
+                if need > 0:
+                    rows = self.filter(condition).annotate(
+                        coverage_rank=Value(rank), distance_km=Value(None, FloatField())
+                    )
+                    results += rows.order_by("name", "pk")[:need]
+            return results
+
+        local = Q(
+            Exists(
+                Service.coverage_municipalities.through.objects.filter(
+                    service=OuterRef("pk"), municipality=municipality.pk
+                )
+            )
+        )
+        regional = Q(
+            Exists(
+                Service.coverage_counties.through.objects.filter(
+                    service=OuterRef("pk"), county=municipality.county_id
+                )
+            )
+        )
+        national = Q(covers_whole_country=True)
+        groups = [
+            (Coverage.LOCAL, local),
+            (Coverage.REGIONAL, regional & ~local),
+            (Coverage.NATIONAL, national & ~local & ~regional),
+        ]
+        distance = _distance_from(municipality)
+        for rank, condition in groups:
+            need = limit - len(results)
+            if need <= 0:
+                return results
+            rows = self.filter(condition).annotate(coverage_rank=Value(rank), distance_km=distance)
+            results += rows.order_by(F("distance_km").asc(nulls_last=True), "name", "pk")[:need]
+        outside = self.filter(~national & ~local & ~regional).annotate(
+            coverage_rank=Value(Coverage.OUTSIDE), distance_km=distance
+        )
+        return results + _nearest_outside(outside, municipality, limit - len(results))
+
+
+# Circles searched for services outside the caller's area; most searches stop at the first.
+SEARCH_RADII_KM = (40, 150, 500, 1500)
+
+
+def _distance_from(municipality):
+    from services_directory.models.directory import Location
+
+    nearest = (
+        Location.objects.filter(service=OuterRef("pk"), latitude__isnull=False)
+        .annotate(km=haversine_km(municipality.latitude, municipality.longitude))
+        .order_by("km")
+        .values("km")[:1]
+    )
+    return Subquery(nearest, output_field=FloatField())
+
+
+def _nearest_outside(outside, municipality, need: int) -> list:
+    """The ``need`` nearest of ``outside``. A service within r km of the caller has a
+    location inside the box around the r-circle, so the box query can use plain
+    comparisons; only if too few are that close does the circle grow."""
+    from services_directory.models.directory import Location
+
+    if need <= 0:
+        return []
+    ordered = outside.order_by(F("distance_km").asc(nulls_last=True), "name", "pk")
+    for radius in SEARCH_RADII_KM:
+        dlat = radius / 111.0
+        dlon = radius / (111.0 * max(math.cos(math.radians(municipality.latitude)), 0.05))
+        in_box = Location.objects.filter(
+            service=OuterRef("pk"),
+            latitude__range=(municipality.latitude - dlat, municipality.latitude + dlat),
+            longitude__range=(municipality.longitude - dlon, municipality.longitude + dlon),
+        )
+        rows = list(ordered.filter(Exists(in_box), distance_km__lte=radius)[:need])
+        if len(rows) == need:
+            return rows
+    # Too few within reach: rank them all (the filters leave few candidates here).
+    return list(ordered[:need])
 
 
 def haversine_km(lat: float, lon: float, lat_field="latitude", lon_field="longitude"):
