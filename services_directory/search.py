@@ -28,6 +28,7 @@ from services_directory.models import (
     TargetGroup,
     Topic,
 )
+from services_directory.models.capacity import CapacityReport, reports_capacity
 from services_directory.models.queries import Coverage
 
 DEFAULT_LIMIT = 20
@@ -193,13 +194,11 @@ def run_search(data: dict, now: datetime | None = None) -> SearchResult:
 
 def nearest_open(municipality: Municipality | None, at: datetime) -> Hit | None:
     """The best-ranked service that is open at ``at`` and can be phoned: the acute strip."""
-    from django.db.models import Exists, OuterRef
-
-    phones = ContactChannel.objects.filter(service=OuterRef("pk"), kind=ContactChannel.Kind.PHONE)
+    phones = ContactChannel.objects.filter(kind=ContactChannel.Kind.PHONE).values("service_id")
     services = (
         Service.objects.published()
         .open_at(at)
-        .filter(Exists(phones))
+        .filter(pk__in=phones)
         .select_related("organization")
         .nearest_first(municipality, 1)
     )
@@ -229,6 +228,8 @@ _CARD_PREFETCHES = (
     "opening_hours",
     Prefetch("channels", queryset=ContactChannel.objects.order_by("position", "pk")),
     Prefetch("locations", queryset=Location.objects.select_related("municipality__county")),
+    # One query for the whole page's free-place reports (services without one get None).
+    "capacity",
 )
 
 
@@ -248,7 +249,17 @@ def _hit(service: Service, at: datetime) -> Hit:
         phones=[c for c in channels if c.kind == ContactChannel.Kind.PHONE],
         other_channels=[c for c in channels if c.kind != ContactChannel.Kind.PHONE],
         confidential_locations=[loc for loc in service.locations.all() if loc.is_confidential],
+        capacity=_capacity(service),
     )
+
+
+def _capacity(service: Service) -> CapacityReport | None:
+    # Prefetched; a missing report reads as None. A service whose editor switched
+    # reporting off shows no stale figures.
+    report = getattr(service, "capacity", None)
+    if report is None or not reports_capacity(service):
+        return None
+    return report.for_desk()
 
 
 def api_payload(result: SearchResult) -> dict:

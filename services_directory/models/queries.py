@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from enum import IntEnum
 
 from django.db import models
-from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, F, FloatField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
 from django.utils import timezone
 
@@ -60,7 +60,7 @@ class ServiceSearchQuerySet(models.QuerySet):
         qs = self
         for code in codes:
             qs = qs.filter(
-                Exists(through.objects.filter(service=OuterRef("pk"), **{f"{column}__code": code}))
+                pk__in=through.objects.filter(**{f"{column}__code": code}).values("service_id")
             )
         return qs
 
@@ -75,7 +75,7 @@ class ServiceSearchQuerySet(models.QuerySet):
 
         through = Service.languages.through
         return self.filter(
-            Exists(through.objects.filter(service=OuterRef("pk"), language_id=language_code))
+            pk__in=through.objects.filter(language_id=language_code).values("service_id")
         )
 
     def named_like(self, text: str, *, fuzzy: bool):
@@ -124,7 +124,6 @@ class ServiceSearchQuerySet(models.QuerySet):
     def ranked_for(self, municipality):
         """Annotate ``coverage_rank`` and ``distance_km``, and order local → regional →
         national → outside, nearest first within each; no location sorts last."""
-        from services_directory.models.directory import Location, Service
 
         if municipality is None:
             rank = Case(
@@ -133,29 +132,14 @@ class ServiceSearchQuerySet(models.QuerySet):
             )
             distance = Value(None, output_field=FloatField())
         else:
-            local = Exists(
-                Service.coverage_municipalities.through.objects.filter(
-                    service=OuterRef("pk"), municipality=municipality.pk
-                )
-            )
-            regional = Exists(
-                Service.coverage_counties.through.objects.filter(
-                    service=OuterRef("pk"), county=municipality.county_id
-                )
-            )
+            local, regional = _coverage_sets(municipality)
             rank = Case(
                 When(local, then=Value(Coverage.LOCAL)),
                 When(regional, then=Value(Coverage.REGIONAL)),
                 When(covers_whole_country=True, then=Value(Coverage.NATIONAL)),
                 default=Value(Coverage.OUTSIDE),
             )
-            nearest = (
-                Location.objects.filter(service=OuterRef("pk"), latitude__isnull=False)
-                .annotate(km=haversine_km(municipality.latitude, municipality.longitude))
-                .order_by("km")
-                .values("km")[:1]
-            )
-            distance = Subquery(nearest, output_field=FloatField())
+            distance = _distance_from(municipality)
         return self.annotate(coverage_rank=rank, distance_km=distance).order_by(
             "coverage_rank", F("distance_km").asc(nulls_last=True), "name", "pk"
         )
@@ -167,7 +151,6 @@ class ServiceSearchQuerySet(models.QuerySet):
 
         Each returned service carries ``coverage_rank`` and ``distance_km``.
         """
-        from services_directory.models.directory import Service
 
         results: list = []
         if municipality is None:
@@ -184,37 +167,41 @@ class ServiceSearchQuerySet(models.QuerySet):
                     results += rows.order_by("name", "pk")[:need]
             return results
 
-        local = Q(
-            Exists(
-                Service.coverage_municipalities.through.objects.filter(
-                    service=OuterRef("pk"), municipality=municipality.pk
-                )
-            )
-        )
-        regional = Q(
-            Exists(
-                Service.coverage_counties.through.objects.filter(
-                    service=OuterRef("pk"), county=municipality.county_id
-                )
-            )
-        )
+        local, regional = _coverage_sets(municipality)
         national = Q(covers_whole_country=True)
-        groups = [
-            (Coverage.LOCAL, local),
-            (Coverage.REGIONAL, regional & ~local),
-            (Coverage.NATIONAL, national & ~local & ~regional),
-        ]
         distance = _distance_from(municipality)
-        for rank, condition in groups:
-            need = limit - len(results)
-            if need <= 0:
-                return results
-            rows = self.filter(condition).annotate(coverage_rank=Value(rank), distance_km=distance)
-            results += rows.order_by(F("distance_km").asc(nulls_last=True), "name", "pk")[:need]
+        # Local, regional and national together are a small part of the directory: one
+        # query ranks them all.
+        rank = Case(
+            When(local, then=Value(Coverage.LOCAL)),
+            When(regional, then=Value(Coverage.REGIONAL)),
+            default=Value(Coverage.NATIONAL),
+        )
+        covered = self.filter(local | regional | national).annotate(
+            coverage_rank=rank, distance_km=distance
+        )
+        results = list(
+            covered.order_by("coverage_rank", F("distance_km").asc(nulls_last=True), "name", "pk")[
+                :limit
+            ]
+        )
         outside = self.filter(~national & ~local & ~regional).annotate(
             coverage_rank=Value(Coverage.OUTSIDE), distance_km=distance
         )
         return results + _nearest_outside(outside, municipality, limit - len(results))
+
+
+def _coverage_sets(municipality) -> tuple[Q, Q]:
+    """ "Covers the caller's municipality" and "covers the caller's county", as
+    uncorrelated sets: PostgreSQL hashes each once instead of probing it per service."""
+    from services_directory.models.directory import Service
+
+    municipalities = Service.coverage_municipalities.through.objects
+    counties = Service.coverage_counties.through.objects
+    return (
+        Q(pk__in=municipalities.filter(municipality=municipality.pk).values("service_id")),
+        Q(pk__in=counties.filter(county=municipality.county_id).values("service_id")),
+    )
 
 
 # Circles searched for services outside the caller's area; most searches stop at the first.
@@ -246,11 +233,10 @@ def _nearest_outside(outside, municipality, need: int) -> list:
         dlat = radius / 111.0
         dlon = radius / (111.0 * max(math.cos(math.radians(municipality.latitude)), 0.05))
         in_box = Location.objects.filter(
-            service=OuterRef("pk"),
             latitude__range=(municipality.latitude - dlat, municipality.latitude + dlat),
             longitude__range=(municipality.longitude - dlon, municipality.longitude + dlon),
-        )
-        rows = list(ordered.filter(Exists(in_box), distance_km__lte=radius)[:need])
+        ).values("service_id")
+        rows = list(ordered.filter(pk__in=in_box, distance_km__lte=radius)[:need])
         if len(rows) == need:
             return rows
     # Too few within reach: rank them all (the filters leave few candidates here).
@@ -269,28 +255,30 @@ def haversine_km(lat: float, lon: float, lat_field="latitude", lon_field="longit
 def _rows(**filters):
     from services_directory.models.directory import OpeningHours
 
-    return OpeningHours.objects.filter(
-        service=OuterRef("pk"), channel__isnull=True, opens__isnull=False, **filters
-    )
+    return OpeningHours.objects.filter(channel__isnull=True, opens__isnull=False, **filters)
 
 
 def _exception_rows(day: date):
     from services_directory.models.directory import OpeningHours
 
     return OpeningHours.objects.filter(
-        service=OuterRef("pk"), channel__isnull=True, kind="exception", valid_from__lte=day
+        channel__isnull=True, kind="exception", valid_from__lte=day
     ).filter(Q(valid_to__gte=day) | Q(valid_to__isnull=True, valid_from=day))
+
+
+def _having(rows) -> Q:
+    """Services with at least one of ``rows``: an uncorrelated set, hashed once."""
+    return Q(pk__in=rows.values("service_id"))
 
 
 def _spans_on(day: date, condition: Q) -> Q:
     """Some span that applies on ``day`` satisfies ``condition``."""
-    exception_today = Exists(_exception_rows(day))
-    exception_span = Exists(_exception_rows(day).filter(condition, opens__isnull=False))
-    weekly = Exists(_rows(kind="weekly", weekday=day.weekday()).filter(condition))
+    exception_today = _having(_exception_rows(day))
+    exception_span = _having(_exception_rows(day).filter(condition, opens__isnull=False))
+    weekly = _having(_rows(kind="weekly", weekday=day.weekday()).filter(condition))
     if hours.is_public_holiday(day):
-        regular = (Q(holiday_policy="normal") & Q(weekly)) | (
-            Q(holiday_policy="own") & Q(Exists(_rows(kind="holiday").filter(condition)))
-        )
+        holiday = _having(_rows(kind="holiday").filter(condition))
+        regular = (Q(holiday_policy="normal") & weekly) | (Q(holiday_policy="own") & holiday)
     else:
-        regular = Q(weekly)
-    return Q(exception_span) | (~Q(exception_today) & regular)
+        regular = weekly
+    return exception_span | (~exception_today & regular)
