@@ -1212,3 +1212,34 @@ def export_services() -> tuple[list[dict], list[str]]:
 
 def dumps(services: list[dict]) -> str:
     return json.dumps(services, ensure_ascii=False, indent=2) + "\n"
+
+
+# --- Export of chosen services (the public API) ---------------------------------------------
+
+# Everything _export_service reads, so a page of services costs a fixed number of queries.
+EXPORT_PREFETCHES = (
+    "locations__municipality__county",
+    "channels",
+    "opening_hours",
+    "coverage_counties",
+    "coverage_municipalities",
+    "languages",
+    *(field_name for field_name, _model in TAXONOMIES.values()),
+)
+
+
+def with_export_data(services: models.QuerySet[Service]) -> models.QuerySet[Service]:
+    """``services`` with what ``export_chosen`` reads fetched up front."""
+    return services.select_related("organization").prefetch_related(*EXPORT_PREFETCHES)
+
+
+def export_chosen(services: Iterable[Service]) -> list[dict]:
+    """``services`` as HSDS in the order given, exactly as ``export_services`` writes each
+    one (the same profile for the file and the public API). The caller decides which
+    services may leave; fetch them with ``with_export_data``. What the profile cannot
+    carry is left out as in the file export; the warnings are for whoever runs the export
+    command, so they are not returned here."""
+    services = list(services)
+    codes = {loc.postcode for s in services for loc in s.locations.all() if loc.postcode}
+    postcodes = {p.code: p for p in Postcode.objects.filter(code__in=codes)}
+    return [_export_service(service, postcodes, []) for service in services]
