@@ -21,6 +21,7 @@ urlpatterns = [
     path("desk/", include("hotline.desk.urls")),
     path("api/v1/", include("hotline.api.urls")),
     path("directory/", include("services_directory.urls")),
+    path("capacity/", include("services_directory.capacity_urls")),
     path("reports/", include("hotline.reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -3,7 +3,9 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import (
@@ -14,8 +16,10 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from services_directory.models import (
     AccessibilityFeature,
+    CapacityLink,
     ContactChannel,
     County,
+    DirectoryCheck,
     ErrorReport,
     Language,
     Location,
@@ -26,9 +30,11 @@ from services_directory.models import (
     Postcode,
     Service,
     ServiceType,
+    ShelterCapacity,
     TargetGroup,
     Topic,
 )
+from services_directory.models.capacity import capacity_reporting, reports_capacity
 from services_directory.validators import normalize_organization_number
 
 
@@ -144,7 +150,7 @@ class ServiceAdmin(SimpleHistoryAdmin, TabbedTranslationAdmin):
     list_select_related = ["organization"]
     autocomplete_fields = ["organization"]
     filter_horizontal = ["coverage_counties", "coverage_municipalities", "languages"]
-    readonly_fields = ["last_verified_at", "verified_by", "version"]
+    readonly_fields = ["last_verified_at", "verified_by", "version", "capacity_link_admin"]
     actions = ["mark_verified", "publish", "unpublish"]
     fieldsets = [
         (None, {"fields": ["name", "organization", "description", "status", "is_published"]}),
@@ -174,6 +180,7 @@ class ServiceAdmin(SimpleHistoryAdmin, TabbedTranslationAdmin):
             },
         ),
         (_("Opening hours on public holidays"), {"fields": ["holiday_policy"]}),
+        (_("Free places"), {"fields": ["reports_capacity", "capacity_link_admin"]}),
         (_("For operators only"), {"fields": ["operator_note"]}),
         (
             _("Review"),
@@ -188,6 +195,16 @@ class ServiceAdmin(SimpleHistoryAdmin, TabbedTranslationAdmin):
         if db_field.name == "coverage_counties":
             kwargs["queryset"] = County.objects.active()
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @admin.display(description=_("link for shelter staff"))
+    def capacity_link_admin(self, obj):
+        if obj is None or not obj.pk or not reports_capacity(obj):
+            return _("Tick “reports free places” and save first (crisis centres need not).")
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("directory:capacity_link", args=[obj.pk]),
+            _("Create, replace or revoke the link for reporting free places"),
+        )
 
     @admin.action(description=_("Mark as verified today"))
     def mark_verified(self, request, queryset):
@@ -313,6 +330,69 @@ class ErrorReportAdmin(admin.ModelAdmin):
     list_select_related = ["service"]
     search_fields = ["service__name"]
     date_hierarchy = "reported_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ShelterCapacity)
+class ShelterCapacityAdmin(SimpleHistoryAdmin):
+    """Shelter staff report through their link; editors may enter figures phoned in."""
+
+    list_display = ["service", "status", "women", "men", "families", "updated_at"]
+    list_filter = ["status"]
+    list_select_related = ["service"]
+    search_fields = ["service__name"]
+    fields = ["service", "status", "women", "men", "families", "updated_at"]
+    readonly_fields = ["updated_at"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "service":
+            kwargs["queryset"] = capacity_reporting(Service.objects.all()).order_by("name")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        # A report is as new as its last save; nobody backdates it.
+        obj.updated_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(CapacityLink)
+class CapacityLinkAdmin(SimpleHistoryAdmin):
+    """Who issued which shelter's link, and when. Links are made and revoked on the
+    link page (the token is shown there once), never edited here."""
+
+    list_display = ["service", "created_at", "created_by", "revoked_at", "manage"]
+    list_select_related = ["service", "created_by"]
+    search_fields = ["service__name"]
+    fields = ["service", "created_at", "created_by", "revoked_at"]
+
+    @admin.display(description=_("link"))
+    def manage(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("directory:capacity_link", args=[obj.service_id]),
+            _("Manage link"),
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DirectoryCheck)
+class DirectoryCheckAdmin(admin.ModelAdmin):
+    """Written by manage.py check_directory only."""
+
+    list_display = ["service", "kind", "target", "ok", "problem", "status_code", "checked_at"]
+    list_filter = ["ok", "kind", "problem"]
+    list_select_related = ["service"]
+    search_fields = ["service__name", "target"]
 
     def has_add_permission(self, request):
         return False

@@ -10,12 +10,14 @@ from simple_history import register as register_history
 
 from services_directory.models import (
     AccessibilityFeature,
+    CapacityLink,
     ContactChannel,
     Location,
     OpeningHours,
     Organization,
     Service,
     ServiceType,
+    ShelterCapacity,
     TargetGroup,
     Topic,
 )
@@ -66,3 +68,8 @@ for model in (
     AccessibilityFeature,
 ):
     register_history(model)
+
+# Every capacity report is kept: supervisors count from it how often shelters were full.
+register_history(ShelterCapacity)
+# Who issued, rotated and revoked shelters' links, without the token hashes.
+register_history(CapacityLink, excluded_fields=["token_hash"])

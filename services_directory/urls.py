@@ -1,6 +1,6 @@
 from django.urls import path
 
-from services_directory import views
+from services_directory import capacity_views, views
 
 app_name = "directory"
 urlpatterns = [
@@ -11,5 +11,15 @@ urlpatterns = [
         "error-reports/<int:pk>/resolve/",
         views.resolve_error_report,
         name="resolve_error_report",
+    ),
+    path(
+        "services/<int:pk>/capacity-link/",
+        capacity_views.capacity_link,
+        name="capacity_link",
+    ),
+    path(
+        "services/<int:pk>/capacity-link/revoke/",
+        capacity_views.revoke_capacity_link,
+        name="revoke_capacity_link",
     ),
 ]

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.messages.constants import DEFAULT_TAGS
 from django.core.exceptions import ValidationError
+from django.db.models import Max
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,7 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from hotline.accounts.roles import Role, role_required
 from hotline.http import HtmxHttpRequest
 from services_directory.forms import ErrorReportForm, ResolveErrorReportForm
-from services_directory.models import ErrorReport, Service
+from services_directory.models import DirectoryCheck, ErrorReport, Service
+from services_directory.models.capacity import shelter_overview
 
 HistoricalService = Service.history.model  # type: ignore[attr-defined]
 DUE_SOON_DAYS = 30
@@ -35,6 +37,9 @@ def _dashboard_context() -> dict:
         "without_coverage": services.without_coverage(),
         "drafts": services.filter(is_published=False),
         "error_reports": ErrorReport.objects.queue(),
+        "shelters": shelter_overview(services),
+        "check_problems": DirectoryCheck.objects.problems().select_related("service"),
+        "last_check": DirectoryCheck.objects.aggregate(at=Max("checked_at"))["at"],
         "recent_changes": HistoricalService.objects.select_related("history_user").order_by(
             "-history_date"
         )[:15],

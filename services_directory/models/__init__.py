@@ -1,3 +1,5 @@
+from services_directory.models.capacity import CapacityLink, ShelterCapacity
+from services_directory.models.checks import DirectoryCheck
 from services_directory.models.directory import (
     ContactChannel,
     Location,
@@ -6,6 +8,7 @@ from services_directory.models.directory import (
     Service,
 )
 from services_directory.models.feedback import ErrorReport
+from services_directory.models.jobs import JobLock, ReviewReminder
 from services_directory.models.reference import County, Municipality, Place, Postcode
 from services_directory.models.vocabulary import (
     AccessibilityFeature,
@@ -17,9 +20,12 @@ from services_directory.models.vocabulary import (
 
 __all__ = [
     "AccessibilityFeature",
+    "CapacityLink",
     "ContactChannel",
     "County",
+    "DirectoryCheck",
     "ErrorReport",
+    "JobLock",
     "Language",
     "Location",
     "Municipality",
@@ -27,8 +33,10 @@ __all__ = [
     "Organization",
     "Place",
     "Postcode",
+    "ReviewReminder",
     "Service",
     "ServiceType",
+    "ShelterCapacity",
     "TargetGroup",
     "Topic",
 ]

@@ -150,6 +150,16 @@ class Service(models.Model):
     free_of_charge = models.BooleanField(_("free of charge"), default=True)
     anonymous_contact = models.BooleanField(_("anonymous contact possible"), default=False)
     police_report_required = models.BooleanField(_("police report required"), default=False)
+    # Crisis centres (service type "krisesenter") report free places anyway; this switches
+    # it on for other services with beds, e.g. a shelter run by another kind of body.
+    reports_capacity = models.BooleanField(
+        _("reports free places"),
+        default=False,
+        help_text=_(
+            "Shelter staff report free places through a personal link; operators see them. "
+            "Always on for crisis centres."
+        ),
+    )
     operator_note = models.CharField(
         _("note for operators"),
         max_length=500,
@@ -456,7 +466,21 @@ class OpeningHours(models.Model):
     class Meta:
         ordering = ["kind", "weekday", "valid_from", "opens"]
         indexes = [
-            models.Index(fields=["service", "kind", "weekday"], name="hours_service_kind_weekday")
+            models.Index(fields=["service", "kind", "weekday"], name="hours_service_kind_weekday"),
+            # "Open at" checks today's and yesterday's rows of every service at once (see
+            # queries.open_at): the weekly spans of one weekday, and the dated exceptions.
+            # Without these, each check is a scan of the whole table (docs/performance.md).
+            models.Index(
+                # service last, so the lookup is answered from the index alone.
+                fields=["weekday", "opens", "closes", "service"],
+                condition=Q(kind="weekly", channel__isnull=True),
+                name="hours_weekly_open_at",
+            ),
+            models.Index(
+                fields=["valid_from"],
+                condition=Q(kind="exception", channel__isnull=True),
+                name="hours_exceptions_open_at",
+            ),
         ]
         verbose_name = _("opening hours")
         verbose_name_plural = _("opening hours")

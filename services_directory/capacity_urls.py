@@ -1,0 +1,13 @@
+"""The shelter staff's personal links, ``/capacity/?key=<token>`` (open without a login).
+
+The token travels in the query string, not the path: the documented access-log format
+records paths only, so the logs never hold a working link."""
+
+from django.urls import path
+
+from services_directory import capacity_views
+
+app_name = "capacity"
+urlpatterns = [
+    path("", capacity_views.update_capacity, name="update"),
+]
