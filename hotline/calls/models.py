@@ -7,6 +7,7 @@ The operator is linked only while the call is open, so the desk can find "my ope
 call"; closing the call removes that link.
 """
 
+import secrets
 import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from hotline.reports.summary import count_closed_call
 from services_directory.models import Language, Municipality, Service, Topic
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -55,6 +57,15 @@ class Site(models.Model):
 def start_of_hour(moment: datetime) -> datetime:
     """``moment`` truncated to the whole hour in Oslo time (exact times could identify)."""
     return timezone.localtime(moment, OSLO).replace(minute=0, second=0, microsecond=0)
+
+
+# Cell keys are sums of record keys modulo 2**31 (see docs/disclosure-control.md).
+DISCLOSURE_KEY_LIMIT = 2**31
+
+
+def new_disclosure_key() -> int:
+    """A random per-record key; the reports derive their noise from sums of these."""
+    return secrets.randbelow(DISCLOSURE_KEY_LIMIT)
 
 
 class CallQuerySet(models.QuerySet):
@@ -190,6 +201,11 @@ class Call(models.Model):
     unmet_reason = models.CharField(
         _("unmet need"), max_length=20, choices=UnmetReason.choices, blank=True
     )
+    # Secret random number, set once: the same set of calls always gets the same noise
+    # in the reports, and sets that differ by one call get unrelated noise.
+    disclosure_key = models.PositiveIntegerField(
+        _("disclosure key"), default=new_disclosure_key, editable=False
+    )
 
     objects = CallQuerySet.as_manager()
 
@@ -260,6 +276,7 @@ class Call(models.Model):
             self.operator = None
             self.close_token = None
             self.save()
+            count_closed_call(self)  # the reports' summary, in the same transaction
 
     def discard(self) -> None:
         """Delete a call started by mistake."""

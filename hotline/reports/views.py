@@ -1,12 +1,121 @@
-from django.http import HttpResponse
+"""Supervisor reports: anonymised call statistics, and CSV exports of each table.
+
+Every figure passes the disclosure control in hotline/reports/disclosure.py; the method
+is in docs/disclosure-control.md. One view per URL; the filters live in the URL.
+"""
+
+import csv
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django_htmx.http import push_url
 
 from hotline.accounts.roles import Role, role_required
 from hotline.http import HtmxHttpRequest
+from hotline.reports.filters import ReportFilter
+from hotline.reports.models import CallStat, ExportLog
+from hotline.reports.tables import PAGE_BY_SLUG, PAGES, TABLES, Selection, headline
+
+# Cells a spreadsheet would run as a formula (CSV injection); tab and CR too, as some
+# spreadsheets strip them before parsing.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _filters(request: HtmxHttpRequest) -> ReportFilter:
+    return ReportFilter(request.GET, queryset=CallStat.objects.all())
+
+
+def _query(request: HtmxHttpRequest, filterset: ReportFilter) -> str:
+    """The filters as submitted (and nothing else), for links between pages and to exports."""
+    pairs = [(name, request.GET[name]) for name in filterset.filters if request.GET.get(name)]
+    return urlencode(pairs)
+
+
+def _page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    page = PAGE_BY_SLUG[slug]
+    filterset = _filters(request)
+    context: dict = {"page": page, "pages": PAGES, "filterset": filterset, "tables": []}
+    status = 200
+    if filterset.is_valid():
+        selection = Selection.of(filterset)
+        context.update(
+            period=selection.period,
+            k=selection.k,
+            headline=headline(selection),
+            tables=[build(selection) for build in page.tables],
+            query=_query(request, filterset),
+        )
+    else:
+        status = 400
+    if not request.htmx:
+        return render(request, "reports/home.html", context, status=status)
+    response = render(request, "reports/home.html#results", context, status=status)
+    if status != 200:
+        push_url(response, False)  # keep refused input out of the browser history
+    return response
 
 
 @require_GET
+@never_cache
 @role_required(Role.SUPERVISOR)
 def reports_home(request: HtmxHttpRequest) -> HttpResponse:
-    return render(request, "reports/home.html")
+    """Workload: calls over time, by weekday and hour, and by channel."""
+    return _page(request, "workload")
+
+
+@require_GET
+@never_cache
+@role_required(Role.SUPERVISOR)
+def reports_callers(request: HtmxHttpRequest) -> HttpResponse:
+    """What the calls are about: topics, callers, age and gender, relation, acute, language."""
+    return _page(request, "callers")
+
+
+@require_GET
+@never_cache
+@role_required(Role.SUPERVISOR)
+def reports_referrals(request: HtmxHttpRequest) -> HttpResponse:
+    return _page(request, "referrals")
+
+
+@require_GET
+@never_cache
+@role_required(Role.SUPERVISOR)
+def reports_unmet(request: HtmxHttpRequest) -> HttpResponse:
+    """Where help is missing: unmet needs by county, municipality, topic and reason."""
+    return _page(request, "unmet")
+
+
+def neutralise(text: str) -> str:
+    """Make a cell inert in spreadsheets: a leading quote stops formula evaluation."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+@require_GET
+@never_cache
+@role_required(Role.SUPERVISOR)
+def export_table(request: HtmxHttpRequest, table: str) -> HttpResponse:
+    """One table as CSV, exactly as published (":" for withheld), logged for audit."""
+    build = TABLES.get(table)
+    if build is None:
+        raise Http404
+    filterset = _filters(request)
+    if not filterset.is_valid():
+        errors = "".join(
+            f"{name}: {' '.join(messages)}\n" for name, messages in filterset.errors.items()
+        )
+        return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+    selection = Selection.of(filterset)
+    result = build(selection)
+    ExportLog.record(request.user, table, filterset.logged_values())
+    first, last = selection.period.iso_weeks()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{table}_{first}_{last}.csv"'
+    response.write("\ufeff")  # lets spreadsheets detect UTF-8 (æøå)
+    writer = csv.writer(response)
+    for row in result.csv_rows():
+        writer.writerow([neutralise(str(cell)) for cell in row])
+    return response

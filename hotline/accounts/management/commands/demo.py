@@ -23,6 +23,7 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=min(verbosity, 1))
         call_command("load_reference_data", verbosity=verbosity)
         call_command("load_demo_data", verbosity=verbosity)
+        call_command("load_demo_calls", verbosity=verbosity)
         credentials = reset_demo_users()
 
         self.stdout.write(self.style.SUCCESS("\nDemo users (passwords are new on every run):"))

@@ -1,0 +1,513 @@
+"""The supervisor reports, attacked: can any page or export single out a caller?
+
+Each test is an attempt a curious (or malicious) supervisor could make with nothing but
+the pages and the CSV exports: read a small count, derive a hidden one from the totals,
+difference two date ranges, or narrow the filters down to one caller. See
+docs/disclosure-control.md for the method these tests hold to.
+"""
+
+import csv
+import io
+import re
+from datetime import date, timedelta
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import reverse
+
+from hotline.calls.models import Call, Site
+from hotline.reports.disclosure import KEY_MODULUS, noise
+from hotline.reports.summary import rebuild_summary
+from hotline.reports.tables import PAGES, TABLES
+from tests.conftest import make_call, make_site
+
+K = 5
+# Four weeks in March 2025, and the Monday after them.
+FIRST, LAST = date(2025, 3, 3), date(2025, 3, 30)
+RANGE = {"start": FIRST.isoformat(), "end": LAST.isoformat()}
+SMALL = "5636"  # Nesseby, Finnmark: the municipality with four calls
+SMALL_NAME = "Nesseby"
+FINNMARK = "56"
+
+
+class TableParser(HTMLParser):
+    """Every <table> of a page as rows of cell texts (th and td alike)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[list[list[str]]] = []
+        self.row: list[str] | None = None
+        self.cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr" and self.tables:
+            self.row = []
+        elif tag in ("td", "th") and self.row is not None:
+            self.cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self.cell is not None and self.row is not None:
+            self.row.append("".join(self.cell).strip())
+            self.cell = None
+        elif tag == "tr" and self.row is not None:
+            self.tables[-1].append(self.row)
+            self.row = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def page_tables(html: str) -> list[list[list[str]]]:
+    parser = TableParser()
+    parser.feed(html)
+    return parser.tables
+
+
+def csv_table(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def figures(table: list[list[str]]) -> list[str]:
+    """The published cells (everything but the header row and the row labels)."""
+    return [cell for row in table[1:] for cell in row[1:]]
+
+
+def assert_nothing_small_is_published(table: list[list[str]], k: int = K) -> None:
+    for cell in figures(table):
+        if cell not in ("", ":"):
+            assert int(cell) >= k, table
+
+
+def assert_no_line_gives_a_hidden_cell_away(table: list[list[str]]) -> None:
+    """The attacker's sums: a line whose published total sits beside exactly one ":"
+    would give that value away (total minus the rest). Each table's "Total" column adds up
+    its row, and its "Total" row adds up each column."""
+    header, *rows = table
+    has_row_totals = header[-1] in ("Total", "Totalt")
+    footer = rows[-1] if rows and rows[-1][0] in ("Total", "Totalt") else None
+    body = rows[:-1] if footer else rows
+    if has_row_totals:
+        for row in [*body, *([footer] if footer else [])]:
+            if row[-1] not in ("", ":"):
+                assert row[1:-1].count(":") != 1, row
+    if footer:
+        columns = len(header) - 1
+        for j in range(1, columns + 1):
+            if footer[j] not in ("", ":"):
+                column = [row[j] for row in body]
+                assert column.count(":") != 1, (header[j], column, footer[j])
+
+
+def all_views(client, query: dict) -> dict[str, list[list[list[str]]]]:
+    """Every table of every page and every CSV export, for one set of filters."""
+    views = {}
+    for page in PAGES:
+        response = client.get(reverse(page.url_name), query)
+        assert response.status_code == 200
+        views[page.slug] = page_tables(response.text)
+        views[f"{page.slug} html"] = [response.text]
+    for table in TABLES:
+        response = client.get(reverse("reports:export", args=[table]), query)
+        assert response.status_code == 200
+        views[f"export {table}"] = [csv_table(response)]
+    return views
+
+
+@pytest.fixture(autouse=True)
+def english(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
+def _background(site: Site) -> None:
+    """Plenty of calls in Oslo and Bergen, so national figures are published."""
+    roles = ["utsatt", "utsatt", "parorende", "fagperson"]
+    for i in range(60):
+        make_call(
+            site,
+            FIRST + timedelta(days=i % 27),
+            channel="phone" if i % 3 else "chat",
+            municipality="0301" if i % 2 else "4601",
+            caller_role=roles[i % 4],
+            age_group="25_34" if i % 2 else "35_49",
+            gender="female",
+            relation="partner",
+            topics=["partnervold"] if i % 2 else ["vold-i-nare-relasjoner"],
+            unmet_reason="no_service" if i % 4 == 0 else "",
+        )
+
+
+def _delete_everything(site: Site) -> None:
+    Call.objects.filter(site=site).delete()
+    site.delete()
+    rebuild_summary()  # the roll-up rows counted these calls too
+
+
+# Each class has its own calls (class-scoped), so a query without a site filter, which
+# reads the summary's roll-up rows for all sites and channels, sees only them.
+BOTH_LEVELS = pytest.mark.parametrize("level", ["all sites", "this site"])
+
+
+def _at(level: str, site: Site, query: dict) -> dict:
+    return {**query, "site": site.pk} if level == "this site" else dict(query)
+
+
+@pytest.mark.django_db
+class TestFourCallsInAMunicipality:
+    """60 calls in Oslo and Bergen, and 4 in Nesseby (Finnmark): sexual assault, 16–17,
+    acquaintance, SMS, an unmet need."""
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def site(cls, django_db_setup, django_db_blocker):
+        with django_db_blocker.unblock():
+            site = make_site("Angrepssenteret")
+            _background(site)
+            for day in (3, 10, 17, 24):
+                make_call(
+                    site,
+                    date(2025, 3, day),
+                    channel="sms",
+                    municipality=SMALL,
+                    caller_role="utsatt",
+                    age_group="16_17",
+                    gender="female",
+                    relation="acquaintance",
+                    topics=["seksuelle-overgrep"],
+                    unmet_reason="no_service",
+                )
+        yield site
+        with django_db_blocker.unblock():
+            _delete_everything(site)
+
+    @BOTH_LEVELS
+    @pytest.mark.parametrize(
+        "query",
+        [RANGE, {**RANGE, "county": FINNMARK}, {**RANGE, "channel": "sms"}],
+        ids=["national", "finnmark", "sms"],
+    )
+    def test_no_page_or_export_shows_them_or_lets_them_be_derived(
+        self, supervisor_client, site, level, query
+    ):
+        views = all_views(supervisor_client, _at(level, site, query))
+        for name, tables in views.items():
+            if name.endswith(" html"):
+                # The municipality is never named: it is pooled into its county.
+                assert SMALL_NAME not in tables[0]
+                continue
+            for table in tables:
+                assert_nothing_small_is_published(table)
+                assert_no_line_gives_a_hidden_cell_away(table)
+
+    @BOTH_LEVELS
+    def test_the_municipality_is_pooled_and_its_county_row_hidden(
+        self, supervisor_client, site, level
+    ):
+        query = _at(level, site, RANGE)
+        response = supervisor_client.get(
+            reverse("reports:export", args=["unmet_by_municipality"]), query
+        )
+        rows = {row[0]: row[1:] for row in csv_table(response)}
+        assert set(rows["Other municipalities in Finnmark"]) == {":"}
+        assert SMALL_NAME not in rows
+        response = supervisor_client.get(reverse("reports:export", args=["unmet_by_county"]), query)
+        rows = {row[0]: row[1:] for row in csv_table(response)}
+        assert set(rows["Finnmark"]) == {":"}
+
+    @BOTH_LEVELS
+    def test_their_categories_cannot_be_read_off_any_other_table(
+        self, supervisor_client, site, level
+    ):
+        """SMS, 16–17 and acquaintance are the four calls' own categories: all hidden."""
+        checks = {"channels": "SMS", "age_gender": "16–17", "relation": "acquaintance"}
+        for table, label in checks.items():
+            response = supervisor_client.get(
+                reverse("reports:export", args=[table]), _at(level, site, RANGE)
+            )
+            rows = {row[0]: row[1:] for row in csv_table(response)}
+            assert set(rows[label]) == {":"}, (table, rows[label])
+
+
+def _tables_only(views: dict) -> dict:
+    return {name: tables for name, tables in views.items() if not name.endswith(" html")}
+
+
+def _headline(views: dict) -> str:
+    html = views["workload html"][0]
+    return re.search(r'report-headline">[^<]*<strong>([^<]*)</strong>', html).group(1)
+
+
+@pytest.mark.django_db
+class TestDifferencingTwoDateRanges:
+    """The background calls in March, and one more on Wednesday 2 April 2025, the only
+    call that week: Finnmark, human trafficking, under 16, SMS."""
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def site(cls, django_db_setup, django_db_blocker):
+        with django_db_blocker.unblock():
+            site = make_site("Differansesenteret")
+            _background(site)
+            extra = make_call(
+                site,
+                date(2025, 4, 2),
+                channel="sms",
+                municipality="5601",
+                caller_role="utsatt",
+                age_group="under_16",
+                gender="male",
+                relation="stranger",
+                topics=["menneskehandel"],
+                unmet_reason="no_service",
+                acute=True,
+            )
+            # Choose the extra call's key so that the national count does not move at
+            # all: whatever the keys, this is one of the outcomes an attacker must expect.
+            base = list(Call.objects.filter(site=site).exclude(pk=extra.pk))
+            base_key = sum(call.disclosure_key for call in base) % KEY_MODULUS
+            if noise(base_key) == -2:  # then no key could hide the call: move the base
+                first = base[0]
+                first.disclosure_key = (first.disclosure_key + KEY_MODULUS // 2) % KEY_MODULUS
+                Call.objects.filter(pk=first.pk).update(disclosure_key=first.disclosure_key)
+                base_key = sum(call.disclosure_key for call in base) % KEY_MODULUS
+            wanted = noise(base_key) - 1
+            extra_key = next(
+                key
+                for key in range(0, KEY_MODULUS, 9_973)
+                if noise((base_key + key) % KEY_MODULUS) == wanted
+            )
+            Call.objects.filter(pk=extra.pk).update(disclosure_key=extra_key)
+            rebuild_summary()  # the keys changed behind the summary's back
+        yield site
+        with django_db_blocker.unblock():
+            _delete_everything(site)
+
+    @BOTH_LEVELS
+    def test_ranges_one_day_apart_inside_the_same_weeks_give_identical_figures(
+        self, supervisor_client, site, level
+    ):
+        """Tuesday 1 April or Wednesday 2 April (the extra call's day) as the end: the
+        same weeks, so the same figures, byte for byte, on every page and export."""
+        pairs = [
+            (
+                {"start": "2025-03-03", "end": "2025-04-01"},
+                {"start": "2025-03-03", "end": "2025-04-02"},
+            ),
+            (
+                {"start": "2025-04-03", "end": "2025-04-06"},
+                {"start": "2025-04-02", "end": "2025-04-06"},
+            ),
+        ]
+        for before, after in pairs:
+            first = all_views(supervisor_client, _at(level, site, before))
+            second = all_views(supervisor_client, _at(level, site, after))
+            assert _tables_only(first) == _tables_only(second)
+
+    @BOTH_LEVELS
+    def test_a_day_that_adds_a_week_does_not_reveal_its_single_call(
+        self, supervisor_client, site, level
+    ):
+        """Sunday 30 March or Monday 31 March as the end: the second range adds the week
+        holding the single call. The attacker compares the two."""
+        before = all_views(
+            supervisor_client, _at(level, site, {"start": "2025-03-03", "end": "2025-03-30"})
+        )
+        after = all_views(
+            supervisor_client, _at(level, site, {"start": "2025-03-03", "end": "2025-03-31"})
+        )
+        # The national count did not move: nothing says a call was added at all.
+        assert _headline(before) == _headline(after)
+        assert _headline(before) != ":"
+        # The call's own categories are hidden in the longer range, as in the shorter one.
+        own = {
+            "export channels": "SMS",
+            "export age_gender": "under 16",
+            "export relation": "stranger",
+            "export topics": "human trafficking",
+            "export unmet_by_county": "Finnmark",
+            "export calls_over_time": "Wed 2. Apr 2025",
+        }
+        for name, label in own.items():
+            rows = {row[0].lower(): row[1:] for row in after[name][0]}
+            assert set(rows[label.lower()]) == {":"}, (name, rows[label.lower()])
+        for tables in _tables_only(after).values():
+            for table in tables:
+                assert_nothing_small_is_published(table)
+                assert_no_line_gives_a_hidden_cell_away(table)
+
+
+@pytest.mark.django_db
+class TestNarrowFilters:
+    """The background calls, and a single call in Finnmark (Vadsø): under 16, forced
+    marriage, SMS."""
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def site(cls, django_db_setup, django_db_blocker):
+        with django_db_blocker.unblock():
+            site = make_site("Filtersenteret")
+            _background(site)
+            make_call(
+                site,
+                date(2025, 3, 12),
+                channel="sms",
+                municipality="5607",
+                caller_role="utsatt",
+                age_group="under_16",
+                gender="female",
+                relation="parent",
+                topics=["tvangsekteskap"],
+                unmet_reason="language",
+                acute=True,
+            )
+        yield site
+        with django_db_blocker.unblock():
+            _delete_everything(site)
+
+    @BOTH_LEVELS
+    @pytest.mark.parametrize("extra", [{}, {"channel": "sms"}], ids=["county", "county+channel"])
+    def test_county_age_group_and_topic_together_cannot_isolate_one_call(
+        self, supervisor_client, site, level, extra
+    ):
+        """The attacker filters on the caller's county (and channel, and site) and reads
+        the age group and topic tables: the caller is alone there, so nothing is shown."""
+        views = all_views(
+            supervisor_client, _at(level, site, {**RANGE, "county": FINNMARK, **extra})
+        )
+        for name, tables in _tables_only(views).items():
+            for table in tables:
+                published = [cell for cell in figures(table) if cell not in ("", ":")]
+                assert published == [], (name, published)
+        for page in PAGES:
+            html = views[f"{page.slug} html"][0]
+            assert "<strong>:</strong>" in html  # the headline count too
+            assert "with an unmet need" not in html  # no "where help is missing" sentence
+
+
+@pytest.mark.django_db
+class TestMargins:
+    """In every breakdown one category holds 2 calls beside large ones: the classic
+    set-up for total-minus-the-rest."""
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def site(cls, django_db_setup, django_db_blocker):
+        with django_db_blocker.unblock():
+            site = make_site("Margsenteret")
+            _background(site)
+            for day in (4, 11):
+                make_call(
+                    site,
+                    date(2025, 3, day),
+                    channel="",
+                    municipality="5601",
+                    caller_role="utover",
+                    age_group="67_plus",
+                    gender="other",
+                    relation="child",
+                    topics=["vold-mot-eldre"],
+                    unmet_reason="distance",
+                    acute=True,
+                )
+        yield site
+        with django_db_blocker.unblock():
+            _delete_everything(site)
+
+    @BOTH_LEVELS
+    @pytest.mark.parametrize("table", sorted(TABLES))
+    def test_no_table_lets_a_hidden_cell_be_derived_from_its_totals(
+        self, supervisor_client, site, level, table
+    ):
+        for query in (RANGE, {**RANGE, "channel": "phone"}):
+            response = supervisor_client.get(
+                reverse("reports:export", args=[table]), _at(level, site, query)
+            )
+            exported = csv_table(response)
+            assert_nothing_small_is_published(exported)
+            assert_no_line_gives_a_hidden_cell_away(exported)
+
+    @BOTH_LEVELS
+    def test_pages_show_the_same_protected_figures_as_the_exports(
+        self, supervisor_client, site, level
+    ):
+        views = all_views(supervisor_client, _at(level, site, RANGE))
+        for page in PAGES:
+            shown = views[page.slug]
+            exported = [views[f"export {build.__name__}"][0] for build in page.tables]
+            assert len(shown) == len(exported)
+            for html_table, csv_rows in zip(shown, exported, strict=True):
+                if len(csv_rows) == 1:  # nothing to list: the page says so in one cell
+                    assert html_table[0] == csv_rows[0]
+                    continue
+                assert html_table == csv_rows
+                assert_no_line_gives_a_hidden_cell_away(html_table)
+
+    def test_all_sites_and_one_site_give_the_same_figures_for_the_same_calls(
+        self, supervisor_client, site
+    ):
+        """The roll-up rows and the detailed rows count the same calls with the same keys:
+        the same figures, whichever the page reads. Nothing to gain from asking twice."""
+        national = _tables_only(all_views(supervisor_client, RANGE))
+        one_site = _tables_only(all_views(supervisor_client, {**RANGE, "site": site.pk}))
+        assert national == one_site
+
+
+@pytest.mark.django_db
+class TestMunicipalityLevel:
+    """Oslo: 5 unmet needs for every reason. Bergen: 30, all "no suitable service"."""
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def site(cls, django_db_setup, django_db_blocker):
+        with django_db_blocker.unblock():
+            site = make_site("Kommunesenteret")
+            reasons = [value for value, _label in Call.UnmetReason.choices]
+            for i in range(5 * len(reasons)):
+                make_call(
+                    site,
+                    FIRST + timedelta(days=i % 20),
+                    municipality="0301",
+                    unmet_reason=reasons[i % len(reasons)],
+                )
+            for i in range(30):
+                make_call(
+                    site,
+                    FIRST + timedelta(days=i % 20),
+                    municipality="4601",
+                    unmet_reason="no_service",
+                )
+        yield site
+        with django_db_blocker.unblock():
+            _delete_everything(site)
+
+    @BOTH_LEVELS
+    def test_a_municipality_is_shown_only_when_its_whole_row_reaches_k(
+        self, supervisor_client, site, level
+    ):
+        response = supervisor_client.get(
+            reverse("reports:export", args=["unmet_by_municipality"]), _at(level, site, RANGE)
+        )
+        rows = {row[0]: row[1:] for row in csv_table(response)}
+        assert "Oslo" in rows
+        assert ":" not in rows["Oslo"]
+        # Bergen has 30 calls for one reason but none for the others: pooled in its county.
+        assert "Bergen" not in rows
+        other = rows["Other municipalities in Vestland"]
+        assert other[0] not in ("", ":")
+        assert int(other[0]) >= 28  # 30, give or take the noise
+        assert len([label for label in rows if label.startswith("Other municipalities in")]) == 15
+
+    @BOTH_LEVELS
+    def test_the_county_filter_limits_the_municipality_rows_to_that_county(
+        self, supervisor_client, site, level
+    ):
+        query = _at(level, site, {**RANGE, "county": "46"})
+        response = supervisor_client.get(
+            reverse("reports:export", args=["unmet_by_municipality"]), query
+        )
+        labels = [row[0] for row in csv_table(response)[1:]]
+        assert labels == ["Other municipalities in Vestland", "Total"]
+        response = supervisor_client.get(reverse("reports:export", args=["unmet_by_county"]), query)
+        assert [row[0] for row in csv_table(response)[1:]] == ["Vestland", "Total"]

@@ -1,0 +1,220 @@
+"""CSV exports of the report tables: content, formula neutralisation, the audit log."""
+
+import csv
+import io
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+
+from hotline.reports.models import ExportLog
+from hotline.reports.tables import TABLES
+from hotline.reports.views import neutralise
+from tests.conftest import make_call, make_service, make_site, make_user
+
+FIRST = date(2025, 3, 3)
+RANGE = {"start": "2025-03-03", "end": "2025-03-30"}
+
+
+@pytest.fixture(autouse=True)
+def english(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
+def export(client, table: str, query: dict | None = None):
+    return client.get(reverse("reports:export", args=[table]), query or {})
+
+
+def rows_of(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+@pytest.fixture
+def site(db):
+    """12 phone calls and 3 chats in Oslo in the first two weeks of March 2025."""
+    site = make_site("Eksportsenteret")
+    for i in range(15):
+        make_call(
+            site,
+            FIRST + timedelta(days=i % 10),
+            channel="chat" if i < 3 else "phone",
+            municipality="0301",
+            caller_role="utsatt",
+        )
+    return site
+
+
+@pytest.mark.django_db
+def test_the_export_is_the_published_table(supervisor_client, site):
+    query = {**RANGE, "site": site.pk}
+    response = export(supervisor_client, "channels", query)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == (
+        'attachment; filename="channels_2025-W10_2025-W13.csv"'
+    )
+    assert response.content.startswith("\ufeff".encode())  # spreadsheets see UTF-8
+    rows = rows_of(response)
+    page = supervisor_client.get(reverse("reports:home"), query)
+    channels = next(t for t in page.context["tables"] if t.slug == "channels")
+    assert rows == channels.csv_rows()
+    assert rows[0] == ["Channel", "Calls"]
+    assert [row[0] for row in rows[1:]] == ["phone", "chat", "SMS", "not recorded", "Total"]
+    phone, chat, sms, blank, total = (row[1] for row in rows[1:])
+    assert (chat, sms, blank) == (":", ":", ":")  # 3 chats: below 5, and the zeros
+    assert 10 <= int(phone) <= 14
+    assert 13 <= int(total) <= 17
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("table", sorted(TABLES))
+def test_every_table_exports(supervisor_client, site, table):
+    response = export(supervisor_client, table, {**RANGE, "site": site.pk})
+    assert response.status_code == 200
+    rows = rows_of(response)
+    assert len(rows[0]) >= 2
+    for row in rows[1:]:
+        assert len(row) == len(rows[0])
+        for cell in row[1:]:
+            assert cell in ("", ":") or int(cell) >= 5
+
+
+@pytest.mark.parametrize(
+    ("text", "safe"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+47 22 22 22 22", "'+47 22 22 22 22"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tcmd", "'\tcmd"),
+        ("\rcmd", "'\rcmd"),
+        ("Krisesenteret i Oslo", "Krisesenteret i Oslo"),
+        (":", ":"),
+        ("12", "12"),
+        ("", ""),
+    ],
+)
+def test_cells_a_spreadsheet_would_run_are_neutralised(text, safe):
+    assert neutralise(text) == safe
+
+
+@pytest.mark.django_db
+def test_a_service_named_like_a_formula_is_exported_inert(supervisor_client):
+    """Service names are typed by editors: an export must not carry their formulas."""
+    site = make_site("Formelsenteret")
+    evil = make_service('=HYPERLINK("http://evil.example","klikk")', types=["krisesenter"])
+    plus = make_service("+Krisesenter", types=["krisesenter"])
+    for i in range(8):
+        make_call(site, FIRST + timedelta(days=i), referrals=[evil, plus], municipality="0301")
+    rows = rows_of(export(supervisor_client, "top_services", {**RANGE, "site": site.pk}))
+    names = sorted(row[0] for row in rows[1:])
+    assert names == ["'+Krisesenter", '\'=HYPERLINK("http://evil.example","klikk")']
+    for row in rows:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+@pytest.mark.django_db
+def test_every_export_is_logged_with_who_when_and_which_filters(
+    supervisor_client, supervisor, site
+):
+    query = {**RANGE, "site": site.pk, "channel": "phone", "county": "03"}
+    export(supervisor_client, "heatmap", query)
+    log = ExportLog.objects.get()
+    assert log.user == supervisor
+    assert log.table == "heatmap"
+    assert log.filters == {
+        "start": "2025-03-03",
+        "end": "2025-03-30",
+        "first_day": "2025-03-03",
+        "last_day": "2025-03-30",
+        "site": site.pk,
+        "channel": "phone",
+        "county": "03",
+    }
+    assert log.created_at is not None
+    export(supervisor_client, "channels")
+    latest = ExportLog.objects.first()
+    assert latest.table == "channels"
+    assert latest.filters["site"] is None
+    assert latest.filters["start"] is None  # the default range, recorded as the weeks shown
+    assert latest.filters["first_day"] < latest.filters["last_day"]
+
+
+@pytest.mark.django_db
+def test_an_unknown_table_is_404_and_not_logged(supervisor_client):
+    assert export(supervisor_client, "no_such_table").status_code == 404
+    assert export(supervisor_client, "TABLES").status_code == 404
+    assert not ExportLog.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"start": "yesterday"}, "start"),
+        ({"channel": "fax"}, "channel"),
+        ({"county": "0"}, "county"),
+        ({"site": "x"}, "site"),
+        ({"start": "2025-03-10", "end": "2025-03-01"}, "end"),
+    ],
+)
+def test_bad_filters_are_a_400_naming_the_field_and_not_logged(supervisor_client, query, field):
+    response = export(supervisor_client, "channels", query)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content.decode().startswith(f"{field}: ")
+    assert not ExportLog.objects.exists()
+
+
+@pytest.mark.django_db
+def test_only_supervisors_may_export(client, operator, editor):
+    url = reverse("reports:export", args=["channels"])
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    for user in (operator, editor):
+        client.force_login(user)
+        assert client.get(url).status_code == 403
+    assert not ExportLog.objects.exists()
+
+
+@pytest.mark.django_db
+def test_exports_are_read_only(supervisor_client):
+    assert supervisor_client.post(reverse("reports:export", args=["channels"])).status_code == 405
+
+
+@pytest.mark.django_db
+def test_exports_are_never_cached(supervisor_client):
+    response = export(supervisor_client, "channels")
+    assert "no-store" in response["Cache-Control"]
+
+
+# The audit log in the admin
+
+
+@pytest.mark.django_db
+def test_superusers_read_the_export_log_in_the_admin(client, supervisor):
+    ExportLog.record(supervisor, "channels", {"site": None})
+    admin = make_user(username="admin", is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    changelist = reverse("admin:reports_exportlog_changelist")
+    response = client.get(changelist)
+    assert response.status_code == 200
+    assert "channels" in response.text
+    log = ExportLog.objects.get()
+    assert client.get(reverse("admin:reports_exportlog_change", args=[log.pk])).status_code == 200
+    assert client.get(reverse("admin:reports_exportlog_add")).status_code == 403
+    response = client.post(
+        reverse("admin:reports_exportlog_delete", args=[log.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 403
+    assert ExportLog.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_editors_cannot_see_the_export_log(client, editor, supervisor):
+    ExportLog.record(supervisor, "channels", {})
+    client.force_login(editor)
+    assert client.get(reverse("admin:reports_exportlog_changelist")).status_code == 403
+    assert "exportlog" not in client.get(reverse("admin:index")).text

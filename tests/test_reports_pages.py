@@ -1,0 +1,404 @@
+"""The report pages: who may see them, their filters, htmx, and what they count."""
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Sum
+from django.urls import reverse
+
+from hotline.accounts.demo_users import DEMO_SITE_NAME
+from hotline.calls.models import Call, Site
+from hotline.reports.models import (
+    ALL_CHANNELS,
+    ALL_COUNTIES,
+    ALL_SITES,
+    CallStat,
+    CountedCall,
+)
+from hotline.reports.periods import OSLO, last_complete_sunday
+from hotline.reports.summary import BREAKDOWNS, rebuild_summary
+from hotline.reports.tables import PAGES
+from tests.conftest import make_call, make_site, make_user
+
+PAGE_NAMES = [page.url_name for page in PAGES]
+FIRST, LAST = date(2025, 3, 3), date(2025, 3, 30)  # four whole weeks
+RANGE = {"start": FIRST.isoformat(), "end": LAST.isoformat()}
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture(autouse=True)
+def english(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
+@pytest.fixture(scope="module")
+def site(django_db_setup, django_db_blocker):
+    """40 closed calls in March 2025 (30 by phone, 10 by chat; every fifth acute;
+    every third with an unmet need), and one call still open."""
+    with django_db_blocker.unblock():
+        site = make_site("Sidesenteret")
+        for i in range(40):
+            make_call(
+                site,
+                FIRST + timedelta(days=i % 14, hours=i % 5),
+                channel="chat" if i % 4 == 0 else "phone",
+                municipality="0301",
+                caller_role="utsatt",
+                age_group="25_34",
+                gender="female",
+                relation="partner",
+                topics=["partnervold"],
+                acute=i % 5 == 0,
+                unmet_reason="no_service" if i % 3 == 0 else "",
+            )
+        Call.objects.create(site=site, started_hour=datetime(2025, 3, 5, 15, tzinfo=OSLO))
+    yield site
+    with django_db_blocker.unblock():
+        Call.objects.filter(site=site).delete()
+        site.delete()
+        rebuild_summary()  # the roll-up rows counted these calls too
+
+
+def tables_by_slug(response) -> dict:
+    return {table.slug: table for table in response.context["tables"]}
+
+
+# Access
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", PAGE_NAMES)
+def test_a_supervisor_sees_every_page_with_every_table(supervisor_client, site, name):
+    response = supervisor_client.get(reverse(name), {**RANGE, "site": site.pk})
+    assert response.status_code == 200
+    page = next(page for page in PAGES if page.url_name == name)
+    tables = response.context["tables"]
+    assert [table.slug for table in tables] == [build.__name__ for build in page.tables]
+    for table in tables:
+        assert f'<h3 id="{table.slug}-title" class="report__title">{table.title}</h3>' in (
+            response.text
+        )
+        assert f">{table.title}</caption>" in response.text
+    assert "Showing 4 complete weeks: Monday 3. March 2025 to Sunday 30. March 2025." in (
+        " ".join(response.text.split())
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", PAGE_NAMES)
+def test_operators_and_editors_are_refused(client, operator, editor, name):
+    for user in (operator, editor):
+        client.force_login(user)
+        assert client.get(reverse(name)).status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", PAGE_NAMES)
+def test_anonymous_visitors_are_sent_to_the_login_page(client, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", PAGE_NAMES)
+def test_pages_are_read_only(supervisor_client, name):
+    assert supervisor_client.post(reverse(name), RANGE).status_code == 405
+
+
+@pytest.mark.django_db
+def test_an_admin_holds_the_supervisor_role(client):
+    client.force_login(make_user(username="admin", is_superuser=True, is_staff=True))
+    assert client.get(reverse("reports:home")).status_code == 200
+
+
+# Filters
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ({"start": "not a date"}, "From", "Enter a valid date."),
+        ({"end": "2025-13-01"}, "To", "Enter a valid date."),
+        ({"site": "999999"}, "Helpline site", "Select a valid choice."),
+        ({"site": "abc"}, "Helpline site", "Select a valid choice."),
+        ({"channel": "fax"}, "Channel", "Select a valid choice."),
+        ({"county": "99"}, "County", "Select a valid choice."),
+        ({"start": "0001-01-01"}, "From", "Choose a date in 2000 or later."),
+        ({"start": "2025-03-10", "end": "2025-03-01"}, "To", "before the start date"),
+        ({"start": "2000-01-01", "end": "2024-01-01"}, "To", "at most ten years"),
+    ],
+)
+def test_bad_filters_are_a_400_naming_the_field(supervisor_client, query, field, message):
+    for name in PAGE_NAMES:
+        response = supervisor_client.get(reverse(name), query)
+        assert response.status_code == 400
+        summary = response.text.split('class="error-summary"')[1].split("</div>")[0]
+        assert f"{field}:" in summary
+        assert message in summary
+
+
+@pytest.mark.django_db
+def test_a_start_in_the_current_week_is_refused(supervisor_client):
+    response = supervisor_client.get(reverse("reports:home"), {"start": date.today()})
+    assert response.status_code == 400
+    assert "complete weeks only" in response.text
+
+
+@pytest.mark.django_db
+def test_the_default_is_the_last_52_complete_weeks(supervisor_client):
+    response = supervisor_client.get(reverse("reports:home"))
+    period = response.context["period"]
+    assert period.weeks == 52
+    assert period.last == last_complete_sunday()
+    assert period.first.weekday() == 0
+    assert period.first == period.last - timedelta(weeks=52) + timedelta(days=1)
+
+
+@pytest.mark.django_db
+def test_dates_grow_outwards_to_whole_weeks(supervisor_client):
+    response = supervisor_client.get(
+        reverse("reports:home"), {"start": "2025-03-05", "end": "2025-03-12"}
+    )
+    period = response.context["period"]
+    assert (period.first, period.last) == (date(2025, 3, 3), date(2025, 3, 16))
+    assert "Showing 2 complete weeks" in response.text
+
+
+@pytest.mark.django_db
+def test_the_current_week_is_left_out_until_it_is_over(supervisor_client):
+    today = date.today()
+    response = supervisor_client.get(
+        reverse("reports:home"), {"start": today - timedelta(days=30), "end": today}
+    )
+    assert response.context["period"].last == last_complete_sunday()
+    assert "The current week is shown once it is over." in response.text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("end", "bucket", "heading"),
+    [
+        ("2025-03-30", "day", "Day"),
+        ("2025-06-29", "week", "Week"),
+        ("2026-02-28", "month", "Month"),
+    ],
+)
+def test_calls_over_time_by_day_week_or_month_by_the_length_of_the_range(
+    supervisor_client, end, bucket, heading
+):
+    response = supervisor_client.get(reverse("reports:home"), {"start": "2025-03-03", "end": end})
+    table = tables_by_slug(response)["calls_over_time"]
+    assert table.extra["bucket"] == bucket
+    assert table.header[0] == heading
+
+
+@pytest.mark.django_db
+def test_only_closed_calls_are_counted(supervisor_client, site):
+    response = supervisor_client.get(reverse("reports:home"), {**RANGE, "site": site.pk})
+    channels = tables_by_slug(response)["channels"]
+    assert channels.grid.total.count == 40  # not the open one
+    assert [row[0].count for row in channels.grid.cells] == [30, 10, 0, 0]
+
+
+@pytest.mark.django_db
+def test_filters_narrow_the_counts(supervisor_client, site):
+    def total(**query):
+        response = supervisor_client.get(
+            reverse("reports:home"), {**RANGE, "site": site.pk, **query}
+        )
+        return tables_by_slug(response)["channels"].grid.total.count
+
+    assert total(channel="chat") == 10
+    assert total(county="03") == 40
+    assert total(county="56") == 0
+    other = make_site("Tomt senter")
+    response = supervisor_client.get(reverse("reports:home"), {**RANGE, "site": other.pk})
+    assert tables_by_slug(response)["channels"].grid.total.count == 0
+    assert "<strong>:</strong>" in response.text
+
+
+@pytest.mark.django_db
+def test_the_threshold_comes_from_the_settings(supervisor_client, settings):
+    few = make_site("Lite senter")
+    for day in range(3):
+        make_call(few, FIRST + timedelta(days=day), channel="chat")
+    query = {**RANGE, "site": few.pk}
+    response = supervisor_client.get(reverse("reports:home"), query)
+    assert tables_by_slug(response)["channels"].body[1].figures[0].suppressed
+    settings.REPORTS_MIN_CELL = 3
+    response = supervisor_client.get(reverse("reports:home"), query)
+    chat = tables_by_slug(response)["channels"].body[1].figures[0]
+    assert chat.value is not None
+    assert chat.value >= 3
+
+
+@pytest.mark.django_db
+def test_the_share_of_acute_calls_uses_the_published_figures(supervisor_client, site):
+    response = supervisor_client.get(reverse("reports:callers"), {**RANGE, "site": site.pk})
+    acute = tables_by_slug(response)["acute"]
+    shown, total = acute.body[0].figures[0].value, acute.footer.figures[0].value
+    assert acute.extra["share"] == pytest.approx(100 * shown / total)
+    assert "Share of acute calls:" in response.text
+
+
+# htmx and links
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", PAGE_NAMES)
+def test_htmx_gets_only_the_results(supervisor_client, site, name):
+    response = supervisor_client.get(reverse(name), {**RANGE, "site": site.pk}, headers=HTMX)
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<div id="results"')
+    assert "<html" not in response.text
+    assert "<caption" in response.text
+
+
+@pytest.mark.django_db
+def test_htmx_with_bad_filters_shows_the_errors_and_keeps_them_out_of_history(
+    supervisor_client,
+):
+    response = supervisor_client.get(reverse("reports:home"), {"channel": "fax"}, headers=HTMX)
+    assert response.status_code == 400
+    assert response.text.lstrip().startswith('<div id="results"')
+    assert "Channel:" in response.text
+    assert response["HX-Push-Url"] == "false"
+
+
+@pytest.mark.django_db
+def test_the_page_works_without_htmx_as_a_plain_get_form(supervisor_client):
+    response = supervisor_client.get(reverse("reports:callers"))
+    form = response.text.split('id="report-filters"')[1].split("</form>")[0]
+    assert 'method="get"' in form
+    assert f'action="{reverse("reports:callers")}"' in form
+    for name in ("start", "end", "site", "channel", "county"):
+        assert f'name="{name}"' in form
+
+
+@pytest.mark.django_db
+def test_tabs_and_exports_carry_the_filters(supervisor_client, site):
+    query = {**RANGE, "site": site.pk, "channel": "chat"}
+    response = supervisor_client.get(reverse("reports:unmet"), {**query, "junk": "x"})
+    expected = f"start=2025-03-03&amp;end=2025-03-30&amp;site={site.pk}&amp;channel=chat"
+    for name in PAGE_NAMES:
+        assert f'href="{reverse(name)}?{expected}"' in response.text
+    assert f'href="{reverse("reports:export", args=["unmet_by_county"])}?{expected}"' in (
+        response.text
+    )
+    results = response.text.split('id="results"')[1]
+    assert "junk" not in results  # only the filters travel
+    assert 'aria-current="page">Unmet needs' in response.text
+
+
+# Charts and tables
+
+
+@pytest.mark.django_db
+def test_charts_are_labelled_svg_beside_accessible_tables(supervisor_client, site):
+    response = supervisor_client.get(reverse("reports:home"), {**RANGE, "site": site.pk})
+    text = response.text
+    assert text.count('role="img"') == 2  # calls over time, channels
+    assert 'aria-label="Column chart: Calls over time' in text
+    assert 'aria-label="Bar chart: Channels. The figures are in the table."' in text
+    assert text.count("<caption") == 3
+    assert 'scope="col"' in text
+    assert 'scope="row"' in text
+
+
+@pytest.mark.django_db
+def test_the_heatmap_colours_published_figures_and_greys_hidden_ones(supervisor_client, site):
+    response = supervisor_client.get(reverse("reports:home"), {**RANGE, "site": site.pk})
+    heat = tables_by_slug(response)["heatmap"].heat
+    levels = {level for _label, cells, _total in heat for _figure, level in cells}
+    assert "heat-x" in levels
+    assert levels & {"heat-1", "heat-2", "heat-3", "heat-4"}
+    assert 'class="heat-x"><abbr class="suppressed" title="withheld">:</abbr>' in response.text
+
+
+@pytest.mark.django_db
+def test_no_inline_script_or_style(supervisor_client, site):
+    response = supervisor_client.get(reverse("reports:home"), {**RANGE, "site": site.pk})
+    assert "style=" not in response.text
+    assert "<style" not in response.text
+    for script in response.text.split("<script")[1:]:
+        assert script.split(">")[0].strip().startswith("src=")
+
+
+@pytest.mark.django_db
+def test_where_help_is_missing_is_spelled_out(supervisor_client, site):
+    response = supervisor_client.get(reverse("reports:unmet"), {**RANGE, "site": site.pk})
+    gaps = tables_by_slug(response)["unmet_topic_county"].extra["gaps"]
+    assert [(county, topic) for _value, county, topic in gaps] == [
+        ("Oslo", "Intimate partner violence")
+    ]
+    assert "Oslo: " in response.text
+    assert "calls about “Intimate partner violence” with an unmet need" in response.text
+
+
+# The summary behind the pages
+
+
+@pytest.mark.django_db
+def test_closing_a_call_twice_counts_it_once(site):
+    call = make_call(site, FIRST, channel="sms")
+    before = list(CallStat.objects.order_by("pk").values_list("breakdown", "a", "calls"))
+    call.close()
+    after = list(CallStat.objects.order_by("pk").values_list("breakdown", "a", "calls"))
+    assert after == before
+    assert CountedCall.objects.filter(call=call).count() == 1
+
+
+@pytest.mark.django_db
+def test_every_call_is_counted_per_site_and_in_both_roll_ups(site):
+    for breakdown in BREAKDOWNS:
+        rows = CallStat.objects.filter(breakdown=breakdown)
+        rolled = rows.filter(site=ALL_SITES, channel=ALL_CHANNELS)
+        sums = {"n": Sum("calls"), "keys": Sum("key_sum")}
+        detailed = rows.exclude(site=ALL_SITES).aggregate(**sums)
+        if breakdown == "total":
+            assert detailed["n"] == Call.objects.closed().count()
+        assert rolled.exclude(county=ALL_COUNTIES).aggregate(**sums) == detailed
+        assert rolled.filter(county=ALL_COUNTIES).aggregate(**sums) == detailed
+
+
+@pytest.mark.django_db
+def test_the_rebuild_agrees_with_the_summary_kept_as_calls_close(site):
+    fields = ("breakdown", "week", "site", "channel", "county", "a", "b", "calls", "key_sum")
+    kept = sorted(CallStat.objects.values_list(*fields))
+    assert kept
+    call_command("rebuild_report_summary", verbosity=0)
+    assert sorted(CallStat.objects.values_list(*fields)) == kept
+    assert CountedCall.objects.count() == Call.objects.closed().count()
+
+
+@pytest.mark.django_db
+def test_the_rebuild_of_an_empty_log_is_empty():
+    Call.objects.all().delete()  # rolled back after the test
+    assert rebuild_summary() == 0
+    assert not CallStat.objects.exists()
+
+
+# The demo
+
+
+@pytest.mark.django_db
+def test_demo_calls_fill_the_demo_reports(supervisor_client, settings):
+    settings.DEBUG = True  # the demo refuses to run without it
+    call_command("load_demo_calls", calls=300, verbosity=0)
+    demo = Site.objects.get(name=DEMO_SITE_NAME)
+    assert Call.objects.closed().filter(site=demo).count() == 300
+    response = supervisor_client.get(reverse("reports:home"), {"site": demo.pk})
+    assert tables_by_slug(response)["channels"].grid.total.count == 300
+    assert 'class="chart__bar"' in response.text
+    call_command("load_demo_calls", calls=300, verbosity=0)  # never twice
+    assert Call.objects.filter(site=demo).count() == 300
+
+
+@pytest.mark.django_db
+def test_demo_calls_are_refused_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("load_demo_calls", verbosity=0)
