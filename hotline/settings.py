@@ -46,6 +46,10 @@ def _database(url: str | None) -> dict:
         raise ImproperlyConfigured("DATABASE_URL has no database name.")
     if config["ENGINE"].endswith("sqlite3"):
         config["CONN_MAX_AGE"] = 0
+    else:
+        # Short OLTP queries: JIT compilation costs more (tens of ms) than it saves.
+        options = config.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
     return config
 
 
@@ -69,6 +73,7 @@ INSTALLED_APPS = [
     "hotline.accounts",
     "hotline.calls",
     "hotline.desk",
+    "hotline.reports",
     "services_directory",
 ]
 
@@ -153,8 +158,22 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
-if env_bool("BEHIND_TLS_PROXY", default=False):
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", default=False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Rate-limit counters live here. With several server processes use a shared cache, e.g.
+# CACHE_BACKEND=django.core.cache.backends.db.DatabaseCache CACHE_LOCATION=hotline_cache
+# (after `manage.py createcachetable`).
+CACHES = {
+    "default": {
+        "BACKEND": env_str("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
+        "LOCATION": env_str("CACHE_LOCATION", ""),
+    }
+}
+# Requests per minute from one address to the open API under /api/v1/public/ (counted in
+# the cache above, so share it between processes for the limit to hold).
+PUBLIC_API_RATE_LIMIT = env_int("PUBLIC_API_RATE_LIMIT", 120, minimum=1)
 # /healthz must answer plain HTTP probes from the load balancer.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
@@ -170,6 +189,10 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
     "object-src": [CSP.NONE],
 }
+
+# Reports never publish a count below this many calls (docs/disclosure-control.md).
+# Below 3 a published figure could single out a caller, so such values are refused.
+REPORTS_MIN_CELL = env_int("REPORTS_MIN_CELL", 5, minimum=3)
 
 # The UI is bokmål first, with English beside it.
 LANGUAGE_CODE = "nb"
@@ -224,6 +247,13 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ikke-svar@localhost")
+
+# A shelter's report of free places older than this is shown to operators as "call to
+# check", not as fact: places fill up within hours.
+CAPACITY_STALE_HOURS = env_int("CAPACITY_STALE_HOURS", 12, minimum=1)
+# check_directory names the helpline and this address in its User-Agent, so the owner of a
+# site we check can reach us instead of blocking us.
+DIRECTORY_CHECK_CONTACT = env_str("DIRECTORY_CHECK_CONTACT", DEFAULT_FROM_EMAIL)
 
 # Never log query strings: they may hold what an operator typed during a call.
 LOGGING = {

@@ -47,7 +47,35 @@ EXPECTED: dict[str, tuple[dict, dict[str, int]]] = {
         {"pk": 1},
         {ANON: 302, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405},
     ),
+    "api:public_services": ({}, {ANON: 200, OPERATOR: 200, EDITOR: 200, SUPERVISOR: 200}),
+    "api:public_hsds_services": ({}, {ANON: 200, OPERATOR: 200, EDITOR: 200, SUPERVISOR: 200}),
+    "api:public_hsds_service": (
+        {"pk": 1},
+        {ANON: 404, OPERATOR: 404, EDITOR: 404, SUPERVISOR: 404},
+    ),
+    "api:public_openapi": ({}, {ANON: 200, OPERATOR: 200, EDITOR: 200, SUPERVISOR: 200}),
+    "api:public_not_found": (
+        {"rest": "nothing"},
+        {ANON: 404, OPERATOR: 404, EDITOR: 404, SUPERVISOR: 404},
+    ),
+    # Without its personal key the shelters' form does not exist for anyone.
+    "capacity:update": ({}, {ANON: 404, OPERATOR: 404, EDITOR: 404, SUPERVISOR: 404}),
+    "directory:capacity_link": (
+        {"pk": 1},  # no such shelter
+        {ANON: 302, OPERATOR: 403, EDITOR: 404, SUPERVISOR: 403},
+    ),
+    "directory:revoke_capacity_link": (
+        {"pk": 1},
+        {ANON: 302, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405},
+    ),
     "reports:home": ({}, {ANON: 302, OPERATOR: 403, EDITOR: 403, SUPERVISOR: 200}),
+    "reports:callers": ({}, {ANON: 302, OPERATOR: 403, EDITOR: 403, SUPERVISOR: 200}),
+    "reports:referrals": ({}, {ANON: 302, OPERATOR: 403, EDITOR: 403, SUPERVISOR: 200}),
+    "reports:unmet": ({}, {ANON: 302, OPERATOR: 403, EDITOR: 403, SUPERVISOR: 200}),
+    "reports:export": (
+        {"table": "channels"},
+        {ANON: 302, OPERATOR: 403, EDITOR: 403, SUPERVISOR: 200},
+    ),
     "admin:index": ({}, {ANON: 302, OPERATOR: 302, EDITOR: 200, SUPERVISOR: 302}),
 }
 

@@ -1,0 +1,44 @@
+"""Shared set-up for the benchmark scripts: Django on the benchmark database only.
+
+Both scripts refuse to touch anything but a PostgreSQL database whose name contains
+"bench", so a mistyped DATABASE_URL cannot fill (or wipe) real data.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+OUT = REPO / "benchmarks" / "out"
+
+
+def setup_django(extra_env: dict[str, str] | None = None) -> None:
+    """Configure Django for ``DATABASE_URL``; exit unless it is a PostgreSQL *bench* DB."""
+    if not os.environ.get("DATABASE_URL"):
+        sys.exit(
+            "Set DATABASE_URL to a PostgreSQL database whose name contains 'bench', e.g.\n"
+            "  DATABASE_URL=postgres://postgres@127.0.0.1:5432/hotline_bench"
+        )
+    os.environ.update(extra_env or {})
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotline.settings")
+    sys.path.insert(0, str(REPO))
+    import django
+    from django.conf import settings
+
+    django.setup()
+    database = settings.DATABASES["default"]
+    name = str(database.get("NAME", ""))
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        sys.exit(f"Refusing to run on {database['ENGINE']}: the benchmark needs PostgreSQL.")
+    if "bench" not in name:
+        sys.exit(
+            f"Refusing to run on the database {name!r}: its name must contain 'bench' "
+            "(this protects real data)."
+        )
+
+
+def database_label() -> str:
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    return f"{database.get('HOST') or 'local'}:{database.get('PORT') or 5432}/{database['NAME']}"
