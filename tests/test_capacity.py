@@ -2,9 +2,10 @@
 
 import hashlib
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -234,6 +235,8 @@ def test_other_methods_are_405(client, issued):
     assert client.put(update_url(issued[1])).status_code == 405
 
 
+# A fixed clock: a minute boundary mid-test would reset the fixed-window counters.
+@time_machine.travel(datetime(2027, 2, 3, 12, 0, 5, tzinfo=UTC), tick=False)
 def test_rate_limited_per_address(client):
     for _ in range(RATE_LIMIT):
         assert client.get(update_url(BOGUS)).status_code == 404
@@ -243,6 +246,8 @@ def test_rate_limited_per_address(client):
     assert 0 < int(response["Retry-After"]) <= 60
 
 
+# A fixed clock: a minute boundary mid-test would reset the fixed-window counters.
+@time_machine.travel(datetime(2027, 2, 3, 12, 0, 5, tzinfo=UTC), tick=False)
 def test_rate_limited_per_token(client, issued):
     token = issued[1]
     for n in range(RATE_LIMIT):
