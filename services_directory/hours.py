@@ -165,6 +165,12 @@ class Schedule:
             for weekday in range(7)
         )
 
+    @cached_property
+    def never_opens(self) -> bool:
+        """No span anywhere: closed whatever the date (saves a 400-day search)."""
+        holiday = self.holiday_policy is HolidayPolicy.OWN_HOURS and self.holiday_spans
+        return not (self.weekly or holiday or any(exception.spans for exception in self.exceptions))
+
     # --- Which spans apply on a day ---
 
     def spans_on(self, day: date) -> tuple[Span, ...]:
@@ -228,6 +234,9 @@ class Schedule:
         return result
 
     def is_open(self, at: datetime) -> bool:
+        if self.never_opens:
+            _to_utc(at)  # still refuses a naive datetime
+            return False
         at_utc = _to_utc(at)
         day = _local_date(at_utc)
         return any(
@@ -240,6 +249,8 @@ class Schedule:
         """When it next opens: if closed at ``at``, the moment it opens; if open, the start
         of the next interval after the current one ends. None if beyond ``HORIZON``."""
         at_utc = _to_utc(at)
+        if self.never_opens or self.is_always_open():
+            return None
         horizon = at_utc + HORIZON
         for start, end in self._merged(_local_date(at_utc) - _ONE_DAY, _local_date(horizon)):
             if end <= at_utc:
@@ -252,6 +263,8 @@ class Schedule:
         """End of the open interval containing ``at``; None if closed at ``at`` or if it
         stays open beyond ``HORIZON``."""
         at_utc = _to_utc(at)
+        if self.never_opens or self.is_always_open():
+            return None
         horizon = at_utc + HORIZON
         for start, end in self._merged(_local_date(at_utc) - _ONE_DAY, _local_date(horizon)):
             if end <= at_utc:
@@ -264,6 +277,11 @@ class Schedule:
         return None
 
     def is_always_open(self) -> bool:
+        """Open around the clock, every day (computed once per schedule)."""
+        return self._always_open
+
+    @cached_property
+    def _always_open(self) -> bool:
         """True if open around the clock on every day, holidays and exceptions included.
 
         Checked on wall-clock spans: every day must be covered from midnight to midnight

@@ -76,6 +76,7 @@ def _index() -> tuple[Entry, ...]:
 
 def clear_index() -> None:
     _index.cache_clear()
+    _municipalities_by_number.cache_clear()
 
 
 def suggest(text: str, limit: int = 8) -> list[Entry]:
@@ -127,10 +128,13 @@ def _exact(text: str) -> set[Municipality]:
     return set(Municipality.objects.filter(pk__in=ids).select_related("county"))
 
 
+@cache
+def _municipalities_by_number() -> dict[str, Municipality]:
+    return {m.number: m for m in Municipality.objects.active().select_related("county")}
+
+
 def resolve_municipality_number(number: str) -> Resolved:
-    municipality = (
-        Municipality.objects.active().select_related("county").filter(number=number).first()
-    )
+    municipality = _municipalities_by_number().get(number)
     if municipality is None:
         raise ValidationError(
             _("No municipality has the number %(number)s.") % {"number": number}, code="unknown"

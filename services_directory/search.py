@@ -5,18 +5,19 @@
 what an operator searches for during a call is never stored.
 """
 
+import functools
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from services_directory import places
+from services_directory import hours, places, search_index
 from services_directory.models import (
     ContactChannel,
     ErrorReport,
@@ -25,6 +26,7 @@ from services_directory.models import (
     Municipality,
     Service,
     ServiceType,
+    ShelterCapacity,
     TargetGroup,
     Topic,
 )
@@ -49,14 +51,45 @@ def reject_personal_numbers(value: str) -> None:
 
 
 class CodeChoiceField(forms.ModelMultipleChoiceField):
-    """Vocabulary terms by their stable code, e.g. ``topic=voldtekt&topic=incest``."""
+    """Vocabulary terms by their stable code, e.g. ``topic=voldtekt&topic=incest``.
+
+    The queryset lists the choices (the desk's checkboxes); the codes are checked against
+    the search index, which holds the current vocabulary, so a search costs no query."""
 
     widget = forms.CheckboxSelectMultiple
 
-    def __init__(self, model, **kwargs):
+    def __init__(self, model, relation: str, **kwargs):
+        self.relation = relation
         super().__init__(
             queryset=model.objects.filter(is_active=True), to_field_name="code", **kwargs
         )
+
+    def _check_values(self, value):
+        known = search_index.current_index().codes[self.relation]
+        for code in value:
+            if str(code) not in known:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": code},
+                )
+        return [known[str(code)] for code in dict.fromkeys(value)]
+
+
+class LanguageField(forms.ModelChoiceField):
+    """A language by its ISO 639-1 code, checked against the search index like the terms."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        language = search_index.current_index().codes["languages"].get(str(value))
+        if language is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return language
 
 
 class SearchForm(forms.Form):
@@ -72,11 +105,11 @@ class SearchForm(forms.Form):
         required=False,
         error_messages={"invalid": _("Give the postcode as four digits, e.g. 8006.")},
     )
-    topic = CodeChoiceField(Topic, label=_("Topic"), required=False)
-    group = CodeChoiceField(TargetGroup, label=_("Target group"), required=False)
-    type = CodeChoiceField(ServiceType, label=_("Service type"), required=False)
+    topic = CodeChoiceField(Topic, "topics", label=_("Topic"), required=False)
+    group = CodeChoiceField(TargetGroup, "target_groups", label=_("Target group"), required=False)
+    type = CodeChoiceField(ServiceType, "service_types", label=_("Service type"), required=False)
     age = forms.IntegerField(label=_("Caller's age"), min_value=0, max_value=120, required=False)
-    language = forms.ModelChoiceField(
+    language = LanguageField(
         Language.objects.all(),
         to_field_name="code",
         label=_("Language"),
@@ -145,6 +178,12 @@ class Hit:
     open_error_reports: int = 0
     # Free shelter places arrive with the capacity reports; the card already has a slot.
     capacity: object | None = None
+    locations: list[Location] = field(default_factory=list)
+    service_types: tuple = ()
+    topics: tuple = ()
+    target_groups: tuple = ()
+    languages: tuple = ()
+    accessibility: tuple = ()
 
 
 @dataclass
@@ -176,88 +215,117 @@ def filtered_services(data: dict, at: datetime):
     return qs
 
 
+def index_query(index: search_index.SearchIndex, data: dict, at: datetime) -> search_index.Query:
+    """The filters of ``data`` (a SearchForm's cleaned_data) in the index's terms."""
+    return search_index.Query(
+        terms=[
+            (relation, term.pk)
+            for param, relation in VOCABULARY_PARAMS
+            for term in data.get(param) or ()
+        ],
+        language=data["language"].code if data.get("language") else None,
+        age=data.get("age"),
+        open_at=at if data.get("open") else None,
+        ids=index.named(data["q"]) if data.get("q") else None,
+    )
+
+
 def run_search(data: dict, now: datetime | None = None) -> SearchResult:
     at = data.get("at") or now or timezone.now()
     location = data.get("location")
     municipality = location.municipality if location else None
-    services = (
-        filtered_services(data, at)
-        .select_related("organization")
-        .nearest_first(municipality, data.get("limit") or DEFAULT_LIMIT)
-    )
-    prefetch_related_objects(services, *_CARD_PREFETCHES)
-    hits = [_hit(service, at) for service in services]
-    _count_open_error_reports(hits)
+    index = search_index.current_index()
+    limit = data.get("limit") or DEFAULT_LIMIT
+    ranked = index.rank(index_query(index, data, at), municipality, limit)
+    hits = _hits(index, ranked, at)
     guidance = [topic for topic in data.get("topic") or () if topic.guidance]
     return SearchResult(location=location, at=at, hits=hits, guidance=guidance)
 
 
 def nearest_open(municipality: Municipality | None, at: datetime) -> Hit | None:
     """The best-ranked service that is open at ``at`` and can be phoned: the acute strip."""
-    phones = ContactChannel.objects.filter(kind=ContactChannel.Kind.PHONE).values("service_id")
-    services = (
-        Service.objects.published()
-        .open_at(at)
-        .filter(pk__in=phones)
-        .select_related("organization")
-        .nearest_first(municipality, 1)
+    index = search_index.current_index()
+    query = search_index.Query(open_at=at, needs_phone=True)
+    hits = _hits(index, index.rank(query, municipality, 1), at)
+    return hits[0] if hits else None
+
+
+def _hits(index: search_index.SearchIndex, ranked: list, at: datetime) -> list[Hit]:
+    pks = [item.entry.pk for item in ranked]
+    cards = index.cards(pks)
+    # Read fresh for every search: shelters update these all day.
+    shelters = [
+        pk
+        for pk in pks
+        if pk in cards and reports_capacity(cards[pk].service, _terms(index, pk, "service_types"))
+    ]
+    capacity = {}
+    if shelters:
+        reports = ShelterCapacity.objects.filter(service__in=shelters)
+        capacity = {report.service_id: report for report in reports}
+    reported = Counter(
+        ErrorReport.objects.open().filter(service__in=pks).values_list("service_id", flat=True)
     )
-    prefetch_related_objects(services, *_CARD_PREFETCHES)
-    return _hit(services[0], at) if services else None
+    hits = []
+    for item in ranked:
+        card = cards.get(item.entry.pk)
+        if card is None:
+            continue
+        hit = _hit(card, item, at, capacity.get(item.entry.pk))
+        hit.open_error_reports = reported.get(item.entry.pk, 0)
+        hits.append(hit)
+    return hits
 
 
-def _count_open_error_reports(hits: list[Hit]) -> None:
-    """Operators double-check a number someone has reported as wrong."""
-    counts = dict(
-        ErrorReport.objects.open()
-        .filter(service__in=[hit.service.pk for hit in hits])
-        .values_list("service")
-        .annotate(n=Count("pk"))
-        .values_list("service", "n")
+def _terms(index: search_index.SearchIndex, pk: int, relation: str) -> tuple:
+    return index.entries[pk].terms.get(relation, ())
+
+
+@functools.lru_cache(maxsize=1024)
+def _hours_at(schedule: hours.Schedule, at: datetime) -> tuple:
+    """(open, opens next, closes at, always open) for a schedule at a moment. Services
+    share schedules, so a page of results asks each distinct one once."""
+    open_now = schedule.is_open(at)
+    return (
+        open_now,
+        None if open_now else schedule.next_opening(at),
+        schedule.closes_at(at) if open_now else None,
+        schedule.is_always_open(),
     )
-    for hit in hits:
-        hit.open_error_reports = counts.get(hit.service.pk, 0)
 
 
-_CARD_PREFETCHES = (
-    "service_types",
-    "topics",
-    "target_groups",
-    "languages",
-    "accessibility",
-    "opening_hours",
-    Prefetch("channels", queryset=ContactChannel.objects.order_by("position", "pk")),
-    Prefetch("locations", queryset=Location.objects.select_related("municipality__county")),
-    # One query for the whole page's free-place reports (services without one get None).
-    "capacity",
-)
-
-
-def _hit(service: Service, at: datetime) -> Hit:
-    schedule = service.schedule()
-    active = service.status == Service.Status.ACTIVE
-    open_now = active and schedule.is_open(at)
-    channels = list(service.channels.all())
+def _hit(card: search_index.Card, ranked: search_index.Ranked, at: datetime, capacity) -> Hit:
+    service = card.service
+    active = ranked.entry.active
+    open_now, opens_next, closes_at, always_open = _hours_at(ranked.entry.schedule, at)
+    open_now = active and open_now
+    channels = card.channels
+    terms = ranked.entry.terms
+    service_types = terms.get("service_types", ())
     return Hit(
         service=service,
-        coverage=Coverage(service.coverage_rank),  # type: ignore[attr-defined]
-        distance_km=service.distance_km,  # type: ignore[attr-defined]
+        coverage=ranked.coverage,
+        distance_km=ranked.distance_km,
         open_now=open_now,
-        opens_next=schedule.next_opening(at) if active and not open_now else None,
-        closes_at=schedule.closes_at(at) if open_now else None,
-        always_open=active and schedule.is_always_open(),
+        opens_next=opens_next if active and not open_now else None,
+        closes_at=closes_at if open_now else None,
+        always_open=active and always_open,
         phones=[c for c in channels if c.kind == ContactChannel.Kind.PHONE],
         other_channels=[c for c in channels if c.kind != ContactChannel.Kind.PHONE],
-        confidential_locations=[loc for loc in service.locations.all() if loc.is_confidential],
-        capacity=_capacity(service),
+        confidential_locations=[loc for loc in card.locations if loc.is_confidential],
+        locations=card.locations,
+        capacity=_capacity(service, capacity, service_types),
+        service_types=service_types,
+        topics=terms.get("topics", ()),
+        target_groups=terms.get("target_groups", ()),
+        languages=terms.get("languages", ()),
+        accessibility=terms.get("accessibility", ()),
     )
 
 
-def _capacity(service: Service) -> CapacityReport | None:
-    # Prefetched; a missing report reads as None. A service whose editor switched
-    # reporting off shows no stale figures.
-    report = getattr(service, "capacity", None)
-    if report is None or not reports_capacity(service):
+def _capacity(service: Service, report: ShelterCapacity | None, types) -> CapacityReport | None:
+    # A service whose editor switched reporting off shows no stale figures.
+    if report is None or not reports_capacity(service, types):
         return None
     return report.for_desk()
 
@@ -283,14 +351,14 @@ def _iso(moment: datetime | None) -> str | None:
 
 def _api_hit(hit: Hit) -> dict:
     service = hit.service
-    locations = list(service.locations.all())
+    locations = hit.locations
     return {
         "id": service.pk,
         "name": service.name,
         "organization": service.organization.name,
-        "service_types": [t.code for t in service.service_types.all()],
-        "topics": [t.code for t in service.topics.all()],
-        "target_groups": [t.code for t in service.target_groups.all()],
+        "service_types": [t.code for t in hit.service_types],
+        "topics": [t.code for t in hit.topics],
+        "target_groups": [t.code for t in hit.target_groups],
         "coverage": hit.coverage.code,
         "distance_km": None if hit.distance_km is None else round(hit.distance_km, 1),
         "open_now": hit.open_now,
@@ -298,6 +366,6 @@ def _api_hit(hit: Hit) -> dict:
         "closes_at": _iso(hit.closes_at),
         "always_open": hit.always_open,
         "phones": [{"number": c.value, "description": c.description} for c in hit.phones],
-        "languages": [language.code for language in service.languages.all()],
+        "languages": [language.code for language in hit.languages],
         "municipality": locations[0].municipality.number if locations else None,
     }

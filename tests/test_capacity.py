@@ -424,4 +424,5 @@ def test_capacity_costs_one_query_per_page_not_per_hit(shelter):
     for n in range(3):
         other = make_service(f"Krisesenter {n}", types=["krisesenter"], covers_whole_country=True)
         ShelterCapacity.report(other, status="call_us")
+    queries_for_search()  # the directory changed: the index and the cards reload
     assert queries_for_search() == one

@@ -1,4 +1,5 @@
 from services_directory.models.capacity import CapacityLink, ShelterCapacity
+from services_directory.models.changes import DirectoryChange
 from services_directory.models.checks import DirectoryCheck
 from services_directory.models.directory import (
     ContactChannel,
@@ -23,6 +24,7 @@ __all__ = [
     "CapacityLink",
     "ContactChannel",
     "County",
+    "DirectoryChange",
     "DirectoryCheck",
     "ErrorReport",
     "JobLock",

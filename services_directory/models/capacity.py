@@ -34,12 +34,12 @@ TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
 MAX_PLACES = 999
 
 
-def reports_capacity(service: Service) -> bool:
-    """Whether ``service`` reports free places. Reads the prefetched service types when
-    they are there (the desk prefetches them), so it adds no query per card."""
-    return service.reports_capacity or any(
-        term.code == SHELTER_TYPE_CODE for term in service.service_types.all()
-    )
+def reports_capacity(service: Service, service_types=None) -> bool:
+    """Whether ``service`` reports free places. ``service_types`` saves the query where
+    the caller has them already (the desk's search index does)."""
+    if service_types is None:
+        service_types = service.service_types.all()
+    return service.reports_capacity or any(term.code == SHELTER_TYPE_CODE for term in service_types)
 
 
 def capacity_reporting(queryset):

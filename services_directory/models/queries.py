@@ -1,10 +1,10 @@
-"""The search reads on Service: vocabulary filters, "open at", and the desk's ranking.
+"""The search reads on Service in SQL: vocabulary filters, names, "open at" and ranking.
 
-Everything here runs in the database, so a search over the whole directory stays one
-query with a LIMIT, however large the directory grows.
+The public API pages through these. The operator desk answers from the in-memory
+``services_directory.search_index``, and the tests hold the two to the same results:
+this module is the reference the index is checked against.
 """
 
-import math
 from datetime import date, datetime, timedelta
 from enum import IntEnum
 
@@ -20,6 +20,7 @@ EARTH_RADIUS_KM = 6371.0
 # to unrelated names ("regional" ~ "national" scores 0.45).
 SIMILARITY = 0.6
 MAX_WORDS = 5
+NAME_FIELDS = ("name_nb", "name_nn", "name_en", "name_se")
 THROUGH_COLUMNS = {
     "topics": "topic",
     "target_groups": "targetgroup",
@@ -79,24 +80,36 @@ class ServiceSearchQuerySet(models.QuerySet):
         )
 
     def named_like(self, text: str, *, fuzzy: bool):
-        """Every word of ``text`` is in the service's or organisation's name; on
-        PostgreSQL a near miss counts too ("krisesentret" finds "Krisesenteret")."""
+        """Every word of ``text`` is in the service's name (any language) or its
+        organisation's; on PostgreSQL a near miss counts too ("krisesentret" finds
+        "Krisesenteret").
+
+        Written so that PostgreSQL answers from the trigram indexes of migration 0009
+        (a bitmap OR per word): the organisations come first, as a literal list.
+        """
+        from services_directory.models.directory import Organization
+
         qs = self
         for n, word in enumerate(text.split()[:MAX_WORDS]):
-            match = Q(organization__name__icontains=word)
-            for field in ("name_nb", "name_nn", "name_en", "name_se"):
+            match = Q()
+            for field in NAME_FIELDS:
                 match |= Q(**{f"{field}__icontains": word})
+            organizations = Organization.objects.filter(name__icontains=word)
             if fuzzy and len(word) >= 4:
+                from django.contrib.postgres.lookups import TrigramStrictWordSimilar
                 from django.contrib.postgres.search import TrigramStrictWordSimilarity
 
-                names, orgs = f"_name_similarity_{n}", f"_org_similarity_{n}"
-                qs = qs.annotate(
-                    **{
-                        names: TrigramStrictWordSimilarity(word, "name_nb"),
-                        orgs: TrigramStrictWordSimilarity(word, "organization__name"),
-                    }
+                # The operator (%>>, indexed, threshold 0.5) finds candidates; the
+                # similarity then holds them to SIMILARITY.
+                alias = f"_name_similarity_{n}"
+                qs = qs.alias(**{alias: TrigramStrictWordSimilarity(word, "name_nb")})
+                match |= Q(TrigramStrictWordSimilar(F("name_nb"), Value(word))) & Q(
+                    **{f"{alias}__gte": SIMILARITY}
                 )
-                match |= Q(**{f"{names}__gte": SIMILARITY}) | Q(**{f"{orgs}__gte": SIMILARITY})
+                organizations = Organization.objects.annotate(
+                    similarity=TrigramStrictWordSimilarity(word, "name")
+                ).filter(Q(name__icontains=word) | Q(similarity__gte=SIMILARITY))
+            match |= Q(organization__in=list(organizations.values_list("pk", flat=True)))
             qs = qs.filter(match)
         return qs
 
@@ -144,52 +157,6 @@ class ServiceSearchQuerySet(models.QuerySet):
             "coverage_rank", F("distance_km").asc(nulls_last=True), "name", "pk"
         )
 
-    def nearest_first(self, municipality, limit: int) -> list:
-        """The first ``limit`` services in ``ranked_for`` order, without ranking the whole
-        directory: one small query per coverage group, and for services outside the
-        caller's area a search in growing circles around the caller.
-
-        Each returned service carries ``coverage_rank`` and ``distance_km``.
-        """
-
-        results: list = []
-        if municipality is None:
-            groups = [
-                (Coverage.NATIONAL, Q(covers_whole_country=True)),
-                (Coverage.OUTSIDE, Q(covers_whole_country=False)),
-            ]
-            for rank, condition in groups:
-                need = limit - len(results)
-                if need > 0:
-                    rows = self.filter(condition).annotate(
-                        coverage_rank=Value(rank), distance_km=Value(None, FloatField())
-                    )
-                    results += rows.order_by("name", "pk")[:need]
-            return results
-
-        local, regional = _coverage_sets(municipality)
-        national = Q(covers_whole_country=True)
-        distance = _distance_from(municipality)
-        # Local, regional and national together are a small part of the directory: one
-        # query ranks them all.
-        rank = Case(
-            When(local, then=Value(Coverage.LOCAL)),
-            When(regional, then=Value(Coverage.REGIONAL)),
-            default=Value(Coverage.NATIONAL),
-        )
-        covered = self.filter(local | regional | national).annotate(
-            coverage_rank=rank, distance_km=distance
-        )
-        results = list(
-            covered.order_by("coverage_rank", F("distance_km").asc(nulls_last=True), "name", "pk")[
-                :limit
-            ]
-        )
-        outside = self.filter(~national & ~local & ~regional).annotate(
-            coverage_rank=Value(Coverage.OUTSIDE), distance_km=distance
-        )
-        return results + _nearest_outside(outside, municipality, limit - len(results))
-
 
 def _coverage_sets(municipality) -> tuple[Q, Q]:
     """ "Covers the caller's municipality" and "covers the caller's county", as
@@ -204,10 +171,6 @@ def _coverage_sets(municipality) -> tuple[Q, Q]:
     )
 
 
-# Circles searched for services outside the caller's area; most searches stop at the first.
-SEARCH_RADII_KM = (40, 150, 500, 1500)
-
-
 def _distance_from(municipality):
     from services_directory.models.directory import Location
 
@@ -218,29 +181,6 @@ def _distance_from(municipality):
         .values("km")[:1]
     )
     return Subquery(nearest, output_field=FloatField())
-
-
-def _nearest_outside(outside, municipality, need: int) -> list:
-    """The ``need`` nearest of ``outside``. A service within r km of the caller has a
-    location inside the box around the r-circle, so the box query can use plain
-    comparisons; only if too few are that close does the circle grow."""
-    from services_directory.models.directory import Location
-
-    if need <= 0:
-        return []
-    ordered = outside.order_by(F("distance_km").asc(nulls_last=True), "name", "pk")
-    for radius in SEARCH_RADII_KM:
-        dlat = radius / 111.0
-        dlon = radius / (111.0 * max(math.cos(math.radians(municipality.latitude)), 0.05))
-        in_box = Location.objects.filter(
-            latitude__range=(municipality.latitude - dlat, municipality.latitude + dlat),
-            longitude__range=(municipality.longitude - dlon, municipality.longitude + dlon),
-        ).values("service_id")
-        rows = list(ordered.filter(pk__in=in_box, distance_km__lte=radius)[:need])
-        if len(rows) == need:
-            return rows
-    # Too few within reach: rank them all (the filters leave few candidates here).
-    return list(ordered[:need])
 
 
 def haversine_km(lat: float, lon: float, lat_field="latitude", lon_field="longitude"):
