@@ -5,9 +5,7 @@
 what an operator searches for during a call is never stored.
 """
 
-import functools
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -20,7 +18,6 @@ from django.utils.translation import gettext_lazy as _
 from services_directory import hours, places, search_index
 from services_directory.models import (
     ContactChannel,
-    ErrorReport,
     Language,
     Location,
     Municipality,
@@ -253,26 +250,20 @@ def nearest_open(municipality: Municipality | None, at: datetime) -> Hit | None:
 def _hits(index: search_index.SearchIndex, ranked: list, at: datetime) -> list[Hit]:
     pks = [item.entry.pk for item in ranked]
     cards = index.cards(pks)
-    # Read fresh for every search: shelters update these all day.
-    shelters = [
-        pk
-        for pk in pks
-        if pk in cards and reports_capacity(cards[pk].service, _terms(index, pk, "service_types"))
-    ]
-    capacity = {}
-    if shelters:
-        reports = ShelterCapacity.objects.filter(service__in=shelters)
-        capacity = {report.service_id: report for report in reports}
-    reported = Counter(
-        ErrorReport.objects.open().filter(service__in=pks).values_list("service_id", flat=True)
-    )
+    feedback = index.feedback  # current: reloaded whenever a report or a shelter changes
+    # Services share schedules: ask each distinct one once per page (and keep nothing
+    # about the search once the page is made).
+    hours_at: dict[int, tuple] = {}
     hits = []
     for item in ranked:
         card = cards.get(item.entry.pk)
         if card is None:
             continue
-        hit = _hit(card, item, at, capacity.get(item.entry.pk))
-        hit.open_error_reports = reported.get(item.entry.pk, 0)
+        schedule = item.entry.schedule
+        if id(schedule) not in hours_at:
+            hours_at[id(schedule)] = _hours_at(schedule, at)
+        hit = _hit(card, item, hours_at[id(schedule)], feedback.capacity.get(item.entry.pk))
+        hit.open_error_reports = feedback.error_reports.get(item.entry.pk, 0)
         hits.append(hit)
     return hits
 
@@ -281,10 +272,8 @@ def _terms(index: search_index.SearchIndex, pk: int, relation: str) -> tuple:
     return index.entries[pk].terms.get(relation, ())
 
 
-@functools.lru_cache(maxsize=1024)
 def _hours_at(schedule: hours.Schedule, at: datetime) -> tuple:
-    """(open, opens next, closes at, always open) for a schedule at a moment. Services
-    share schedules, so a page of results asks each distinct one once."""
+    """(open, opens next, closes at, always open) for a schedule at a moment."""
     open_now = schedule.is_open(at)
     return (
         open_now,
@@ -294,10 +283,10 @@ def _hours_at(schedule: hours.Schedule, at: datetime) -> tuple:
     )
 
 
-def _hit(card: search_index.Card, ranked: search_index.Ranked, at: datetime, capacity) -> Hit:
+def _hit(card: search_index.Card, ranked: search_index.Ranked, times: tuple, capacity) -> Hit:
     service = card.service
     active = ranked.entry.active
-    open_now, opens_next, closes_at, always_open = _hours_at(ranked.entry.schedule, at)
+    open_now, opens_next, closes_at, always_open = times
     open_now = active and open_now
     channels = card.channels
     terms = ranked.entry.terms

@@ -22,6 +22,10 @@ token on every write to a directory table, and each search first reads that toke
 indexed row) and rebuilds the index when it has changed. Free shelter places and error
 reports change all the time and are read fresh for every search.
 
+Nothing here keeps what was searched for: every per-search memo lives in the request.
+The one thing that grows with use is the set of cards made so far (which services have
+been shown since the last rebuild, with no time or order), and it stays in memory.
+
 The ranking is the same as ``ServiceQuerySet.ranked_for`` (``tests/test_search_ranking.py``
 holds them together): local, regional, national, outside; nearest first within each
 group, no location last, then name and id.
@@ -34,7 +38,7 @@ import heapq
 import math
 import threading
 from bisect import bisect_left
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -46,13 +50,15 @@ from rapidfuzz import fuzz, process
 from services_directory import hours
 from services_directory.models import (
     ContactChannel,
+    ErrorReport,
     Location,
     Municipality,
     OpeningHours,
     Organization,
     Service,
+    ShelterCapacity,
 )
-from services_directory.models.changes import current_token
+from services_directory.models.changes import DIRECTORY, FEEDBACK, current_tokens
 from services_directory.models.directory import build_schedule
 from services_directory.models.queries import EARTH_RADIUS_KM, MAX_WORDS, NAME_FIELDS, Coverage
 
@@ -99,6 +105,26 @@ class Entry:
     points: tuple[tuple[float, float, float], ...] = ()
     # relation name -> the service's terms (Topic, Language, ... instances)
     terms: dict[str, tuple] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """Open error reports per service and the shelters' free places: small, changing all
+    day, reloaded on their own token without rebuilding the index."""
+
+    token: int | None = None
+    error_reports: Counter = field(default_factory=Counter)
+    capacity: dict[int, ShelterCapacity] = field(default_factory=dict)
+    loaded: bool = False
+
+    @classmethod
+    def load(cls, token: int | None) -> Feedback:
+        return cls(
+            token=token,
+            error_reports=Counter(ErrorReport.objects.open().values_list("service_id", flat=True)),
+            capacity={report.service_id: report for report in ShelterCapacity.objects.all()},
+            loaded=True,
+        )
 
 
 @dataclass(slots=True)
@@ -185,6 +211,7 @@ class SearchIndex:
         self._national_then_others: tuple[list[Entry], list[Entry]] | None = None
         self._groups: dict[int, tuple[list, list, list, set[int]]] = {}
         self._cards: dict[int, Card] = {}
+        self.feedback = Feedback()
         self._services, self._channels = _Stored(Service), _Stored(ContactChannel)
         self._locations = _Stored(Location)
         self._service_rows: dict[int, tuple] = {}
@@ -597,24 +624,28 @@ _building = threading.Lock()
 
 
 def current_index() -> SearchIndex:
-    """This process's index, rebuilt first if the directory has changed since."""
+    """This process's index, rebuilt first if the directory has changed since, with the
+    current error reports and free places."""
     global _current
-    token = current_token()
+    # Read the tokens before the data: a write in between only costs another load.
+    tokens = current_tokens()
+    token, feedback = tokens.get(DIRECTORY), tokens.get(FEEDBACK)
     index = _current
-    if index is not None and index.token == token:
-        return index
-    with _building:
-        index = _current
-        if index is None or index.token != token:
-            # Read the token before the data: a write in between only costs a rebuild.
-            index = _current = SearchIndex.build(token)
-            if len(index.entries) >= FREEZE_FROM:
-                # A big index is hundreds of thousands of long-lived objects: keep the
-                # cyclic garbage collector from walking them in every full collection.
-                # The old index is released first, so nothing of it stays frozen.
-                gc.unfreeze()
-                gc.collect()
-                gc.freeze()
+    if index is None or index.token != token:
+        with _building:
+            index = _current
+            if index is None or index.token != token:
+                index = _current = SearchIndex.build(token)
+                if len(index.entries) >= FREEZE_FROM:
+                    # A big index is hundreds of thousands of long-lived objects: keep
+                    # the cyclic garbage collector from walking them in every full
+                    # collection. The old index is released first, so none of it
+                    # stays frozen.
+                    gc.unfreeze()
+                    gc.collect()
+                    gc.freeze()
+    if index.feedback.token != feedback or not index.feedback.loaded:
+        index.feedback = Feedback.load(feedback)
     return index
 
 

@@ -3,6 +3,10 @@ from django.db import models
 # Every table the operator search reads, directly or on its result cards. Database
 # triggers (migration 0008) stamp a new token on each write to any of them, whatever
 # wrote it: the admin, an import, a management command, a bulk update or raw SQL.
+# The tokens (DirectoryChange rows).
+DIRECTORY = 1  # what the search index is built from
+FEEDBACK = 2  # open error reports and free shelter places, shown on result cards
+FEEDBACK_MODELS = ["ErrorReport", "ShelterCapacity"]
 WATCHED_MODELS = [
     "Organization",
     "Service",
@@ -29,7 +33,8 @@ WATCHED_M2M = [
 
 
 class DirectoryChange(models.Model):
-    """A single row whose random ``token`` changes with every write to the directory.
+    """A row per kind of data (DIRECTORY, FEEDBACK) whose random ``token`` changes with
+    every write to it.
 
     Each process keeps its search index while the token it was built at is current; one
     indexed read per search tells. The token is random rather than a counter so that a
@@ -46,11 +51,15 @@ class DirectoryChange(models.Model):
         return str(self.token)
 
 
-def current_token() -> int | None:
+def current_tokens() -> dict[int, int]:
+    """Every token, by row id; asked before every search."""
     from django.db import connection
 
-    # Asked before every search: plain SQL, without the ORM's few hundred microseconds.
+    # Plain SQL, without the ORM's few hundred microseconds.
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT token FROM {DirectoryChange._meta.db_table} WHERE id = 1")  # noqa: S608
-        row = cursor.fetchone()
-    return row[0] if row else None
+        cursor.execute(f"SELECT id, token FROM {DirectoryChange._meta.db_table}")  # noqa: S608
+        return dict(cursor.fetchall())
+
+
+def current_token(kind: int = DIRECTORY) -> int | None:
+    return current_tokens().get(kind)
