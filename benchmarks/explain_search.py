@@ -65,7 +65,7 @@ def main() -> None:
 def profile(connection, label: str, call, args) -> None:
     from django.test.utils import CaptureQueriesContext
 
-    call()  # warm: caches, prepared plans, the places index
+    call()  # warm: the search index, caches, prepared plans, the places index
     runs, db_times = [], []
     for _ in range(max(args.repeat, 1)):
         with CaptureQueriesContext(connection) as captured:

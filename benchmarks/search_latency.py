@@ -60,7 +60,9 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--desk-requests", type=int, default=50, help="desk requests, each kind")
     parser.add_argument("--warmup", type=int, default=200, help="unmeasured requests first")
-    parser.add_argument("--workers", type=int, default=2 * cores + 1, help="gunicorn workers")
+    # The search is CPU-bound (answered from each worker's in-memory index), so one
+    # worker per core plus one: more only adds contention and cold caches.
+    parser.add_argument("--workers", type=int, default=cores + 1, help="gunicorn workers")
     parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
     parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker")
     parser.add_argument("--seed", type=int, default=1)
