@@ -75,6 +75,10 @@ class CallQuerySet(models.QuerySet):
     def closed(self):
         return self.filter(is_open=False)
 
+    def left_open(self, started_before):
+        """Calls still open that started before ``started_before``: forgotten ones."""
+        return self.filter(is_open=True, started_hour__lt=started_before)
+
 
 class Call(models.Model):
     class Channel(models.TextChoices):
@@ -277,6 +281,21 @@ class Call(models.Model):
             self.close_token = None
             self.save()
             count_closed_call(self)  # the reports' summary, in the same transaction
+
+    @classmethod
+    def close_left_open(cls, started_before) -> int:
+        """Close every call left open since before ``started_before`` (the browser shut,
+        the operator went home), keeping what was recorded, so none keeps its link to an
+        operator indefinitely. Returns how many were closed."""
+        closed = 0
+        for pk in cls.objects.left_open(started_before).values_list("pk", flat=True):
+            with transaction.atomic():
+                # Locked and checked again: the operator may be closing it right now.
+                call = cls.objects.select_for_update().filter(pk=pk, is_open=True).first()
+                if call is not None:
+                    call.close()
+                    closed += 1
+        return closed
 
     def discard(self) -> None:
         """Delete a call started by mistake."""
