@@ -47,6 +47,21 @@ def watched_tables() -> dict[str, int]:
     return tables
 
 
+def _update_columns(table: str) -> str:
+    """``UPDATE`` or ``UPDATE OF <columns>``: the review bookkeeping of a service (see
+    changes.UNWATCHED_FIELDS) changes nothing a search shows, so it costs no rebuild."""
+    from services_directory.models.changes import UNWATCHED_FIELDS
+
+    for model in apps.get_app_config("services_directory").get_models():
+        if model._meta.db_table == table and model.__name__ in UNWATCHED_FIELDS:
+            skipped = {
+                model._meta.get_field(name).column for name in UNWATCHED_FIELDS[model.__name__]
+            }
+            columns = [f.column for f in model._meta.concrete_fields if f.column not in skipped]
+            return "UPDATE OF " + ", ".join(f'"{column}"' for column in columns)
+    return "UPDATE"
+
+
 def _sqlite_name(table: str, operation: str) -> str:
     return f"{FUNCTION}_{table}_{operation.lower()}"
 
@@ -55,7 +70,8 @@ def install(connection) -> None:
     tables = watched_tables()
     if connection.vendor == "postgresql":
         statements = [_POSTGRES_FUNCTION] + [
-            f"CREATE OR REPLACE TRIGGER {FUNCTION} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
+            f"CREATE OR REPLACE TRIGGER {FUNCTION} "
+            f"AFTER INSERT OR {_update_columns(table)} OR DELETE OR TRUNCATE "
             f'ON "{table}" FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}({token})'
             for table, token in tables.items()
         ]
@@ -64,10 +80,11 @@ def install(connection) -> None:
         for table, token in tables.items():
             for operation in _SQLITE_OPERATIONS:
                 name = _sqlite_name(table, operation)
+                event = _update_columns(table) if operation == "UPDATE" else operation
                 # Dropped first: SQLite cannot replace a trigger whose body changed.
                 statements.append(f'DROP TRIGGER IF EXISTS "{name}"')
                 statements.append(
-                    f'CREATE TRIGGER "{name}" AFTER {operation} ON "{table}" BEGIN '  # noqa: S608
+                    f'CREATE TRIGGER "{name}" AFTER {event} ON "{table}" BEGIN '  # noqa: S608
                     f"INSERT INTO {TOKEN_TABLE} (id, token) VALUES ({token}, random()) "
                     "ON CONFLICT (id) DO UPDATE SET token = excluded.token; END"
                 )

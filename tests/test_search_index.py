@@ -100,6 +100,17 @@ def test_a_directory_write_changes_the_token(bodo, write):
     assert current_token() != before
 
 
+def test_verifying_an_entry_costs_no_rebuild(bodo, editor):
+    index = search_index.current_index()
+    before = current_token()
+    bodo.mark_verified(editor)
+    assert current_token() == before
+    assert search_index.current_index() is index
+    bodo.name = "Krisesenteret i Bodø og Salten"
+    bodo.save()  # a real edit, saving every column
+    assert current_token() != before
+
+
 def test_raw_sql_changes_the_token_too(bodo):
     before = current_token()
     with connection.cursor() as cursor:

@@ -275,7 +275,16 @@ class Service(models.Model):
             )
             # Outside a request (commands, tests) history would not know who did it.
             self._history_user = user
-            self.save()
+            # Only the review fields: the search index then has nothing to rebuild.
+            self.save(
+                update_fields=[
+                    "last_verified_at",
+                    "verified_by",
+                    "next_review_due",
+                    "version",
+                    "updated_at",
+                ]
+            )
 
     # Opening hours
 
