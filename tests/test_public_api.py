@@ -305,7 +305,18 @@ def test_hidden_services_are_404_as_hsds(client, directory, key):
     assert list(response.json()["errors"]) == ["id"]
 
 
-@pytest.mark.parametrize("path", ["nothing", "services/", "hsds/services/abc", "hsds/services/-1"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "nothing",
+        "services/",
+        "hsds/services/abc",
+        "hsds/services/-1",
+        "hsds/services/%0A",  # a newline: schemathesis found it once got the HTML 404
+        "hsds/services/12%0A",
+        "x%0Ay%0A",
+    ],
+)
 def test_other_addresses_are_a_json_404(client, db, path):
     response = client.get(f"/api/v1/public/{path}")
     assert response.status_code == 404

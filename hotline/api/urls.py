@@ -11,5 +11,6 @@ urlpatterns = [
     path("public/hsds/services/<int:pk>", public.hsds_service, name="public_hsds_service"),
     path("public/openapi.json", public.openapi_document, name="public_openapi"),
     # Anything else under public/ is a JSON 404 a browser script can read, not an HTML page.
-    re_path(r"^public/(?P<rest>.*)$", public.not_found, name="public_not_found"),
+    # [\s\S], not ".": an id with a newline in it must land here too.
+    re_path(r"^public/(?P<rest>[\s\S]*)\Z", public.not_found, name="public_not_found"),
 ]
