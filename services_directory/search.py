@@ -268,10 +268,6 @@ def _hits(index: search_index.SearchIndex, ranked: list, at: datetime) -> list[H
     return hits
 
 
-def _terms(index: search_index.SearchIndex, pk: int, relation: str) -> tuple:
-    return index.entries[pk].terms.get(relation, ())
-
-
 def _hours_at(schedule: hours.Schedule, at: datetime) -> tuple:
     """(open, opens next, closes at, always open) for a schedule at a moment."""
     open_now = schedule.is_open(at)

@@ -42,7 +42,8 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import NamedTuple
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS
 from rapidfuzz import fuzz, process
@@ -148,6 +149,10 @@ class _Stored:
             queryset = queryset.rewrite(False)
         return queryset.values_list(*self.attnames)
 
+    def getter(self, *names: str) -> Callable[[tuple], Any]:
+        """Read fields by name from a row (one name: the value; several: a tuple)."""
+        return itemgetter(*(self.attnames.index(name) for name in names))
+
     def instance(self, row: tuple):
         return self.model.from_db(DEFAULT_DB_ALIAS, self.attnames, row)
 
@@ -206,9 +211,11 @@ class SearchIndex:
         self._by_latitude: list[tuple[float, tuple[float, float, float], Entry]] = []
         self._latitudes: list[float] = []
         self._walks: dict[tuple[str, object], tuple[list, list[float]]] = {}
-        self._unlocated: list[Entry] = []  # sorted by name
-        self._all_by_name: list[Entry] | None = None
-        self._national_then_others: tuple[list[Entry], list[Entry]] | None = None
+        # by name: the services without a location, everyone, national ones, the others
+        self._unlocated: list[Entry] = []
+        self._by_name: list[Entry] = []
+        self._national_by_name: list[Entry] = []
+        self._others_by_name: list[Entry] = []
         self._groups: dict[int, tuple[list, list, list, set[int]]] = {}
         self._cards: dict[int, Card] = {}
         self.feedback = Feedback()
@@ -225,7 +232,6 @@ class SearchIndex:
         # Each word of a service's names (every language) and its organisation's name.
         self._name_words: dict[str, set[int]] = defaultdict(set)
         self._vocabulary: list[str] = []
-        self._lock = threading.Lock()
 
     # --- Building ---
 
@@ -233,46 +239,32 @@ class SearchIndex:
     def build(cls, token: int | None) -> SearchIndex:
         index = cls(token)
         index._load()
-        # Every caller municipality's own ranking, so that no search waits for it.
-        for municipality_pk in index.municipalities:
-            index._groups_for(municipality_pk)
         return index
 
     def _load(self) -> None:
         published = Service.objects.published()
-        ids = published.values("pk")
+        self._load_rows(published)
         hour_rows: dict[int, list[_HoursRow]] = defaultdict(list)
-        rows = OpeningHours.objects.filter(service__in=ids, channel__isnull=True)
+        rows = OpeningHours.objects.filter(service__in=published.values("pk"), channel__isnull=True)
         for service_id, *row in rows.order_by("service_id", "pk").values_list(
             "service_id", "kind", "weekday", "opens", "closes", "valid_from", "valid_to"
         ):
             hour_rows[service_id].append(_HoursRow(*row))
-        phones = set(
-            ContactChannel.objects.filter(
-                service__in=ids, kind=ContactChannel.Kind.PHONE
-            ).values_list("service_id", flat=True)
-        )
-        points = defaultdict(list)
-        for service_id, latitude, longitude in Location.objects.filter(
-            service__in=ids, latitude__isnull=False, longitude__isnull=False
-        ).values_list("service_id", "latitude", "longitude"):
-            points[service_id].append(_point(latitude, longitude))
-        self._load_cards(published)
-        names = published.values_list("pk", "organization__name", *NAME_FIELDS)
-        for pk, *texts in names:
-            for text in texts:
-                for word in (text or "").casefold().split():
-                    self._name_words[word].add(pk)
-        self._vocabulary = list(self._name_words)
-        for pk, name, status, national, min_age, max_age, policy in published.values_list(
-            "pk",
-            "name_nb",
-            "status",
-            "covers_whole_country",
-            "min_age",
-            "max_age",
-            "holiday_policy",
-        ):
+        # Everything else comes from the rows just read for the cards.
+        service_fields = self._services.getter(
+            "id", "name_nb", "status", "covers_whole_country", "min_age", "max_age",
+            "holiday_policy", "organization_id",
+        )  # fmt: skip
+        names = self._services.getter(*NAME_FIELDS)
+        is_phone = self._channels.getter("kind")
+        coordinates = self._locations.getter("latitude", "longitude")
+        for row in self._service_rows.values():
+            pk, name, status, national, min_age, max_age, policy, org = service_fields(row)
+            points = [
+                _point(latitude, longitude)
+                for latitude, longitude in map(coordinates, self._location_rows.get(pk, ()))
+                if latitude is not None and longitude is not None
+            ]
             self.entries[pk] = Entry(
                 pk=pk,
                 name=name or "",
@@ -280,21 +272,27 @@ class SearchIndex:
                 national=national,
                 min_age=min_age,
                 max_age=max_age,
-                has_phone=pk in phones,
+                has_phone=any(
+                    is_phone(channel) == ContactChannel.Kind.PHONE
+                    for channel in self._channel_rows.get(pk, ())
+                ),
                 schedule=self._schedule(policy, tuple(hour_rows.get(pk, ()))),
-                points=tuple(points.get(pk, ())),
+                points=tuple(points),
             )
             if national:
                 self.national.add(pk)
+            for text in (*names(row), self.organizations[org].name):
+                for word in (text or "").casefold().split():
+                    self._name_words[word].add(pk)
+        self._vocabulary = list(self._name_words)
         for relation in CARD_RELATIONS:
             self._add_terms(relation)
         self._add_pairs("coverage_municipalities", self.by_municipality)
         self._add_pairs("coverage_counties", self.by_county)
-        for pk, county, latitude, longitude in Municipality.objects.values_list(
-            "pk", "county_id", "latitude", "longitude"
-        ):
-            located = latitude is not None and longitude is not None
-            self.municipalities[pk] = (county, _point(latitude, longitude) if located else None)
+        for pk, municipality in self.municipality_objects.items():
+            located = municipality.latitude is not None and municipality.longitude is not None
+            point = _point(municipality.latitude, municipality.longitude) if located else None
+            self.municipalities[pk] = (municipality.county_id, point)
         self._by_latitude = sorted(
             ((point[0], point, entry) for entry in self.entries.values() for point in entry.points),
             key=lambda item: item[0],
@@ -303,29 +301,33 @@ class SearchIndex:
         # The same walk per filter term: a search for a rare topic walks only its services.
         for key, ids in self.by_term.items():
             if key[0] in FILTER_RELATIONS:
-                items = sorted(
-                    (item for item in self._by_latitude if item[2].pk in ids),
-                    key=lambda item: item[0],
-                )
+                items = [item for item in self._by_latitude if item[2].pk in ids]
                 self._walks[key] = (items, [item[0] for item in items])
         self._unlocated = sorted(
             (entry for entry in self.entries.values() if not entry.points),
             key=lambda entry: (entry.name, entry.pk),
         )
+        self._by_name = sorted(self.entries.values(), key=lambda entry: (entry.name, entry.pk))
+        self._national_by_name = [entry for entry in self._by_name if entry.national]
+        self._others_by_name = [entry for entry in self._by_name if not entry.national]
+        # Every caller municipality's own ranking, so that no search waits for it.
+        for municipality_pk in self.municipalities:
+            self._groups[municipality_pk] = self._groups_for(municipality_pk)
 
-    def _load_cards(self, published) -> None:
+    def _load_rows(self, published) -> None:
+        """The rows result cards are made from, kept as tuples."""
         ids = published.values("pk")
-        pk_index = self._services.attnames.index("id")
+        service_pk = self._services.getter("id")
         for row in self._services.rows(published):
-            self._service_rows[row[pk_index]] = row
-        service_index = self._channels.attnames.index("service_id")
+            self._service_rows[service_pk(row)] = row
+        service_of = self._channels.getter("service_id")
         channels = ContactChannel.objects.filter(service__in=ids).order_by("position", "pk")
         for row in self._channels.rows(channels):
-            self._channel_rows[row[service_index]].append(row)
-        service_index = self._locations.attnames.index("service_id")
+            self._channel_rows[service_of(row)].append(row)
+        service_of = self._locations.getter("service_id")
         locations = Location.objects.filter(service__in=ids).order_by("pk")
         for row in self._locations.rows(locations):
-            self._location_rows[row[service_index]].append(row)
+            self._location_rows[service_of(row)].append(row)
         self.organizations = {org.pk: org for org in Organization.objects.all()}
         self.municipality_objects = {m.pk: m for m in Municipality.objects.select_related("county")}
 
@@ -391,7 +393,7 @@ class SearchIndex:
         if municipality is None or municipality.pk not in self.municipalities:
             return self._rank_without_place(accept, limit)
         origin = self.municipalities[municipality.pk][1]
-        local, regional, national, covered = self._groups_for(municipality.pk)
+        local, regional, national, covered = self._groups[municipality.pk]
         results: list[Ranked] = []
         for coverage, group in (
             (Coverage.LOCAL, local),
@@ -412,8 +414,8 @@ class SearchIndex:
                 results += self._nearest_outside(origin, covered, accept, need, self._walk(query))
             need = limit - len(results)
         if need > 0:
-            located_too = origin is None  # without a caller point, nobody has a distance
-            for entry in self._unlocated_then(located_too):
+            # Without a caller point nobody has a distance: everyone outside, by name.
+            for entry in self._by_name if origin is None else self._unlocated:
                 if entry.pk not in covered and accept(entry):
                     results.append(Ranked(entry, Coverage.OUTSIDE, None))
                     if len(results) == limit:
@@ -459,9 +461,11 @@ class SearchIndex:
         return accept, allowed
 
     def _rank_without_place(self, accept, limit: int) -> list[Ranked]:
-        national, others = self._without_place()
         results = []
-        for coverage, group in ((Coverage.NATIONAL, national), (Coverage.OUTSIDE, others)):
+        for coverage, group in (
+            (Coverage.NATIONAL, self._national_by_name),
+            (Coverage.OUTSIDE, self._others_by_name),
+        ):
             for entry in group:
                 if len(results) == limit:
                     return results
@@ -469,36 +473,9 @@ class SearchIndex:
                     results.append(Ranked(entry, coverage, None))
         return results
 
-    def _by_name(self) -> list[Entry]:
-        if self._all_by_name is None:
-            self._all_by_name = sorted(
-                self.entries.values(), key=lambda entry: (entry.name, entry.pk)
-            )
-        return self._all_by_name
-
-    def _without_place(self) -> tuple[list[Entry], list[Entry]]:
-        """National services, then all others, each by name: the order without a place."""
-        if self._national_then_others is None:
-            everyone = self._by_name()
-            self._national_then_others = (
-                [entry for entry in everyone if entry.national],
-                [entry for entry in everyone if not entry.national],
-            )
-        return self._national_then_others
-
-    def _unlocated_then(self, located_too: bool) -> Iterator[Entry]:
-        if located_too:
-            # No caller point: everyone outside is equally far, so by name.
-            yield from (entry for entry in self._by_name())
-        else:
-            yield from self._unlocated
-
     def _groups_for(self, municipality_pk: int):
         """Local, regional and national services sorted by distance, for one caller
-        municipality; computed once per index and municipality."""
-        groups = self._groups.get(municipality_pk)
-        if groups is not None:
-            return groups
+        municipality, and all three together."""
         county, origin = self.municipalities[municipality_pk]
         local_ids = self.by_municipality.get(municipality_pk, set())
         regional_ids = self.by_county.get(county, set()) - local_ids
@@ -512,15 +489,12 @@ class SearchIndex:
                 items.append((distance, entry))
             return sorted(items, key=_order)
 
-        groups = (
+        return (
             by_distance(local_ids),
             by_distance(regional_ids),
             by_distance(national_ids),
             local_ids | regional_ids | national_ids,
         )
-        with self._lock:
-            self._groups[municipality_pk] = groups
-        return groups
 
     def _walk(self, query: Query) -> tuple[list, list[float]]:
         """The shortest latitude-sorted list that still holds every candidate."""
