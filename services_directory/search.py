@@ -315,16 +315,21 @@ def _capacity(service: Service, report: ShelterCapacity | None, types) -> Capaci
     return report.for_desk()
 
 
+def location_json(municipality: Municipality | None) -> dict | None:
+    """The caller's place as both APIs give it."""
+    if municipality is None:
+        return None
+    return {
+        "municipality": municipality.number,
+        "name": municipality.name,
+        "county": municipality.county.number,
+    }
+
+
 def api_payload(result: SearchResult) -> dict:
     municipality = result.municipality
     return {
-        "location": None
-        if municipality is None
-        else {
-            "municipality": municipality.number,
-            "name": municipality.name,
-            "county": municipality.county.number,
-        },
+        "location": location_json(municipality),
         "at": timezone.localtime(result.at).isoformat(),
         "results": [_api_hit(hit) for hit in result.hits],
     }

@@ -47,7 +47,7 @@ from services_directory.hsds import (
 from services_directory.models import Location, OpeningHours, Postcode, Service
 from services_directory.models.directory import build_schedule
 from services_directory.models.queries import Coverage, haversine_km
-from services_directory.search import SearchForm, filtered_services
+from services_directory.search import SearchForm, filtered_services, location_json
 from services_directory.validators import format_phone
 
 DEFAULT_PAGE_SIZE = 50
@@ -439,13 +439,7 @@ def services(request: HtmxHttpRequest) -> HttpResponse:
                     request, page.previous_page_number() if page.has_previous() else None
                 ),
                 "at": _iso(at),
-                "location": None
-                if municipality is None
-                else {
-                    "municipality": municipality.number,
-                    "name": municipality.name,
-                    "county": municipality.county.number,
-                },
+                "location": location_json(municipality),
                 "results": [_service(s, at, places, municipality is not None) for s in rows],
             }
         )
