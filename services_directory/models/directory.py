@@ -84,6 +84,12 @@ class ServiceQuerySet(ServiceSearchQuerySet):
         """What operators may see: published entries that are not inactive."""
         return self.filter(is_published=True).exclude(status=Service.Status.INACTIVE)
 
+    def public(self):
+        """What leaves the building (the public API and the HSDS export): published and
+        active. Temporarily closed services stay off it, so no portal sends anyone to
+        them; the one definition of "public"."""
+        return self.published().filter(status=Service.Status.ACTIVE)
+
     def covering(self, municipality: Municipality):
         return self.filter(
             Q(covers_whole_country=True)
@@ -287,6 +293,15 @@ class Service(models.Model):
             )
 
     # Opening hours
+
+    def public_locations(self) -> list["Location"]:
+        """The addresses that may be shown outside the desk, in a stable order: never a
+        confidential one (a shelter's), nor anything measured from it. Reads the
+        prefetched ``locations`` when there are any."""
+        return sorted(
+            (loc for loc in self.locations.all() if not loc.is_confidential),
+            key=lambda loc: loc.pk,
+        )
 
     def schedule(self) -> hours.Schedule:
         return build_schedule(
