@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from services_directory import checks, jobs
+from services_directory import link_checker, single_instance
 from services_directory.models import ContactChannel, DirectoryCheck, JobLock, Organization
 from tests.conftest import make_service
 
@@ -91,32 +91,32 @@ def no_proxy(monkeypatch):
 
 
 def test_ok(server):
-    outcome = checks.check_url(f"{server}/ok", timeout=TIMEOUT)
+    outcome = link_checker.check_url(f"{server}/ok", timeout=TIMEOUT)
     assert (outcome.ok, outcome.status_code, outcome.final_url) == (True, 200, f"{server}/ok")
     assert [method for method, _path, _ua in Handler.seen] == ["HEAD"]  # no GET needed
 
 
 def test_redirect_is_followed_and_the_final_address_kept(server):
-    outcome = checks.check_url(f"{server}/moved", timeout=TIMEOUT)
+    outcome = link_checker.check_url(f"{server}/moved", timeout=TIMEOUT)
     assert (outcome.ok, outcome.status_code, outcome.final_url) == (True, 200, f"{server}/ok")
     assert [(m, p) for m, p, _ua in Handler.seen] == [("HEAD", "/moved"), ("HEAD", "/ok")]
 
 
 @pytest.mark.parametrize(("path", "status"), [("/missing", 404), ("/broken", 500)])
 def test_error_statuses_are_confirmed_with_get(server, path, status):
-    outcome = checks.check_url(f"{server}{path}", timeout=TIMEOUT)
+    outcome = link_checker.check_url(f"{server}{path}", timeout=TIMEOUT)
     assert (outcome.ok, outcome.status_code, outcome.problem) == (False, status, "http_error")
     assert [m for m, _p, _ua in Handler.seen] == ["HEAD", "GET"]
 
 
 def test_a_server_refusing_head_is_fine_if_get_works(server):
-    outcome = checks.check_url(f"{server}/head-refused", timeout=TIMEOUT)
+    outcome = link_checker.check_url(f"{server}/head-refused", timeout=TIMEOUT)
     assert (outcome.ok, outcome.status_code) == (True, 200)
 
 
 def test_slow_server_times_out(server):
     started = time.monotonic()
-    outcome = checks.check_url(f"{server}/slow", timeout=TIMEOUT)
+    outcome = link_checker.check_url(f"{server}/slow", timeout=TIMEOUT)
     assert time.monotonic() - started < SLOW
     assert (outcome.ok, outcome.status_code, outcome.problem) == (False, None, "timeout")
     assert "0.5 s" in outcome.detail
@@ -129,20 +129,20 @@ def test_connection_refused():
     with socket.socket() as sock:  # a port nothing listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    outcome = checks.check_url(f"http://127.0.0.1:{port}/", timeout=TIMEOUT)
+    outcome = link_checker.check_url(f"http://127.0.0.1:{port}/", timeout=TIMEOUT)
     assert (outcome.ok, outcome.problem) == (False, "connection")
     assert outcome.detail
 
 
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.invalid/", "javascript:x"])
 def test_only_web_addresses_are_opened(url):
-    outcome = checks.check_url(url, timeout=TIMEOUT)
+    outcome = link_checker.check_url(url, timeout=TIMEOUT)
     assert (outcome.ok, outcome.problem) == (False, "invalid")
 
 
 def test_user_agent_names_the_helpline_and_a_contact(server, settings):
     settings.DIRECTORY_CHECK_CONTACT = "katalog@hjelpetelefon.example"
-    checks.check_url(f"{server}/ok", timeout=TIMEOUT)
+    link_checker.check_url(f"{server}/ok", timeout=TIMEOUT)
     ((_method, _path, user_agent),) = Handler.seen
     assert "helpline" in user_agent
     assert "katalog@hjelpetelefon.example" in user_agent
@@ -256,7 +256,7 @@ def test_bad_arguments_are_refused(args):
 
 
 def test_a_second_run_while_one_holds_the_lock_does_nothing(server, directory):
-    with jobs.acquire("check_directory", timedelta(minutes=5)):
+    with single_instance.acquire("check_directory", timedelta(minutes=5)):
         out, err = run()  # returns normally: exit status 0
         assert "check_directory is already running" in err
         assert "nothing done" in err
@@ -268,22 +268,22 @@ def test_a_second_run_while_one_holds_the_lock_does_nothing(server, directory):
 
 
 def test_lock_is_exclusive_until_released():
-    lock = jobs.acquire("job", timedelta(minutes=5))
-    with pytest.raises(jobs.JobAlreadyRunning, match="job is already running"):
-        jobs.acquire("job", timedelta(minutes=5))
-    jobs.acquire("other job", timedelta(minutes=5)).release()  # locks are per job
+    lock = single_instance.acquire("job", timedelta(minutes=5))
+    with pytest.raises(single_instance.JobAlreadyRunning, match="job is already running"):
+        single_instance.acquire("job", timedelta(minutes=5))
+    single_instance.acquire("other job", timedelta(minutes=5)).release()  # locks are per job
     lock.release()
-    jobs.acquire("job", timedelta(minutes=5)).release()
+    single_instance.acquire("job", timedelta(minutes=5)).release()
 
 
 def test_an_expired_lock_is_taken_over_and_its_holder_knows():
-    stale = jobs.acquire("job", timedelta(minutes=5))
+    stale = single_instance.acquire("job", timedelta(minutes=5))
     JobLock.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
-    fresh = jobs.acquire("job", timedelta(minutes=5))
+    fresh = single_instance.acquire("job", timedelta(minutes=5))
     assert stale.refresh() is False
     stale.release()  # must not release the new holder's lock
-    with pytest.raises(jobs.JobAlreadyRunning):
-        jobs.acquire("job", timedelta(minutes=5))
+    with pytest.raises(single_instance.JobAlreadyRunning):
+        single_instance.acquire("job", timedelta(minutes=5))
     assert fresh.refresh() is True
     fresh.release()
     assert not JobLock.objects.exists()
@@ -293,7 +293,7 @@ def test_lock_is_released_when_the_job_fails(monkeypatch):
     def fail(**kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(checks, "run_check", fail)
+    monkeypatch.setattr(link_checker, "run_check", fail)
     with pytest.raises(RuntimeError):
         call_command("check_directory", stdout=StringIO(), stderr=StringIO())
     assert not JobLock.objects.exists()

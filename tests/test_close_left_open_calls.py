@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from hotline.accounts.roles import Role
 from hotline.calls.models import Call
 from hotline.reports.summary import CountedCall
-from services_directory import jobs
+from services_directory import single_instance
 from services_directory.models import Topic
 from tests.conftest import make_site, make_user
 
@@ -76,7 +76,10 @@ def test_hours_is_configurable_and_has_a_floor(site):
 def test_a_second_copy_does_nothing(site):
     call = open_call(site)
     later = STARTED + timedelta(hours=13)
-    with time_machine.travel(later), jobs.acquire("close_left_open_calls", timedelta(minutes=5)):
+    with (
+        time_machine.travel(later),
+        single_instance.acquire("close_left_open_calls", timedelta(minutes=5)),
+    ):
         out, err = run(at=later)
     assert "close_left_open_calls is already running" in err
     assert out == ""

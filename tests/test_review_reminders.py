@@ -11,7 +11,7 @@ from django.core.mail import EmailMessage
 from django.core.management import CommandError, call_command
 
 from hotline.accounts.roles import Role
-from services_directory import jobs
+from services_directory import single_instance
 from services_directory.models import Organization, ReviewReminder, Service
 from tests.conftest import make_service, make_user
 
@@ -117,7 +117,7 @@ def test_a_failed_send_is_retried_on_the_next_run(services, editors, monkeypatch
 
 
 def test_a_second_copy_running_at_the_same_time_does_nothing(services, editors):
-    with jobs.acquire("review_reminders", timedelta(minutes=5)):
+    with single_instance.acquire("review_reminders", timedelta(minutes=5)):
         out, err = run()  # exit status 0
     assert "review_reminders is already running" in err
     assert out == ""

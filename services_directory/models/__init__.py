@@ -1,6 +1,5 @@
 from services_directory.models.capacity import CapacityLink, ShelterCapacity
 from services_directory.models.changes import DirectoryChange
-from services_directory.models.checks import DirectoryCheck
 from services_directory.models.directory import (
     ContactChannel,
     Location,
@@ -9,8 +8,9 @@ from services_directory.models.directory import (
     Service,
 )
 from services_directory.models.feedback import ErrorReport
-from services_directory.models.jobs import JobLock, ReviewReminder
+from services_directory.models.link_checks import DirectoryCheck
 from services_directory.models.reference import County, Municipality, Place, Postcode
+from services_directory.models.scheduling import JobLock, ReviewReminder
 from services_directory.models.vocabulary import (
     AccessibilityFeature,
     Language,

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 
-from services_directory import checks, jobs
+from services_directory import link_checker, single_instance
 
 # Refreshed while the run goes on; only a crashed run's lock is ever left to expire.
 LOCK_TTL = timedelta(minutes=30)
@@ -33,25 +33,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--concurrency",
             type=_bounded(int, 1, 16),
-            default=checks.DEFAULT_CONCURRENCY,
-            help=f"addresses fetched at once (1-16, default {checks.DEFAULT_CONCURRENCY})",
+            default=link_checker.DEFAULT_CONCURRENCY,
+            help=f"addresses fetched at once (1-16, default {link_checker.DEFAULT_CONCURRENCY})",
         )
         parser.add_argument(
             "--timeout",
             type=_bounded(float, 0.1, 120),
-            default=checks.DEFAULT_TIMEOUT,
-            help=f"seconds to wait for each answer (default {checks.DEFAULT_TIMEOUT:g})",
+            default=link_checker.DEFAULT_TIMEOUT,
+            help=f"seconds to wait for each answer (default {link_checker.DEFAULT_TIMEOUT:g})",
         )
 
     def handle(self, *args, concurrency: int, timeout: float, **options):
         try:
-            lock = jobs.acquire("check_directory", LOCK_TTL)
-        except jobs.JobAlreadyRunning as running:
+            lock = single_instance.acquire("check_directory", LOCK_TTL)
+        except single_instance.JobAlreadyRunning as running:
             # Not an error: the run already under way does the work.
             self.stderr.write(str(running))
             return
         with lock:
-            summary = checks.run_check(
+            summary = link_checker.run_check(
                 concurrency=concurrency, timeout=timeout, heartbeat=lock.refresh
             )
         self.stdout.write(

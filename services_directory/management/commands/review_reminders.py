@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from hotline.accounts.roles import Role
-from services_directory import jobs
+from services_directory import single_instance
 from services_directory.models import ReviewReminder, Service
 
 logger = logging.getLogger(__name__)
@@ -78,8 +78,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            lock = jobs.acquire("review_reminders", LOCK_TTL)
-        except jobs.JobAlreadyRunning as running:
+            lock = single_instance.acquire("review_reminders", LOCK_TTL)
+        except single_instance.JobAlreadyRunning as running:
             self.stderr.write(str(running))
             return
         with lock:

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from hotline.calls.models import Call
-from services_directory import jobs
+from services_directory import single_instance
 
 LOCK_TTL = timedelta(minutes=30)
 DEFAULT_HOURS = 12
@@ -26,8 +26,8 @@ class Command(BaseCommand):
         if hours < 2:
             raise CommandError("--hours must be at least 2.")
         try:
-            lock = jobs.acquire("close_left_open_calls", LOCK_TTL)
-        except jobs.JobAlreadyRunning as running:
+            lock = single_instance.acquire("close_left_open_calls", LOCK_TTL)
+        except single_instance.JobAlreadyRunning as running:
             self.stderr.write(str(running))
             return
         with lock:

@@ -1,6 +1,6 @@
 """Bookkeeping for scheduled jobs: who holds a job's lock, and which reminders went out.
 
-The lock logic itself is in services_directory/jobs.py.
+The lock logic itself is in services_directory/single_instance.py.
 """
 
 from datetime import date
