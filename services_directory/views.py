@@ -6,12 +6,11 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hotline.accounts.roles import Role, role_required
-from hotline.http import HtmxHttpRequest
+from hotline.http import HtmxHttpRequest, safe_next_url
 from services_directory.forms import ErrorReportForm, ResolveErrorReportForm
 from services_directory.models import DirectoryCheck, ErrorReport, Service
 from services_directory.models.capacity import shelter_overview
@@ -68,15 +67,6 @@ def verify_service(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return redirect("directory:dashboard")
 
 
-def _safe_next(request: HtmxHttpRequest, url: str) -> str:
-    """``url`` if it leads back into this site, else "" (no open redirects)."""
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return ""
-
-
 @require_http_methods(["GET", "POST"])
 @role_required(Role.OPERATOR, Role.EDITOR)
 def report_error(request: HtmxHttpRequest, pk: int) -> HttpResponse:
@@ -86,21 +76,21 @@ def report_error(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     auto_id = f"report-{service.pk}-%s"
     template = "directory/report_error.html#form" if request.htmx else "directory/report_error.html"
     if request.method == "GET":
-        next_url = _safe_next(request, request.GET.get("next", ""))
+        next_url = safe_next_url(request, request.GET.get("next", ""))
         form = ErrorReportForm(initial={"next": next_url}, auto_id=auto_id)
         context = {"service": service, "form": form, "back_url": next_url or reverse("home")}
         return render(request, template, context)
 
     form = ErrorReportForm(request.POST, auto_id=auto_id)
     if not form.is_valid():
-        next_url = _safe_next(request, form.data.get("next", ""))
+        next_url = safe_next_url(request, form.data.get("next", ""))
         context = {"service": service, "form": form, "back_url": next_url or reverse("home")}
         return render(request, template, context, status=400)
     ErrorReport.report(service, form.cleaned_data["kind"])
     if request.htmx:
         return render(request, "directory/report_error.html#done", {"service": service})
     messages.success(request, _("Thank you – the editors will check this entry."))
-    return redirect(_safe_next(request, form.cleaned_data["next"]) or "home")
+    return redirect(safe_next_url(request, form.cleaned_data["next"]) or "home")
 
 
 def _error_queue_response(

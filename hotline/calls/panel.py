@@ -3,24 +3,17 @@
 from django.forms import Form
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from hotline.calls.forms import CallForm, StartCallForm
 from hotline.calls.models import Call
+from hotline.http import safe_next_url
 
 PANEL_TEMPLATE = "desk/includes/call_panel.html"
 
 
-def _is_safe(request: HttpRequest, url: str | None) -> bool:
-    return bool(url) and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-
-
-def posted_next(request: HttpRequest) -> str | None:
-    """The posted ``next`` if it stays on this site; external addresses are ignored."""
-    url = request.POST.get("next")
-    return url if _is_safe(request, url) else None
+def posted_next(request: HttpRequest) -> str:
+    """The posted ``next`` if it stays on this site, else "": external addresses are ignored."""
+    return safe_next_url(request, request.POST.get("next"))
 
 
 def _return_url(request: HttpRequest) -> str:
@@ -30,8 +23,8 @@ def _return_url(request: HttpRequest) -> str:
     if request.method == "GET":
         return request.get_full_path()
     htmx = getattr(request, "htmx", None)
-    if htmx and _is_safe(request, htmx.current_url_abs_path):
-        return htmx.current_url_abs_path
+    if htmx and (url := safe_next_url(request, htmx.current_url_abs_path)):
+        return url
     return reverse("desk:home")
 
 
