@@ -207,10 +207,12 @@ LANG_INFO.setdefault(
     "se", {"bidi": False, "code": "se", "name": "Northern Sami", "name_local": "davvisámegiella"}
 )
 
-# Directory content is translated into bokmål, nynorsk, English and Northern Sámi.
+# Directory content is translated into bokmål, nynorsk, English and Northern Sámi. This is
+# the one list of content languages: code that needs it reads it from here.
 MODELTRANSLATION_LANGUAGES = ("nb", "nn", "en", "se")
 MODELTRANSLATION_DEFAULT_LANGUAGE = "nb"
-MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("nb",), "nn": ("nb",), "se": ("nb",)}
+# A text missing in any language is shown in bokmål.
+MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": (MODELTRANSLATION_DEFAULT_LANGUAGE,)}
 # The admin's translation tabs need jQuery UI: serve our vendored copy, not a CDN.
 JQUERY_UI_URL = "vendor/jquery-ui-1.14.2.min.js"
 

@@ -1,4 +1,4 @@
-"""Translated content fields (nb, nn, en, se) and, after them, change history.
+"""Translated content fields (settings.MODELTRANSLATION_LANGUAGES), then change history.
 
 History is registered here rather than with a HistoricalRecords() field on the models,
 so that the historical tables also get the per-language columns that modeltranslation

@@ -2,8 +2,10 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
+from django.utils import translation
 
 from services_directory.models import (
     ContactChannel,
@@ -29,6 +31,13 @@ def test_drafts_and_inactive_services_are_not_published():
     make_service("Nedlagt", status=Service.Status.INACTIVE)
     closed = make_service("Midlertidig stengt", status=Service.Status.TEMPORARILY_CLOSED)
     assert set(Service.objects.published()) == {live, closed}
+
+
+@pytest.mark.parametrize("language", settings.MODELTRANSLATION_LANGUAGES)
+def test_a_text_missing_in_a_language_is_shown_in_bokmal(language):
+    service = make_service("Krisesenteret i Bodø")
+    with translation.override(language):
+        assert Service.objects.get(pk=service.pk).name == "Krisesenteret i Bodø"
 
 
 def test_covering_matches_country_county_and_municipality():
