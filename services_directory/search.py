@@ -1,17 +1,20 @@
-"""The one search behind the operator desk and ``GET /api/v1/search``.
+"""The one search behind the operator desk, ``GET /api/v1/search`` and the public API.
 
 ``SearchForm`` validates the parameters (bad input becomes a 400 naming the field);
-``run_search`` turns clean parameters into ranked hits. Nothing here writes or logs:
-what an operator searches for during a call is never stored.
+``run_search`` turns clean parameters into ranked hits for the desk and the staff API,
+``public_order`` into the public API's full order. Both ask the in-memory
+``search_index``; the result cards are then read for the one page shown. Nothing here
+writes or logs: what an operator searches for during a call is never stored.
 """
 
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -28,7 +31,7 @@ from services_directory.models import (
     Topic,
 )
 from services_directory.models.capacity import CapacityReport, reports_capacity
-from services_directory.models.queries import Coverage
+from services_directory.search_index import Coverage, SearchIndex
 
 DEFAULT_LIMIT = 20
 VOCABULARY_PARAMS = [("topic", "topics"), ("group", "target_groups"), ("type", "service_types")]
@@ -47,11 +50,21 @@ def reject_personal_numbers(value: str) -> None:
         )
 
 
-class CodeChoiceField(forms.ModelMultipleChoiceField):
+class IndexedField:
+    """A field checked against the search index's vocabulary (so a search costs no
+    query); the form hands it the index it read once."""
+
+    index: SearchIndex | None = None
+
+    def known(self, relation: str) -> dict[str, object]:
+        index = self.index or search_index.current_index()
+        return index.codes[relation]
+
+
+class CodeChoiceField(IndexedField, forms.ModelMultipleChoiceField):
     """Vocabulary terms by their stable code, e.g. ``topic=voldtekt&topic=incest``.
 
-    The queryset lists the choices (the desk's checkboxes); the codes are checked against
-    the search index, which holds the current vocabulary, so a search costs no query."""
+    The queryset lists the choices (the desk's checkboxes)."""
 
     widget = forms.CheckboxSelectMultiple
 
@@ -62,7 +75,7 @@ class CodeChoiceField(forms.ModelMultipleChoiceField):
         )
 
     def _check_values(self, value):
-        known = search_index.current_index().codes[self.relation]
+        known = self.known(self.relation)
         for code in value:
             if str(code) not in known:
                 raise ValidationError(
@@ -73,13 +86,13 @@ class CodeChoiceField(forms.ModelMultipleChoiceField):
         return [known[str(code)] for code in dict.fromkeys(value)]
 
 
-class LanguageField(forms.ModelChoiceField):
+class LanguageField(IndexedField, forms.ModelChoiceField):
     """A language by its ISO 639-1 code, checked against the search index like the terms."""
 
     def to_python(self, value):
         if value in self.empty_values:
             return None
-        language = search_index.current_index().codes["languages"].get(str(value))
+        language = self.known("languages").get(str(value))
         if language is None:
             raise ValidationError(
                 self.error_messages["invalid_choice"],
@@ -136,6 +149,14 @@ class SearchForm(forms.Form):
         label=_("Number of results"), min_value=1, max_value=MAX_LIMIT, required=False
     )
 
+    def __init__(self, *args, index: SearchIndex | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Read once: checking the codes and the search itself then use the same index.
+        self.index = index or search_index.current_index()
+        for form_field in self.fields.values():
+            if isinstance(form_field, IndexedField):
+                form_field.index = self.index
+
     def clean(self):
         super().clean()
         data = self.cleaned_data
@@ -160,10 +181,29 @@ class SearchForm(forms.Form):
         return {name: [str(m) for m in messages] for name, messages in self.errors.items()}
 
 
+class HoursNow(NamedTuple):
+    """What a schedule says at a moment, as a result card shows it."""
+
+    open_now: bool
+    opens_next: datetime | None
+    closes_at: datetime | None
+    always_open: bool
+
+    @classmethod
+    def of(cls, schedule: hours.Schedule, at: datetime) -> "HoursNow":
+        open_now = schedule.is_open(at)
+        return cls(
+            open_now=open_now,
+            opens_next=None if open_now else schedule.next_opening(at),
+            closes_at=schedule.closes_at(at) if open_now else None,
+            always_open=schedule.is_always_open(),
+        )
+
+
 @dataclass
 class Hit:
     service: Service
-    coverage: Coverage
+    coverage: Coverage | None
     distance_km: float | None
     open_now: bool
     opens_next: datetime | None
@@ -173,13 +213,12 @@ class Hit:
     other_channels: list[ContactChannel]
     confidential_locations: list[Location]
     open_error_reports: int = 0
-    # Free shelter places arrive with the capacity reports; the card already has a slot.
-    capacity: object | None = None
+    capacity: CapacityReport | None = None
     locations: list[Location] = field(default_factory=list)
-    service_types: tuple = ()
-    topics: tuple = ()
-    target_groups: tuple = ()
-    languages: tuple = ()
+    service_types: tuple[ServiceType, ...] = ()
+    topics: tuple[Topic, ...] = ()
+    target_groups: tuple[TargetGroup, ...] = ()
+    languages: tuple[Language, ...] = ()
     accessibility: tuple = ()
 
 
@@ -195,24 +234,13 @@ class SearchResult:
         return self.location.municipality if self.location else None
 
 
-def filtered_services(data: dict, at: datetime):
-    """Published services matching every filter in ``data`` (a SearchForm's cleaned_data)."""
-    qs = Service.objects.published()
-    for param, relation in VOCABULARY_PARAMS:
-        if data.get(param):
-            qs = qs.with_all_codes(relation, [term.code for term in data[param]])
-    if data.get("age") is not None:
-        qs = qs.for_age(data["age"])
-    if data.get("language"):
-        qs = qs.speaking(data["language"].code)
-    if data.get("q"):
-        qs = qs.named_like(data["q"], fuzzy=connection.vendor == "postgresql")
-    if data.get("open"):
-        qs = qs.open_at(at)
-    return qs
+class PublicMatch(NamedTuple):
+    pk: int
+    coverage: Coverage | None  # None without a caller place
+    distance_km: float | None  # from public addresses only
 
 
-def index_query(index: search_index.SearchIndex, data: dict, at: datetime) -> search_index.Query:
+def index_query(data: dict, index: SearchIndex, at: datetime, **extra) -> search_index.Query:
     """The filters of ``data`` (a SearchForm's cleaned_data) in the index's terms."""
     return search_index.Query(
         terms=[
@@ -224,67 +252,94 @@ def index_query(index: search_index.SearchIndex, data: dict, at: datetime) -> se
         age=data.get("age"),
         open_at=at if data.get("open") else None,
         ids=index.named(data["q"]) if data.get("q") else None,
+        **extra,
     )
 
 
-def run_search(data: dict, now: datetime | None = None) -> SearchResult:
-    at = data.get("at") or now or timezone.now()
+def _municipality(data: dict) -> Municipality | None:
     location = data.get("location")
-    municipality = location.municipality if location else None
-    index = search_index.current_index()
+    return location.municipality if location else None
+
+
+def run_search(
+    data: dict, now: datetime | None = None, index: SearchIndex | None = None
+) -> SearchResult:
+    """The desk's and the staff API's search: the best ``limit`` hits."""
+    index = index or search_index.current_index()
+    at = data.get("at") or now or timezone.now()
     limit = data.get("limit") or DEFAULT_LIMIT
-    ranked = index.rank(index_query(index, data, at), municipality, limit)
-    hits = _hits(index, ranked, at)
+    ranked = index.rank(index_query(data, index, at), _municipality(data), limit)
     guidance = [topic for topic in data.get("topic") or () if topic.guidance]
-    return SearchResult(location=location, at=at, hits=hits, guidance=guidance)
+    return SearchResult(
+        location=data.get("location"), at=at, hits=_hits(index, ranked, at), guidance=guidance
+    )
 
 
-def nearest_open(municipality: Municipality | None, at: datetime) -> Hit | None:
+def nearest_open(
+    municipality: Municipality | None, at: datetime, index: SearchIndex | None = None
+) -> Hit | None:
     """The best-ranked service that is open at ``at`` and can be phoned: the acute strip."""
-    index = search_index.current_index()
+    index = index or search_index.current_index()
     query = search_index.Query(open_at=at, needs_phone=True)
     hits = _hits(index, index.rank(query, municipality, 1), at)
     return hits[0] if hits else None
 
 
-def _hits(index: search_index.SearchIndex, ranked: list, at: datetime) -> list[Hit]:
-    pks = [item.entry.pk for item in ranked]
-    cards = index.cards(pks)
+def public_order(
+    data: dict, at: datetime, index: SearchIndex | None = None
+) -> tuple[list[PublicMatch], Municipality | None]:
+    """Every public (published and active) service matching the public API's filters, in
+    its order (see ``SearchIndex.public_order``)."""
+    index = index or search_index.current_index()
+    municipality = _municipality(data)
+    ranked = index.public_order(index_query(data, index, at, active_only=True), municipality)
+    return [PublicMatch(r.entry.pk, r.coverage, r.distance_km) for r in ranked], municipality
+
+
+def _cards(pks: list[int]) -> dict[int, Service]:
+    """The services a page of results shows, with what their cards read, in three
+    queries however long the page."""
+    services = (
+        Service.objects.filter(pk__in=pks)
+        .select_related("organization")
+        .prefetch_related(
+            Prefetch("channels", ContactChannel.objects.order_by("position", "pk")),
+            Prefetch(
+                "locations",
+                Location.objects.select_related("municipality__county").order_by("pk"),
+            ),
+        )
+    )
+    return {service.pk: service for service in services}
+
+
+def _hits(index: SearchIndex, ranked: list[search_index.Ranked], at: datetime) -> list[Hit]:
+    if not ranked:
+        return []
+    cards = _cards([item.entry.pk for item in ranked])
     feedback = index.feedback  # current: reloaded whenever a report or a shelter changes
     # Services share schedules: ask each distinct one once per page (and keep nothing
     # about the search once the page is made).
-    hours_at: dict[int, tuple] = {}
+    hours_at: dict[int, HoursNow] = {}
     hits = []
     for item in ranked:
-        card = cards.get(item.entry.pk)
-        if card is None:
+        service = cards.get(item.entry.pk)
+        if service is None:  # deleted since the index last looked
             continue
         schedule = item.entry.schedule
         if id(schedule) not in hours_at:
-            hours_at[id(schedule)] = _hours_at(schedule, at)
-        hit = _hit(card, item, hours_at[id(schedule)], feedback.capacity.get(item.entry.pk))
+            hours_at[id(schedule)] = HoursNow.of(schedule, at)
+        hit = _hit(service, item, hours_at[id(schedule)], feedback.capacity.get(item.entry.pk))
         hit.open_error_reports = feedback.error_reports.get(item.entry.pk, 0)
         hits.append(hit)
     return hits
 
 
-def _hours_at(schedule: hours.Schedule, at: datetime) -> tuple:
-    """(open, opens next, closes at, always open) for a schedule at a moment."""
-    open_now = schedule.is_open(at)
-    return (
-        open_now,
-        None if open_now else schedule.next_opening(at),
-        schedule.closes_at(at) if open_now else None,
-        schedule.is_always_open(),
-    )
-
-
-def _hit(card: search_index.Card, ranked: search_index.Ranked, times: tuple, capacity) -> Hit:
-    service = card.service
+def _hit(service: Service, ranked: search_index.Ranked, now: HoursNow, capacity) -> Hit:
     active = ranked.entry.active
-    open_now, opens_next, closes_at, always_open = times
-    open_now = active and open_now
-    channels = card.channels
+    open_now = active and now.open_now
+    channels = list(service.channels.all())
+    locations = list(service.locations.all())
     terms = ranked.entry.terms
     service_types = terms.get("service_types", ())
     return Hit(
@@ -292,13 +347,13 @@ def _hit(card: search_index.Card, ranked: search_index.Ranked, times: tuple, cap
         coverage=ranked.coverage,
         distance_km=ranked.distance_km,
         open_now=open_now,
-        opens_next=opens_next if active and not open_now else None,
-        closes_at=closes_at if open_now else None,
-        always_open=active and always_open,
+        opens_next=now.opens_next if active and not open_now else None,
+        closes_at=now.closes_at if open_now else None,
+        always_open=active and now.always_open,
         phones=[c for c in channels if c.kind == ContactChannel.Kind.PHONE],
         other_channels=[c for c in channels if c.kind != ContactChannel.Kind.PHONE],
-        confidential_locations=[loc for loc in card.locations if loc.is_confidential],
-        locations=card.locations,
+        confidential_locations=[loc for loc in locations if loc.is_confidential],
+        locations=locations,
         capacity=_capacity(service, capacity, service_types),
         service_types=service_types,
         topics=terms.get("topics", ()),

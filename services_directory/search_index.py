@@ -1,34 +1,31 @@
-"""The operator search's in-memory index: filters, "open at", ranking and cards without SQL.
+"""The one search: filters, "open at", names and ranking in memory, for the operator desk,
+``/api/v1/search`` and the public API.
 
 A search during a call must answer in well under 50 ms, also with 20 operators at once on
-a small server. Ranking 20,000 services in SQL costs tens of milliseconds per search (every
-candidate's distance, hours and filters), so each process keeps in memory what a search
-needs:
+a small server, so each process keeps in memory what ranking needs (result cards are read
+from the database, a page at a time):
 
 - what a filter asks for, as sets of service ids per term, language and covered area, and
   the current vocabulary by code (so checking the parameters costs no query either);
-- each service's points, age limits and ``hours.Schedule`` (the reference "open at"
-  engine; ``ServiceQuerySet.open_at`` is its SQL mirror for the public API);
+- each service's points, age limits and ``hours.Schedule`` (shared between services with
+  equal hours);
 - per caller municipality, the local, regional and national services sorted by distance;
 - for services outside the caller's area, latitude-sorted lists (all services, and the
   services of each filter term) walked outwards from the caller until no closer service
   can be left;
-- every word of every service's and organisation's name, for the name search;
-- the rows a result card shows (service, organisation, channels, locations), made into
-  model instances when a card is first shown.
+- every word of every service's and organisation's name, for the name search.
 
-The index is never stale: database triggers (``services_directory.triggers``) stamp a new
-token on every write to a directory table, and each search first reads that token (one
-indexed row) and rebuilds the index when it has changed. Free shelter places and error
-reports change all the time and are read fresh for every search.
+It is never stale. Database triggers (``services_directory.triggers``) log every changed
+service, and each search first reads the log's newest id with the tokens (one query):
+the services changed since are reloaded alone. A change to what every service refers to
+(vocabularies, geography) rebuilds the whole index. Free shelter places and error
+reports have a token of their own.
 
-Nothing here keeps what was searched for: every per-search memo lives in the request.
-The one thing that grows with use is the set of cards made so far (which services have
-been shown since the last rebuild, with no time or order), and it stays in memory.
+Nothing here keeps what was searched for: every per-search memo lives in the call.
 
-The ranking is the same as ``ServiceQuerySet.ranked_for`` (``tests/test_search_ranking.py``
-holds them together): local, regional, national, outside; nearest first within each
-group, no location last, then name and id.
+The order: local, regional, national, outside the caller's area; nearest first within
+each group, no location last, then the bokmål name and the id. ``tests/test_search_reference.py``
+holds it to a brute-force reference.
 """
 
 from __future__ import annotations
@@ -37,18 +34,18 @@ import gc
 import heapq
 import math
 import threading
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from operator import itemgetter
-from typing import Any, NamedTuple
+from enum import IntEnum
+from typing import NamedTuple
 
-from django.db import DEFAULT_DB_ALIAS
 from rapidfuzz import fuzz, process
 
 from services_directory import hours
+from services_directory.geo import EARTH_RADIUS_KM, Point, km_between
 from services_directory.models import (
     ContactChannel,
     ErrorReport,
@@ -59,13 +56,19 @@ from services_directory.models import (
     Service,
     ShelterCapacity,
 )
-from services_directory.models.changes import DIRECTORY, FEEDBACK, current_tokens
 from services_directory.models.directory import build_schedule
-from services_directory.models.queries import EARTH_RADIUS_KM, MAX_WORDS, NAME_FIELDS, Coverage
+from services_directory.models.index_state import (
+    SERVICE_M2M,
+    IndexState,
+    changed_services,
+    current_state,
+)
 
-# Vocabularies a card shows; topics, target groups, types and languages also filter.
+# Vocabularies a result shows; all but accessibility also filter.
+TERM_RELATIONS = ("service_types", "topics", "target_groups", "languages", "accessibility")
 FILTER_RELATIONS = ("service_types", "topics", "target_groups", "languages")
-CARD_RELATIONS = ("service_types", "topics", "target_groups", "languages", "accessibility")
+NAME_FIELDS = ("name_nb", "name_nn", "name_en", "name_se")
+MAX_WORDS = 5
 # Indel similarity (0-100) of a typed word to a word of a name that still counts as a
 # typo: "krisesentret" ~ "krisesenteret" is 96, but "regional" ~ "national" only 62.
 SIMILAR = 80
@@ -73,9 +76,26 @@ SIMILAR = 80
 FREEZE_FROM = 2_000
 # Below this many candidates, measure them all rather than walk outwards from the caller.
 DIRECT_SCAN = 500
+# Reloading more than this share of the directory (and this many services) costs more
+# than rebuilding it.
+REBUILD_SHARE = 0.25
+REBUILD_FROM = 50
 
 
-class _HoursRow(NamedTuple):
+class Coverage(IntEnum):
+    """How a service's coverage relates to the caller's municipality, best first."""
+
+    LOCAL = 0
+    REGIONAL = 1
+    NATIONAL = 2
+    OUTSIDE = 3
+
+    @property
+    def code(self) -> str:
+        return self.name.lower()
+
+
+class HoursRow(NamedTuple):
     """An OpeningHours row as build_schedule reads it, without a model instance."""
 
     kind: str
@@ -92,26 +112,29 @@ class _HoursRow(NamedTuple):
         return hours.Span(self.opens, self.closes)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)  # eq=False: entries are found by identity
 class Entry:
     pk: int
-    name: str  # bokmål name: ties are broken by it, as in ranked_for
+    name: str  # bokmål name: ties are broken by it
     active: bool  # temporarily closed services are listed but never open
     national: bool
     min_age: int | None
     max_age: int | None
     has_phone: bool
     schedule: hours.Schedule
-    # (latitude, longitude, cos(latitude)) in radians, one per located address
-    points: tuple[tuple[float, float, float], ...] = ()
+    points: tuple[Point, ...] = ()  # every located address
+    public_points: tuple[Point, ...] = ()  # the non-confidential ones
     # relation name -> the service's terms (Topic, Language, ... instances)
     terms: dict[str, tuple] = field(default_factory=dict)
+    municipalities: frozenset[int] = frozenset()  # covered, by pk
+    counties: frozenset[int] = frozenset()
+    words: frozenset[str] = frozenset()  # of its names and its organisation's
 
 
 @dataclass(frozen=True)
 class Feedback:
     """Open error reports per service and the shelters' free places: small, changing all
-    day, reloaded on their own token without rebuilding the index."""
+    day, reloaded on their own token."""
 
     token: int | None = None
     error_reports: Counter = field(default_factory=Counter)
@@ -128,210 +151,228 @@ class Feedback:
         )
 
 
-@dataclass(slots=True)
-class Card:
-    service: Service  # with its organisation
-    channels: list[ContactChannel]  # in the editors' order
-    locations: list[Location]  # each with its municipality and county
-
-
-class _Stored:
-    """One model's rows kept as tuples; instances are made from them on demand, as the
-    ORM itself does (``Model.from_db``)."""
-
-    def __init__(self, model) -> None:
-        self.model = model
-        self.attnames = [field.attname for field in model._meta.concrete_fields]
-
-    def rows(self, queryset) -> Iterable[tuple]:
-        if hasattr(queryset, "rewrite"):
-            # modeltranslation would read "name" as "name_<active language>".
-            queryset = queryset.rewrite(False)
-        return queryset.values_list(*self.attnames)
-
-    def getter(self, *names: str) -> Callable[[tuple], Any]:
-        """Read fields by name from a row (one name: the value; several: a tuple)."""
-        return itemgetter(*(self.attnames.index(name) for name in names))
-
-    def instance(self, row: tuple):
-        return self.model.from_db(DEFAULT_DB_ALIAS, self.attnames, row)
-
-
-@dataclass(slots=True)
-class Ranked:
+class Ranked(NamedTuple):
     entry: Entry
-    coverage: Coverage
+    coverage: Coverage | None  # None: no caller place, so no coverage to speak of
     distance_km: float | None
 
 
 @dataclass
 class Query:
     """What a search asks for, in index terms. ``ids`` narrows to a precomputed set
-    (e.g. the services a name search found in SQL); None means no such limit."""
+    (e.g. the services a name search found); None means no such limit."""
 
     terms: list[tuple[str, object]] = field(default_factory=list)
     language: str | None = None
     age: int | None = None
     open_at: datetime | None = None
     needs_phone: bool = False
+    active_only: bool = False
     ids: set[int] | None = None
 
 
-def _point(latitude: float, longitude: float) -> tuple[float, float, float]:
-    lat = math.radians(latitude)
-    return (lat, math.radians(longitude), math.cos(lat))
+Distanced = tuple[float | None, Entry]
+Located = tuple[float, Point, Entry]  # (latitude, point, entry), sorted by latitude
 
 
-def _km(a: tuple[float, float, float], b: tuple[float, float, float]) -> float:
-    """Haversine, as ``queries.haversine_km`` computes it in SQL."""
-    h = math.sin((b[0] - a[0]) / 2) ** 2 + a[2] * b[2] * math.sin((b[1] - a[1]) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(math.sqrt(h), 1.0))
-
-
-def _nearest_km(origin, entry: Entry) -> float | None:
-    if not entry.points:
-        return None
-    return min(_km(origin, point) for point in entry.points)
-
-
-def _order(item: tuple[float | None, Entry]):
+def _order(item: Distanced) -> tuple:
     distance, entry = item
     return (distance is None, distance or 0.0, entry.name, entry.pk)
 
 
+def _name_order(entry: Entry) -> tuple[str, int]:
+    return (entry.name, entry.pk)
+
+
+def _latitude(item: Located) -> float:
+    return item[0]
+
+
+def _nearest_km(origin: Point, points: tuple[Point, ...]) -> float | None:
+    return min((km_between(origin, point) for point in points), default=None)
+
+
+def _remove(items: list, item, key: Callable) -> None:
+    """Take ``item`` out of ``items``, sorted by ``key``, found by identity."""
+    position = bisect_left(items, key(item), key=key)
+    while items[position] is not item:
+        position += 1
+    del items[position]
+
+
+class _Walk:
+    """Located points sorted by latitude, with their latitudes for bisecting."""
+
+    __slots__ = ("items", "latitudes")
+
+    def __init__(self, items: list[Located]) -> None:
+        self.items = sorted(items, key=_latitude)
+        self.latitudes = [item[0] for item in self.items]
+
+    def add(self, item: Located) -> None:
+        position = bisect_left(self.latitudes, item[0])
+        self.items.insert(position, item)
+        self.latitudes.insert(position, item[0])
+
+    def remove(self, point: Point, entry: Entry) -> None:
+        position = bisect_left(self.latitudes, point.latitude)
+        while self.items[position][2] is not entry or self.items[position][1] != point:
+            position += 1
+        del self.items[position]
+        del self.latitudes[position]
+
+
+class _Groups(NamedTuple):
+    """One caller municipality's local, regional and national services by distance."""
+
+    local: list[Distanced]
+    regional: list[Distanced]
+    national: list[Distanced]
+
+
 class SearchIndex:
-    def __init__(self, token: int | None) -> None:
-        self.token = token
+    def __init__(self, state: IndexState) -> None:
+        self.token = state.directory
+        # Every change up to this log entry is applied; its stamp tells the entry apart.
+        self.position, self.stamp = state.newest_change, state.newest_stamp
+        self.lock = threading.RLock()
         self.entries: dict[int, Entry] = {}
         self.by_term: dict[tuple[str, object], set[int]] = defaultdict(set)
         self.by_municipality: dict[int, set[int]] = defaultdict(set)
         self.by_county: dict[int, set[int]] = defaultdict(set)
         self.national: set[int] = set()
-        self.municipalities: dict[int, tuple[int, tuple[float, float, float] | None]] = {}
-        self._by_latitude: list[tuple[float, tuple[float, float, float], Entry]] = []
-        self._latitudes: list[float] = []
-        self._walks: dict[tuple[str, object], tuple[list, list[float]]] = {}
-        # by name: the services without a location, everyone, national ones, the others
-        self._unlocated: list[Entry] = []
-        self._by_name: list[Entry] = []
-        self._national_by_name: list[Entry] = []
-        self._others_by_name: list[Entry] = []
-        self._groups: dict[int, tuple[list, list, list, set[int]]] = {}
-        self._cards: dict[int, Card] = {}
-        self.feedback = Feedback()
-        self._services, self._channels = _Stored(Service), _Stored(ContactChannel)
-        self._locations = _Stored(Location)
-        self._service_rows: dict[int, tuple] = {}
-        self._channel_rows: dict[int, list[tuple]] = defaultdict(list)
-        self._location_rows: dict[int, list[tuple]] = defaultdict(list)
-        self.organizations: dict[int, Organization] = {}
         # relation -> code -> term, for checking search parameters without a query
         self.codes: dict[str, dict[str, object]] = {}
-        self.municipality_objects: dict[int, Municipality] = {}
+        self._terms: dict[str, dict[object, object]] = {}  # relation -> pk -> term
+        self._term_position: dict[str, dict[object, int]] = {}
+        # municipality pk -> (county pk, point); county pk -> its municipalities
+        self.municipalities: dict[int, tuple[int, Point | None]] = {}
+        self._in_county: dict[int, list[int]] = defaultdict(list)
+        self._groups: dict[int, _Groups] = {}
+        self._all = _Walk([])
+        self._walks: dict[tuple[str, object], _Walk] = {}
+        # by name: the services without a location, national ones, the others
+        self._unlocated: list[Entry] = []
+        self._national_by_name: list[Entry] = []
+        self._others_by_name: list[Entry] = []
         self._schedules: dict[tuple, hours.Schedule] = {}
-        # Each word of a service's names (every language) and its organisation's name.
+        self._organizations: dict[int, str] = {}
         self._name_words: dict[str, set[int]] = defaultdict(set)
         self._vocabulary: list[str] = []
+        self.feedback = Feedback()
 
     # --- Building ---
 
     @classmethod
-    def build(cls, token: int | None) -> SearchIndex:
-        index = cls(token)
-        index._load()
+    def build(cls, state: IndexState) -> SearchIndex:
+        index = cls(state)
+        index._load_reference()
+        for entry in index._read(None):
+            index._file(entry)
+        index._sort()
         return index
 
-    def _load(self) -> None:
-        published = Service.objects.published()
-        self._load_rows(published)
-        hour_rows: dict[int, list[_HoursRow]] = defaultdict(list)
-        rows = OpeningHours.objects.filter(service__in=published.values("pk"), channel__isnull=True)
-        for service_id, *row in rows.order_by("service_id", "pk").values_list(
-            "service_id", "kind", "weekday", "opens", "closes", "valid_from", "valid_to"
-        ):
-            hour_rows[service_id].append(_HoursRow(*row))
-        # Everything else comes from the rows just read for the cards.
-        service_fields = self._services.getter(
-            "id", "name_nb", "status", "covers_whole_country", "min_age", "max_age",
-            "holiday_policy", "organization_id",
-        )  # fmt: skip
-        names = self._services.getter(*NAME_FIELDS)
-        is_phone = self._channels.getter("kind")
-        coordinates = self._locations.getter("latitude", "longitude")
-        for row in self._service_rows.values():
-            pk, name, status, national, min_age, max_age, policy, org = service_fields(row)
-            points = [
-                _point(latitude, longitude)
-                for latitude, longitude in map(coordinates, self._location_rows.get(pk, ()))
-                if latitude is not None and longitude is not None
-            ]
-            self.entries[pk] = Entry(
-                pk=pk,
-                name=name or "",
-                active=status == Service.Status.ACTIVE,
-                national=national,
-                min_age=min_age,
-                max_age=max_age,
-                has_phone=any(
-                    is_phone(channel) == ContactChannel.Kind.PHONE
-                    for channel in self._channel_rows.get(pk, ())
-                ),
-                schedule=self._schedule(policy, tuple(hour_rows.get(pk, ()))),
-                points=tuple(points),
-            )
-            if national:
-                self.national.add(pk)
-            for text in (*names(row), self.organizations[org].name):
-                for word in (text or "").casefold().split():
-                    self._name_words[word].add(pk)
-        self._vocabulary = list(self._name_words)
-        for relation in CARD_RELATIONS:
-            self._add_terms(relation)
-        self._add_pairs("coverage_municipalities", self.by_municipality)
-        self._add_pairs("coverage_counties", self.by_county)
-        for pk, municipality in self.municipality_objects.items():
+    def _load_reference(self) -> None:
+        for relation in TERM_RELATIONS:
+            model = Service._meta.get_field(relation).related_model
+            terms = {term.pk: term for term in model._default_manager.all()}
+            self._terms[relation] = terms
+            self._term_position[relation] = {pk: n for n, pk in enumerate(terms)}
+            self.codes[relation] = {
+                term.code: term for term in terms.values() if getattr(term, "is_active", True)
+            }
+        for municipality in Municipality.objects.all():
             located = municipality.latitude is not None and municipality.longitude is not None
-            point = _point(municipality.latitude, municipality.longitude) if located else None
-            self.municipalities[pk] = (municipality.county_id, point)
-        self._by_latitude = sorted(
-            ((point[0], point, entry) for entry in self.entries.values() for point in entry.points),
-            key=lambda item: item[0],
-        )
-        self._latitudes = [item[0] for item in self._by_latitude]
-        # The same walk per filter term: a search for a rare topic walks only its services.
-        for key, ids in self.by_term.items():
-            if key[0] in FILTER_RELATIONS:
-                items = [item for item in self._by_latitude if item[2].pk in ids]
-                self._walks[key] = (items, [item[0] for item in items])
-        self._unlocated = sorted(
-            (entry for entry in self.entries.values() if not entry.points),
-            key=lambda entry: (entry.name, entry.pk),
-        )
-        self._by_name = sorted(self.entries.values(), key=lambda entry: (entry.name, entry.pk))
-        self._national_by_name = [entry for entry in self._by_name if entry.national]
-        self._others_by_name = [entry for entry in self._by_name if not entry.national]
-        # Every caller municipality's own ranking, so that no search waits for it.
-        for municipality_pk in self.municipalities:
-            self._groups[municipality_pk] = self._groups_for(municipality_pk)
+            point = Point.at(municipality.latitude, municipality.longitude) if located else None
+            self.municipalities[municipality.pk] = (municipality.county_id, point)
+            self._in_county[municipality.county_id].append(municipality.pk)
 
-    def _load_rows(self, published) -> None:
-        """The rows result cards are made from, kept as tuples."""
-        ids = published.values("pk")
-        service_pk = self._services.getter("id")
-        for row in self._services.rows(published):
-            self._service_rows[service_pk(row)] = row
-        service_of = self._channels.getter("service_id")
-        channels = ContactChannel.objects.filter(service__in=ids).order_by("position", "pk")
-        for row in self._channels.rows(channels):
-            self._channel_rows[service_of(row)].append(row)
-        service_of = self._locations.getter("service_id")
-        locations = Location.objects.filter(service__in=ids).order_by("pk")
-        for row in self._locations.rows(locations):
-            self._location_rows[service_of(row)].append(row)
-        self.organizations = {org.pk: org for org in Organization.objects.all()}
-        self.municipality_objects = {m.pk: m for m in Municipality.objects.select_related("county")}
+    def _read(self, pks: set[int] | None) -> list[Entry]:
+        """The published services among ``pks`` (None: all), as entries."""
+        services = Service.objects.published()
+        if pks is not None:
+            services = services.filter(pk__in=pks)
 
-    def _schedule(self, policy: str, rows: tuple[_HoursRow, ...]) -> hours.Schedule:
+        def rows_of(model, *fields: str, **filters):
+            rows = model._default_manager.filter(**filters)
+            if pks is not None:
+                rows = rows.filter(service_id__in=pks)
+            return rows.values_list("service_id", *fields)
+
+        hour_rows: dict[int, list[HoursRow]] = defaultdict(list)
+        for service_id, *row in rows_of(
+            OpeningHours, *HoursRow._fields, channel__isnull=True
+        ).order_by("service_id", "pk"):
+            hour_rows[service_id].append(HoursRow(*row))
+        phones = set(
+            rows_of(ContactChannel, kind=ContactChannel.Kind.PHONE).values_list(
+                "service_id", flat=True
+            )
+        )
+        points: dict[int, list[tuple[Point, bool]]] = defaultdict(list)
+        for service_id, latitude, longitude, confidential in rows_of(
+            Location, "latitude", "longitude", "is_confidential",
+            latitude__isnull=False, longitude__isnull=False,
+        ).order_by("pk"):  # fmt: skip
+            points[service_id].append((Point.at(latitude, longitude), confidential))
+        related: dict[str, dict[int, list]] = {}
+        for relation in SERVICE_M2M:
+            through = getattr(Service, relation).through
+            column = Service._meta.get_field(relation).m2m_reverse_name()
+            pairs = through.objects.all()
+            if pks is not None:
+                pairs = pairs.filter(service_id__in=pks)
+            related[relation] = defaultdict(list)
+            for service_id, value in pairs.values_list("service_id", column):
+                related[relation][service_id].append(value)
+
+        rows = list(
+            # modeltranslation would read "name" as "name_<active language>".
+            services.rewrite(False).values_list(
+                "id", *NAME_FIELDS, "status", "covers_whole_country", "min_age", "max_age",
+                "holiday_policy", "organization_id",
+            )
+        )  # fmt: skip
+        organizations = Organization.objects.all()
+        if pks is not None:
+            organizations = organizations.filter(pk__in={row[-1] for row in rows})
+        self._organizations.update(organizations.values_list("pk", "name"))
+        entries = []
+        for pk, *names, status, national, min_age, max_age, policy, organization in rows:
+            located = points.get(pk, ())
+            words = {
+                word
+                for text in (*names, self._organizations.get(organization, ""))
+                for word in (text or "").casefold().split()
+            }
+            terms = {}
+            for relation in TERM_RELATIONS:
+                found = related[relation].get(pk)
+                if found:
+                    position = self._term_position[relation]
+                    found.sort(key=position.__getitem__)
+                    terms[relation] = tuple(self._terms[relation][value] for value in found)
+            entries.append(
+                Entry(
+                    pk=pk,
+                    name=names[0] or "",
+                    active=status == Service.Status.ACTIVE,
+                    national=national,
+                    min_age=min_age,
+                    max_age=max_age,
+                    has_phone=pk in phones,
+                    schedule=self._schedule(policy, tuple(hour_rows.get(pk, ()))),
+                    points=tuple(point for point, _ in located),
+                    public_points=tuple(point for point, secret in located if not secret),
+                    terms=terms,
+                    municipalities=frozenset(related["coverage_municipalities"].get(pk, ())),
+                    counties=frozenset(related["coverage_counties"].get(pk, ())),
+                    words=frozenset(words),
+                )
+            )
+        return entries
+
+    def _schedule(self, policy: str, rows: tuple[HoursRow, ...]) -> hours.Schedule:
         # Most services share their hours with many others ("Mon-Fri 08-16"): one
         # Schedule each, which also shares its cached answers.
         key = (policy, rows)
@@ -340,33 +381,158 @@ class SearchIndex:
             schedule = self._schedules[key] = build_schedule(rows, policy)
         return schedule
 
-    def _pairs(self, relation: str) -> Iterator[tuple[int, object]]:
-        through = getattr(Service, relation).through
-        column = Service._meta.get_field(relation).m2m_reverse_name()
-        for service_id, value in through.objects.values_list("service_id", column):
-            if service_id in self.entries:
-                yield service_id, value
+    def _file(self, entry: Entry) -> None:
+        """Add an entry to every set and dictionary (not the sorted lists)."""
+        pk = entry.pk
+        self.entries[pk] = entry
+        for relation, terms in entry.terms.items():
+            for term in terms:
+                self.by_term[(relation, term.pk)].add(pk)
+        for municipality in entry.municipalities:
+            self.by_municipality[municipality].add(pk)
+        for county in entry.counties:
+            self.by_county[county].add(pk)
+        if entry.national:
+            self.national.add(pk)
+        for word in entry.words:
+            self._name_words[word].add(pk)
 
-    def _add_pairs(self, relation: str, target: dict) -> None:
-        for service_id, value in self._pairs(relation):
-            target[value].add(service_id)
+    def _unfile(self, entry: Entry) -> None:
+        pk = entry.pk
+        del self.entries[pk]
+        for relation, terms in entry.terms.items():
+            for term in terms:
+                self.by_term[(relation, term.pk)].discard(pk)
+        for municipality in entry.municipalities:
+            self.by_municipality[municipality].discard(pk)
+        for county in entry.counties:
+            self.by_county[county].discard(pk)
+        self.national.discard(pk)
+        for word in entry.words:
+            holders = self._name_words[word]
+            holders.discard(pk)
+            if not holders:
+                del self._name_words[word]
 
-    def _add_terms(self, relation: str) -> None:
-        """The terms of ``relation`` (kept for the cards), which services have each, and
-        each service's terms in the vocabulary's own order."""
-        model = Service._meta.get_field(relation).related_model
-        terms = {term.pk: term for term in model._default_manager.all()}
-        self.codes[relation] = {
-            term.code: term for term in terms.values() if getattr(term, "is_active", True)
-        }
-        position = {pk: n for n, pk in enumerate(terms)}
-        per_service: dict[int, list] = defaultdict(list)
-        for service_id, pk in self._pairs(relation):
-            self.by_term[(relation, pk)].add(service_id)
-            per_service[service_id].append(pk)
-        for service_id, pks in per_service.items():
-            pks.sort(key=position.__getitem__)
-            self.entries[service_id].terms[relation] = tuple(terms[pk] for pk in pks)
+    def _sort(self) -> None:
+        """Make every sorted list from the filed entries."""
+        located = [
+            (point.latitude, point, entry)
+            for entry in self.entries.values()
+            for point in entry.points
+        ]
+        self._all = _Walk(located)
+        # The same walk per filter term: a search for a rare topic walks only its services.
+        per_key: dict[tuple[str, object], list[Located]] = defaultdict(list)
+        for item in self._all.items:
+            for key in self._walk_keys(item[2]):
+                per_key[key].append(item)
+        self._walks = {key: _Walk(items) for key, items in per_key.items()}
+        by_name = sorted(self.entries.values(), key=_name_order)
+        self._unlocated = [entry for entry in by_name if not entry.points]
+        self._national_by_name = [entry for entry in by_name if entry.national]
+        self._others_by_name = [entry for entry in by_name if not entry.national]
+        # Every caller municipality's own ranking, so that no search waits for it.
+        for municipality in self.municipalities:
+            self._groups[municipality] = self._groups_for(municipality)
+        self._vocabulary = list(self._name_words)
+
+    def _walk_keys(self, entry: Entry) -> Iterable[tuple[str, object]]:
+        for relation in FILTER_RELATIONS:
+            for term in entry.terms.get(relation, ()):
+                yield (relation, term.pk)
+
+    def _group_of(self, entry: Entry, municipality: int) -> int | None:
+        """Which of the municipality's groups (0 local, 1 regional, 2 national) holds it."""
+        county = self.municipalities[municipality][0]
+        if municipality in entry.municipalities:
+            return 0
+        if county in entry.counties:
+            return 1
+        return 2 if entry.national else None
+
+    def _groups_for(self, municipality: int) -> _Groups:
+        county, origin = self.municipalities[municipality]
+        local = self.by_municipality.get(municipality, set())
+        regional = self.by_county.get(county, set()) - local
+        national = self.national - local - regional
+
+        def by_distance(ids: Iterable[int]) -> list[Distanced]:
+            return sorted(
+                (
+                    (None if origin is None else _nearest_km(origin, entry.points), entry)
+                    for entry in map(self.entries.__getitem__, ids)
+                ),
+                key=_order,
+            )
+
+        return _Groups(by_distance(local), by_distance(regional), by_distance(national))
+
+    # --- Keeping current ---
+
+    def apply(self, pks: set[int], state: IndexState) -> None:
+        """Reload the services ``pks``: the log's entries up to the state's are applied."""
+        with self.lock:
+            fresh = {entry.pk: entry for entry in self._read(pks)}
+            for pk in pks:
+                old = self.entries.get(pk)
+                if old is not None:
+                    self._unplace(old)
+                    self._unfile(old)
+                new = fresh.get(pk)
+                if new is not None:
+                    self._file(new)
+                    self._place(new)
+            self._vocabulary = list(self._name_words)
+            self.position, self.stamp = state.newest_change, state.newest_stamp
+
+    def _municipalities_of(self, entry: Entry) -> Iterable[int]:
+        """The caller municipalities whose groups may hold the entry."""
+        if entry.national:
+            return self.municipalities
+        found = set(entry.municipalities)
+        for county in entry.counties:
+            found.update(self._in_county.get(county, ()))
+        return found & self.municipalities.keys()
+
+    def _place(self, entry: Entry) -> None:
+        """Insert a filed entry into every sorted list."""
+        for point in entry.points:
+            item = (point.latitude, point, entry)
+            self._all.add(item)
+            for key in self._walk_keys(entry):
+                self._walks.setdefault(key, _Walk([])).add(item)
+        if not entry.points:
+            insort(self._unlocated, entry, key=_name_order)
+        by_name = self._national_by_name if entry.national else self._others_by_name
+        insort(by_name, entry, key=_name_order)
+        for municipality in self._municipalities_of(entry):
+            group = self._group_of(entry, municipality)
+            if group is not None:
+                origin = self.municipalities[municipality][1]
+                distance = None if origin is None else _nearest_km(origin, entry.points)
+                insort(self._groups[municipality][group], (distance, entry), key=_order)
+
+    def _unplace(self, entry: Entry) -> None:
+        for point in entry.points:
+            self._all.remove(point, entry)
+            for key in self._walk_keys(entry):
+                self._walks[key].remove(point, entry)
+        if not entry.points:
+            _remove(self._unlocated, entry, _name_order)
+        by_name = self._national_by_name if entry.national else self._others_by_name
+        _remove(by_name, entry, _name_order)
+        for municipality in self._municipalities_of(entry):
+            group = self._group_of(entry, municipality)
+            if group is not None:
+                origin = self.municipalities[municipality][1]
+                # The same arithmetic as when it was placed: found by bisection.
+                distance = None if origin is None else _nearest_km(origin, entry.points)
+                items = self._groups[municipality][group]
+                position = bisect_left(items, _order((distance, entry)), key=_order)
+                while items[position][1] is not entry:
+                    position += 1
+                del items[position]
 
     # --- Searching ---
 
@@ -374,32 +540,42 @@ class SearchIndex:
         """Services with every word of ``text`` in their names or their organisation's:
         as a substring ("senter" finds "Krisesenteret"), or for words of four letters or
         more, as a near miss ("krisesentret" finds it too)."""
-        result: set[int] | None = None
-        for word in text.casefold().split()[:MAX_WORDS]:
-            found: set[int] = set()
-            for known in self._vocabulary:
-                if word in known:
-                    found |= self._name_words[known]
-            if len(word) >= 4:
-                for known, _score, _n in process.extract(
-                    word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=SIMILAR, limit=None
-                ):
-                    found |= self._name_words[known]
-            result = found if result is None else result & found
-        return result if result is not None else set(self.entries)
+        with self.lock:
+            result: set[int] | None = None
+            for word in text.casefold().split()[:MAX_WORDS]:
+                found: set[int] = set()
+                for known in self._vocabulary:
+                    if word in known:
+                        found |= self._name_words[known]
+                if len(word) >= 4:
+                    for known, _score, _n in process.extract(
+                        word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=SIMILAR, limit=None
+                    ):
+                        found |= self._name_words[known]
+                result = found if result is None else result & found
+            return result if result is not None else set(self.entries)
+
+    def _covered(self, municipality: int) -> Callable[[int], bool]:
+        county = self.municipalities[municipality][0]
+        local = self.by_municipality.get(municipality, set())
+        regional = self.by_county.get(county, set())
+        national = self.national
+        return lambda pk: pk in local or pk in regional or pk in national
 
     def rank(self, query: Query, municipality: Municipality | None, limit: int) -> list[Ranked]:
+        """The desk's order, best ``limit`` first."""
+        with self.lock:
+            return self._rank(query, municipality, limit)
+
+    def _rank(self, query: Query, municipality: Municipality | None, limit: int) -> list[Ranked]:
         accept, allowed = self._acceptor(query)
         if municipality is None or municipality.pk not in self.municipalities:
             return self._rank_without_place(accept, limit)
         origin = self.municipalities[municipality.pk][1]
-        local, regional, national, covered = self._groups[municipality.pk]
+        covered = self._covered(municipality.pk)
         results: list[Ranked] = []
-        for coverage, group in (
-            (Coverage.LOCAL, local),
-            (Coverage.REGIONAL, regional),
-            (Coverage.NATIONAL, national),
-        ):
+        groups = self._groups[municipality.pk]
+        for coverage, group in zip(Coverage, groups, strict=False):
             for distance, entry in group:
                 if len(results) == limit:
                     return results
@@ -409,18 +585,44 @@ class SearchIndex:
         if need > 0 and origin is not None:
             if allowed is not None and len(allowed) < DIRECT_SCAN:
                 # Few candidates: measuring them all beats walking the whole directory.
-                results += self._nearest_of(origin, allowed - covered, accept, need)
+                outside = {pk for pk in allowed if not covered(pk)}
+                results += self._nearest_of(origin, outside, accept, need)
             else:
                 results += self._nearest_outside(origin, covered, accept, need, self._walk(query))
             need = limit - len(results)
         if need > 0:
             # Without a caller point nobody has a distance: everyone outside, by name.
-            for entry in self._by_name if origin is None else self._unlocated:
-                if entry.pk not in covered and accept(entry):
+            everyone = heapq.merge(self._national_by_name, self._others_by_name, key=_name_order)
+            for entry in everyone if origin is None else self._unlocated:
+                if not covered(entry.pk) and accept(entry):
                     results.append(Ranked(entry, Coverage.OUTSIDE, None))
                     if len(results) == limit:
                         break
         return results
+
+    def public_order(self, query: Query, municipality: Municipality | None) -> list[Ranked]:
+        """Every match in the public API's order: with a caller place, the desk's groups
+        but distances measured from public addresses only (distances from a few places
+        would give a shelter's position away); without one, by bokmål name."""
+        with self.lock:
+            accept, allowed = self._acceptor(query)
+            candidates = (
+                self.entries.values()
+                if allowed is None
+                else (self.entries[pk] for pk in allowed if pk in self.entries)
+            )
+            matches = [entry for entry in candidates if accept(entry)]
+            if municipality is None or municipality.pk not in self.municipalities:
+                return [Ranked(entry, None, None) for entry in sorted(matches, key=_name_order)]
+            origin = self.municipalities[municipality.pk][1]
+            ranked = []
+            for entry in matches:
+                group = self._group_of(entry, municipality.pk)
+                coverage = Coverage.OUTSIDE if group is None else Coverage(group)
+                distance = None if origin is None else _nearest_km(origin, entry.public_points)
+                ranked.append(Ranked(entry, coverage, distance))
+            ranked.sort(key=lambda item: (item.coverage, *_order((item.distance_km, item.entry))))
+            return ranked
 
     def _acceptor(self, query: Query) -> tuple[Callable[[Entry], bool], set[int] | None]:
         """A test for the per-service filters, and the set the set filters allow (None:
@@ -434,6 +636,7 @@ class SearchIndex:
         if sets:
             allowed = set.intersection(*sorted(sets, key=len))
         age, moment, needs_phone = query.age, query.open_at, query.needs_phone
+        active_only = query.active_only or moment is not None
         open_now: dict[int, bool] = {}
 
         def accept(entry: Entry) -> bool:
@@ -446,10 +649,10 @@ class SearchIndex:
                 return False
             if needs_phone and not entry.has_phone:
                 return False
+            if active_only and not entry.active:
+                return False
             if moment is None:
                 return True
-            if not entry.active:
-                return False
             # Last: the only check that costs more than a lookup. Services share
             # schedules, so each distinct one is asked once per search.
             key = id(entry.schedule)
@@ -473,72 +676,47 @@ class SearchIndex:
                     results.append(Ranked(entry, coverage, None))
         return results
 
-    def _groups_for(self, municipality_pk: int):
-        """Local, regional and national services sorted by distance, for one caller
-        municipality, and all three together."""
-        county, origin = self.municipalities[municipality_pk]
-        local_ids = self.by_municipality.get(municipality_pk, set())
-        regional_ids = self.by_county.get(county, set()) - local_ids
-        national_ids = self.national - local_ids - regional_ids
-
-        def by_distance(ids: Iterable[int]) -> list[tuple[float | None, Entry]]:
-            items = []
-            for pk in ids:
-                entry = self.entries[pk]
-                distance = None if origin is None else _nearest_km(origin, entry)
-                items.append((distance, entry))
-            return sorted(items, key=_order)
-
-        return (
-            by_distance(local_ids),
-            by_distance(regional_ids),
-            by_distance(national_ids),
-            local_ids | regional_ids | national_ids,
-        )
-
-    def _walk(self, query: Query) -> tuple[list, list[float]]:
+    def _walk(self, query: Query) -> _Walk:
         """The shortest latitude-sorted list that still holds every candidate."""
         keys = list(query.terms)
         if query.language is not None:
             keys.append(("languages", query.language))
-        walks = [self._walks.get(key, ([], [])) for key in keys]
-        everything = (self._by_latitude, self._latitudes)
-        return min(walks, key=lambda walk: len(walk[0]), default=everything)
+        walks = [self._walks.get(key, _Walk([])) for key in keys]
+        return min(walks, key=lambda walk: len(walk.items), default=self._all)
 
     def _nearest_outside(
-        self, origin, covered: set[int], accept, need: int, walk: tuple[list, list[float]]
+        self, origin: Point, covered, accept, need: int, walk: _Walk
     ) -> list[Ranked]:
-        """The ``need`` nearest accepted services outside ``covered``: walk the
+        """The ``need`` nearest accepted services outside the caller's area: walk the
         latitude-sorted points outwards from the caller; a point d radians of latitude
         away is at least R·d km away, so the walk stops once that bound passes the
         ``need``-th best distance found."""
         found: dict[int, float] = {}
         verdicts: dict[int, bool] = {}
-        points, latitudes = walk
-        below = bisect_left(latitudes, origin[0]) - 1
+        points, latitudes = walk.items, walk.latitudes
+        below = bisect_left(latitudes, origin.latitude) - 1
         above = below + 1
         threshold = math.inf
         steps = 0
         while below >= 0 or above < len(points):
             if above >= len(points) or (
-                below >= 0 and origin[0] - latitudes[below] <= latitudes[above] - origin[0]
+                below >= 0
+                and origin.latitude - latitudes[below] <= latitudes[above] - origin.latitude
             ):
                 latitude, point, entry = points[below]
                 below -= 1
             else:
                 latitude, point, entry = points[above]
                 above += 1
-            if EARTH_RADIUS_KM * abs(latitude - origin[0]) > threshold:
+            if EARTH_RADIUS_KM * abs(latitude - origin.latitude) > threshold:
                 break
             pk = entry.pk
-            if pk in covered:
-                continue
             verdict = verdicts.get(pk)
             if verdict is None:
-                verdict = verdicts[pk] = accept(entry)
+                verdict = verdicts[pk] = not covered(pk) and accept(entry)
             if not verdict:
                 continue
-            distance = _km(origin, point)
+            distance = km_between(origin, point)
             if distance < found.get(pk, math.inf):
                 found[pk] = distance
                 steps += 1
@@ -552,9 +730,9 @@ class SearchIndex:
         )
         return [Ranked(entry, Coverage.OUTSIDE, distance) for distance, entry in nearest]
 
-    def _nearest_of(self, origin, pks: set[int], accept, need: int) -> list[Ranked]:
+    def _nearest_of(self, origin: Point, pks: set[int], accept, need: int) -> list[Ranked]:
         located = [
-            (_nearest_km(origin, entry), entry)
+            (_nearest_km(origin, entry.points), entry)
             for pk in pks
             if (entry := self.entries.get(pk)) is not None and entry.points
         ]
@@ -567,59 +745,52 @@ class SearchIndex:
                     break
         return results
 
-    # --- Cards ---
-
-    def cards(self, pks: list[int]) -> dict[int, Card]:
-        """What the result cards show (not free places: those are read fresh), made from
-        the rows kept in memory, without a query."""
-        cards = {}
-        for pk in pks:
-            card = self._cards.get(pk)
-            if card is None and pk in self._service_rows:
-                card = self._cards[pk] = self._card(pk)
-            if card is not None:
-                cards[pk] = card
-        return cards
-
-    def _card(self, pk: int) -> Card:
-        service = self._services.instance(self._service_rows[pk])
-        service.organization = self.organizations[service.organization_id]
-        channels = [self._channels.instance(row) for row in self._channel_rows.get(pk, ())]
-        locations = []
-        for row in self._location_rows.get(pk, ()):
-            location = self._locations.instance(row)
-            location.municipality = self.municipality_objects[location.municipality_id]
-            locations.append(location)
-        return Card(service, channels, locations)
-
 
 _current: SearchIndex | None = None
-_building = threading.Lock()
+_updating = threading.Lock()
 
 
 def current_index() -> SearchIndex:
-    """This process's index, rebuilt first if the directory has changed since, with the
-    current error reports and free places."""
-    global _current
-    # Read the tokens before the data: a write in between only costs another load.
-    tokens = current_tokens()
-    token, feedback = tokens.get(DIRECTORY), tokens.get(FEEDBACK)
+    """This process's index, brought up to date first: the changed services reloaded,
+    or everything rebuilt after a change to what all services refer to; with the current
+    error reports and free places."""
+    state = current_state()  # before the data: a write in between costs a reload, not a miss
     index = _current
-    if index is None or index.token != token:
-        with _building:
+    if index is None or not _is_current(index, state):
+        with _updating:
             index = _current
-            if index is None or index.token != token:
-                index = _current = SearchIndex.build(token)
-                if len(index.entries) >= FREEZE_FROM:
-                    # A big index is hundreds of thousands of long-lived objects: keep
-                    # the cyclic garbage collector from walking them in every full
-                    # collection. The old index is released first, so none of it
-                    # stays frozen.
-                    gc.unfreeze()
-                    gc.collect()
-                    gc.freeze()
-    if index.feedback.token != feedback or not index.feedback.loaded:
-        index.feedback = Feedback.load(feedback)
+            if index is None or not _is_current(index, state):
+                index = _update(index, state)
+    if index.feedback.token != state.feedback or not index.feedback.loaded:
+        index.feedback = Feedback.load(state.feedback)
+    return index
+
+
+def _is_current(index: SearchIndex, state: IndexState) -> bool:
+    return (
+        index.token == state.directory
+        and index.position == state.newest_change
+        and index.stamp == state.newest_stamp
+    )
+
+
+def _update(index: SearchIndex | None, state: IndexState) -> SearchIndex:
+    global _current
+    if index is not None and index.token == state.directory:
+        changed = changed_services(index.position, index.stamp, state.newest_change)
+        if changed is not None and len(changed) <= max(
+            REBUILD_FROM, REBUILD_SHARE * len(index.entries)
+        ):
+            index.apply(changed, state)
+            return index
+    index = _current = SearchIndex.build(state)
+    if len(index.entries) >= FREEZE_FROM:
+        # A big index is hundreds of thousands of long-lived objects: keep the cyclic
+        # garbage collector from walking them in every full collection. The old index
+        # is released first, so none of it stays frozen.
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
     return index
 
 

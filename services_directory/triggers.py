@@ -1,93 +1,238 @@
-"""Database triggers that stamp a new DirectoryChange token on every write they watch.
+"""Database triggers that tell every process's search index what changed.
 
-Two tokens: ``DIRECTORY`` for the tables the search index is built from, and ``FEEDBACK``
-for error reports and free shelter places, which change all day and are cheap to reload
-on their own. They are (re)installed after every ``migrate`` and ``flush``
-(``post_migrate``), not only in a migration: on SQLite, Django alters a table by
-rebuilding it, which drops its triggers, so a later migration could otherwise switch
-them off without anyone noticing. Installing is idempotent. ``tests/test_search_index.py``
-checks that every watched table has them.
+See ``models/index_state.py`` for what they write: the ids of changed services, a new
+token when something every service refers to changes, and a token for the feedback
+tables. They are (re)installed after every ``migrate`` and ``flush`` (``post_migrate``),
+not only in a migration: on SQLite, Django alters a table by rebuilding it, which drops
+its triggers, so a later migration could otherwise switch them off without anyone
+noticing. Installing is idempotent. ``tests/test_search_index.py`` checks that every
+watched table has them.
+
+On PostgreSQL a writer takes a transaction-level advisory lock before it appends to the
+change log, so log ids commit in order (see ``ServiceChange``). SQLite has one writer at
+a time anyway.
 """
 
 from django.apps import apps
 
-FUNCTION = "services_directory_touch"
+PREFIX = "services_directory"
+TOUCH = f"{PREFIX}_touch"
+LOG = f"{PREFIX}_log"
 TOKEN_TABLE = "services_directory_directorychange"  # noqa: S105 (a table name)
+LOG_TABLE = "services_directory_servicechange"
+SERVICE_TABLE = "services_directory_service"
+ORGANIZATION_TABLE = "services_directory_organization"
+# Any constant: the advisory lock that orders appends to the change log.
+LOG_LOCK = 0x5D1D_C4A6
 
-# Only constant names are formatted into these statements.
-_POSTGRES_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO {TOKEN_TABLE} (id, token) VALUES (TG_ARGV[0]::bigint, (random() * 9e18)::bigint)
-    ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token;
-    RETURN NULL;
-END
-$$
-"""  # noqa: S608
 _SQLITE_OPERATIONS = ("INSERT", "UPDATE", "DELETE")
+PG_STAMP = "(random() * 9e18)::bigint"
 
 
-def watched_tables() -> dict[str, int]:
-    """Each watched table, with the token its writes change."""
-    from services_directory.models.changes import (
-        DIRECTORY,
-        FEEDBACK,
-        FEEDBACK_MODELS,
-        WATCHED_M2M,
-        WATCHED_MODELS,
-    )
+def _state():
+    from services_directory.models import index_state
 
+    return index_state
+
+
+def token_tables() -> dict[str, int]:
+    """Each table whose writes stamp a token, with that token."""
+    state = _state()
     app = apps.get_app_config("services_directory")
-    tables = {app.get_model(name)._meta.db_table: DIRECTORY for name in WATCHED_MODELS}
-    service = app.get_model("Service")
-    for name in WATCHED_M2M:
-        tables[service._meta.get_field(name).remote_field.through._meta.db_table] = DIRECTORY
-    for name in FEEDBACK_MODELS:
-        tables[app.get_model(name)._meta.db_table] = FEEDBACK
+    tables = {app.get_model(name)._meta.db_table: state.DIRECTORY for name in state.REBUILD_MODELS}
+    for name in state.FEEDBACK_MODELS:
+        tables[app.get_model(name)._meta.db_table] = state.FEEDBACK
     return tables
 
 
-def _update_columns(table: str) -> str:
-    """``UPDATE`` or ``UPDATE OF <columns>``: the review bookkeeping of a service (see
-    changes.UNWATCHED_FIELDS) changes nothing a search shows, so it costs no rebuild."""
-    from services_directory.models.changes import UNWATCHED_FIELDS
+def log_tables() -> dict[str, str]:
+    """Each table whose rows belong to one service, with the column naming it."""
+    state = _state()
+    app = apps.get_app_config("services_directory")
+    tables = {
+        app.get_model(name)._meta.db_table: column
+        for name, column in state.SERVICE_ROW_MODELS.items()
+    }
+    service = app.get_model("Service")
+    for name in state.SERVICE_M2M:
+        tables[service._meta.get_field(name).remote_field.through._meta.db_table] = "service_id"
+    return tables
 
+
+def watched_tables() -> dict[str, str]:
+    """Every table with triggers, and what they write: "token <n>", "log" or "names"."""
+    tables = {table: f"token {token}" for table, token in token_tables().items()}
+    tables.update(dict.fromkeys(log_tables(), "log"))
+    tables[ORGANIZATION_TABLE] = "names"
+    return tables
+
+
+def _watched_columns(table: str) -> list[str] | None:
+    """The columns whose updates count (None: all of them). The review bookkeeping of a
+    service changes nothing a search shows, so "Verified today" costs no reload."""
+    if table == ORGANIZATION_TABLE:
+        # The index reads only an organisation's name (for the name search); its cards
+        # read the rest fresh.
+        return ["name"]
     for model in apps.get_app_config("services_directory").get_models():
-        if model._meta.db_table == table and model.__name__ in UNWATCHED_FIELDS:
+        if model._meta.db_table == table and model.__name__ in _state().UNWATCHED_FIELDS:
             skipped = {
-                model._meta.get_field(name).column for name in UNWATCHED_FIELDS[model.__name__]
+                model._meta.get_field(name).column
+                for name in _state().UNWATCHED_FIELDS[model.__name__]
             }
-            columns = [f.column for f in model._meta.concrete_fields if f.column not in skipped]
-            return "UPDATE OF " + ", ".join(f'"{column}"' for column in columns)
-    return "UPDATE"
+            return [f.column for f in model._meta.concrete_fields if f.column not in skipped]
+    return None
+
+
+def _update_event(table: str) -> str:
+    columns = _watched_columns(table)
+    if columns is None:
+        return "UPDATE"
+    return "UPDATE OF " + ", ".join(f'"{column}"' for column in columns)
+
+
+# --- PostgreSQL ------------------------------------------------------------------------
+# Only constant names and numbers are formatted into these statements.
+
+
+def _postgres_statements() -> list[str]:
+    state = _state()
+    statements = [
+        f"""
+        CREATE OR REPLACE FUNCTION {TOUCH}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            INSERT INTO {TOKEN_TABLE} (id, token)
+            VALUES (TG_ARGV[0]::bigint, (random() * 9e18)::bigint)
+            ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token;
+            RETURN NULL;
+        END
+        $$""",
+        # A row's service, before and after: both changed if a row moved between two.
+        f"""
+        CREATE OR REPLACE FUNCTION {LOG}() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+            before bigint;
+            after bigint;
+        BEGIN
+            PERFORM pg_advisory_xact_lock({LOG_LOCK});
+            IF TG_OP <> 'INSERT' THEN
+                before := (to_jsonb(OLD) ->> TG_ARGV[0])::bigint;
+                INSERT INTO {LOG_TABLE} (service_id, stamp) VALUES (before, {PG_STAMP});
+            END IF;
+            IF TG_OP <> 'DELETE' THEN
+                after := (to_jsonb(NEW) ->> TG_ARGV[0])::bigint;
+                IF after IS DISTINCT FROM before THEN
+                    INSERT INTO {LOG_TABLE} (service_id, stamp) VALUES (after, {PG_STAMP});
+                END IF;
+            END IF;
+            RETURN NULL;
+        END
+        $$""",
+        f"""
+        CREATE OR REPLACE FUNCTION {LOG}_names() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_advisory_xact_lock({LOG_LOCK});
+            INSERT INTO {LOG_TABLE} (service_id, stamp)
+            SELECT id, {PG_STAMP} FROM {SERVICE_TABLE} WHERE organization_id = NEW.id;
+            RETURN NULL;
+        END
+        $$""",
+        f"""
+        CREATE OR REPLACE FUNCTION {LOG}_prune() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            DELETE FROM {LOG_TABLE} WHERE id <= NEW.id - {state.KEEP_CHANGES};
+            RETURN NULL;
+        END
+        $$""",
+        f"CREATE OR REPLACE TRIGGER {LOG}_prune AFTER INSERT ON {LOG_TABLE} FOR EACH ROW "
+        f"WHEN (NEW.id % {state.PRUNE_EVERY} = 0) EXECUTE FUNCTION {LOG}_prune()",
+    ]
+    for table, token in token_tables().items():
+        statements.append(
+            f"CREATE OR REPLACE TRIGGER {TOUCH} "
+            f"AFTER INSERT OR {_update_event(table)} OR DELETE OR TRUNCATE "
+            f'ON "{table}" FOR EACH STATEMENT EXECUTE FUNCTION {TOUCH}({token})'
+        )
+    for table, column in log_tables().items():
+        statements += [
+            f"CREATE OR REPLACE TRIGGER {LOG} AFTER INSERT OR {_update_event(table)} OR DELETE "
+            f"ON \"{table}\" FOR EACH ROW EXECUTE FUNCTION {LOG}('{column}')",
+            # TRUNCATE has no rows to name: everything is rebuilt.
+            f"CREATE OR REPLACE TRIGGER {TOUCH} AFTER TRUNCATE "
+            f'ON "{table}" FOR EACH STATEMENT EXECUTE FUNCTION {TOUCH}({state.DIRECTORY})',
+        ]
+    statements += [
+        # Organisations once stamped the rebuild token (before the change log).
+        f'DROP TRIGGER IF EXISTS {TOUCH} ON "{ORGANIZATION_TABLE}"',
+        f"CREATE OR REPLACE TRIGGER {LOG} AFTER {_update_event(ORGANIZATION_TABLE)} "
+        f'ON "{ORGANIZATION_TABLE}" FOR EACH ROW EXECUTE FUNCTION {LOG}_names()',
+    ]
+    return statements
+
+
+# --- SQLite ----------------------------------------------------------------------------
 
 
 def _sqlite_name(table: str, operation: str) -> str:
-    return f"{FUNCTION}_{table}_{operation.lower()}"
+    return f"{TOUCH}_{table}_{operation.lower()}"
+
+
+def _sqlite_trigger(table: str, operation: str, body: str) -> list[str]:
+    name = _sqlite_name(table, operation)
+    event = _update_event(table) if operation == "UPDATE" else operation
+    # Dropped first: SQLite cannot replace a trigger whose body changed.
+    return [
+        f'DROP TRIGGER IF EXISTS "{name}"',
+        f'CREATE TRIGGER "{name}" AFTER {event} ON "{table}" BEGIN {body} END',
+    ]
+
+
+def _sqlite_statements() -> list[str]:
+    state = _state()
+    statements = []
+    for table, token in token_tables().items():
+        body = (
+            f"INSERT INTO {TOKEN_TABLE} (id, token) VALUES ({token}, random()) "
+            "ON CONFLICT (id) DO UPDATE SET token = excluded.token;"
+        )
+        for operation in _SQLITE_OPERATIONS:
+            statements += _sqlite_trigger(table, operation, body)
+    for table, column in log_tables().items():
+        append = f"INSERT INTO {LOG_TABLE} (service_id, stamp)"
+        bodies = {
+            "INSERT": f"{append} VALUES (NEW.{column}, random());",
+            "UPDATE": f"{append} SELECT OLD.{column}, random() "
+            f"UNION SELECT NEW.{column}, random() WHERE NEW.{column} IS NOT OLD.{column};",
+            "DELETE": f"{append} VALUES (OLD.{column}, random());",
+        }
+        for operation, body in bodies.items():
+            statements += _sqlite_trigger(table, operation, body)
+    # Organisations once stamped the rebuild token on every write (before the change log).
+    statements += [
+        f'DROP TRIGGER IF EXISTS "{_sqlite_name(ORGANIZATION_TABLE, operation)}"'
+        for operation in ("INSERT", "DELETE")
+    ]
+    statements += _sqlite_trigger(
+        ORGANIZATION_TABLE,
+        "UPDATE",
+        f"INSERT INTO {LOG_TABLE} (service_id, stamp) "
+        f"SELECT id, random() FROM {SERVICE_TABLE} WHERE organization_id = NEW.id;",
+    )
+    prune = f"{LOG}_prune"
+    statements += [
+        f'DROP TRIGGER IF EXISTS "{prune}"',
+        f'CREATE TRIGGER "{prune}" AFTER INSERT ON {LOG_TABLE} '
+        f"WHEN NEW.id % {state.PRUNE_EVERY} = 0 BEGIN "
+        f"DELETE FROM {LOG_TABLE} WHERE id <= NEW.id - {state.KEEP_CHANGES}; END",
+    ]
+    return statements
 
 
 def install(connection) -> None:
-    tables = watched_tables()
     if connection.vendor == "postgresql":
-        statements = [_POSTGRES_FUNCTION] + [
-            f"CREATE OR REPLACE TRIGGER {FUNCTION} "
-            f"AFTER INSERT OR {_update_columns(table)} OR DELETE OR TRUNCATE "
-            f'ON "{table}" FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}({token})'
-            for table, token in tables.items()
-        ]
+        statements = _postgres_statements()
     elif connection.vendor == "sqlite":
-        statements = []
-        for table, token in tables.items():
-            for operation in _SQLITE_OPERATIONS:
-                name = _sqlite_name(table, operation)
-                event = _update_columns(table) if operation == "UPDATE" else operation
-                # Dropped first: SQLite cannot replace a trigger whose body changed.
-                statements.append(f'DROP TRIGGER IF EXISTS "{name}"')
-                statements.append(
-                    f'CREATE TRIGGER "{name}" AFTER {event} ON "{table}" BEGIN '  # noqa: S608
-                    f"INSERT INTO {TOKEN_TABLE} (id, token) VALUES ({token}, random()) "
-                    "ON CONFLICT (id) DO UPDATE SET token = excluded.token; END"
-                )
+        statements = _sqlite_statements()
     else:
         raise NotImplementedError(f"no directory triggers for {connection.vendor}")
     with connection.cursor() as cursor:
@@ -95,26 +240,38 @@ def install(connection) -> None:
             cursor.execute(statement)
 
 
-def installed_on(connection) -> dict[str, int]:
-    """The watched tables that carry a trigger, with the token it changes (for tests)."""
+def installed_on(connection) -> dict[str, str]:
+    """The watched tables that carry their triggers, described as watched_tables()
+    describes them (for tests)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                "SELECT event_object_table, action_statement FROM information_schema.triggers "
-                "WHERE trigger_name = %s",
-                [FUNCTION],
+                "SELECT event_object_table, trigger_name, action_statement, "
+                "string_agg(event_manipulation, ',') "
+                "FROM information_schema.triggers WHERE trigger_name IN (%s, %s) "
+                "GROUP BY 1, 2, 3",
+                [TOUCH, LOG],
             )
-            found = {}
-            for table, action in cursor.fetchall():
-                found[table] = int(action.rsplit("(", 1)[1].rstrip(")").strip("'"))
+            found: dict[str, str] = {}
+            for table, name, action, events in cursor.fetchall():
+                if name == LOG:
+                    found[table] = "names" if "_names()" in action else "log"
+                elif events != "TRUNCATE":
+                    token = int(action.rsplit("(", 1)[1].rstrip(")").strip("'"))
+                    found[table] = f"token {token}"
             return found
         cursor.execute("SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'trigger'")
         triggers = {(table, name): sql for table, name, sql in cursor.fetchall()}
     found = {}
-    for table in watched_tables():
-        bodies = [triggers.get((table, _sqlite_name(table, op))) for op in _SQLITE_OPERATIONS]
-        if all(bodies):
-            found[table] = int(bodies[0].split("VALUES (", 1)[1].split(",", 1)[0])
+    for table, kind in watched_tables().items():
+        operations = ("UPDATE",) if kind == "names" else _SQLITE_OPERATIONS
+        bodies = [triggers.get((table, _sqlite_name(table, op))) for op in operations]
+        if not all(bodies):
+            continue
+        if LOG_TABLE in bodies[0]:
+            found[table] = "names" if kind == "names" else "log"
+        else:
+            found[table] = "token " + bodies[0].split("VALUES (", 1)[1].split(",", 1)[0]
     return found
 
 
@@ -124,5 +281,5 @@ def install_after_migrate(sender, using, **kwargs) -> None:
     connection = connections[using]
     with connection.cursor() as cursor:
         tables = set(connection.introspection.table_names(cursor))
-    if TOKEN_TABLE in tables:
+    if TOKEN_TABLE in tables and LOG_TABLE in tables:
         install(connection)

@@ -25,7 +25,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, Page, Paginator
-from django.db.models import Count, F, FloatField, Max, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Max, QuerySet
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
@@ -46,8 +46,7 @@ from services_directory.hsds import (
 )
 from services_directory.models import Location, OpeningHours, Postcode, Service
 from services_directory.models.directory import build_schedule
-from services_directory.models.queries import Coverage, haversine_km
-from services_directory.search import SearchForm, filtered_services, location_json
+from services_directory.search import PublicMatch, SearchForm, location_json, public_order
 from services_directory.validators import format_phone
 
 DEFAULT_PAGE_SIZE = 50
@@ -127,37 +126,19 @@ def _public() -> QuerySet[Service]:
     return Service.objects.published().filter(status=Service.Status.ACTIVE)
 
 
-def _public_distance(municipality) -> Subquery:
-    """Kilometres from the municipality to the service's nearest PUBLIC location. The
-    desk's ranking also measures from confidential addresses; published, distances from a
-    few municipalities would give a shelter's position away."""
-    nearest = (
-        Location.objects.filter(
-            service=OuterRef("pk"), latitude__isnull=False, is_confidential=False
-        )
-        .annotate(km=haversine_km(municipality.latitude, municipality.longitude))
-        .order_by("km")
-        .values("km")[:1]
-    )
-    return Subquery(nearest, output_field=FloatField())
-
-
-def _matching(data: dict, at: datetime):
-    """The public services matching the form's filters, in a stable order: the desk's
-    ranking when a place is given, else by bokmål name. Orders on name_nb explicitly so
-    the order does not follow a language cookie."""
-    services = filtered_services(data, at).filter(status=Service.Status.ACTIVE)
-    location = data.get("location")
-    municipality = location.municipality if location else None
-    if municipality is None:
-        return services.order_by("name_nb", "pk"), None
-    ranked = (
-        services.ranked_for(municipality)
-        # Replaces the desk's distance, which counts confidential addresses.
-        .annotate(distance_km=_public_distance(municipality))
-        .order_by("coverage_rank", F("distance_km").asc(nulls_last=True), "name_nb", "pk")
-    )
-    return ranked, municipality
+def _page(data: dict, at: datetime):
+    """The requested page of the public order (None past the end; page 1 always exists,
+    even empty), its services in that order with their matches, and the caller's place."""
+    matches, municipality = public_order(data, at)
+    page = _paginate(matches, data)
+    if page is None:
+        return None, [], municipality
+    wanted: list[PublicMatch] = list(page.object_list)
+    rows = with_export_data(_public().filter(pk__in=[match.pk for match in wanted]))
+    by_pk = {service.pk: service for service in rows}
+    # A service unpublished since the index looked is left out of this page.
+    found = [(by_pk[match.pk], match) for match in wanted if match.pk in by_pk]
+    return page, found, municipality
 
 
 def _paginate(queryset, data: dict) -> Page | None:
@@ -353,14 +334,14 @@ def _location(location: Location, places: dict[str, str]) -> dict:
     }
 
 
-def _service(service: Service, at: datetime, places: dict[str, str], ranked: bool) -> dict:
+def _service(service: Service, at: datetime, places: dict[str, str], found: PublicMatch) -> dict:
     phones, channels = _channels(service, at)
     organization = service.organization
     match = None
-    if ranked:
-        distance = service.distance_km  # type: ignore[attr-defined]
+    if found.coverage is not None:
+        distance = found.distance_km
         match = {
-            "coverage": Coverage(service.coverage_rank).code,  # type: ignore[attr-defined]
+            "coverage": found.coverage.code,
             "distance_km": None if distance is None else round(distance, 1),
         }
     return {
@@ -425,12 +406,10 @@ def services(request: HtmxHttpRequest) -> HttpResponse:
     last_modified = _latest(newest, minute)
 
     def render() -> HttpResponse:
-        queryset, municipality = _matching(data, at)
-        page = _paginate(with_export_data(queryset), data)
+        page, found, municipality = _page(data, at)
         if page is None:
             return _not_found("page", _("That page does not exist."))
-        rows = list(page.object_list)
-        places = _places(rows)
+        places = _places([service for service, _match in found])
         return JsonResponse(
             {
                 "count": page.paginator.count,
@@ -440,7 +419,7 @@ def services(request: HtmxHttpRequest) -> HttpResponse:
                 ),
                 "at": _iso(at),
                 "location": location_json(municipality),
-                "results": [_service(s, at, places, municipality is not None) for s in rows],
+                "results": [_service(s, at, places, match) for s, match in found],
             }
         )
 
@@ -465,11 +444,10 @@ def hsds_services(request: HtmxHttpRequest) -> HttpResponse:
     last_modified = _latest(newest, minute)
 
     def render() -> HttpResponse:
-        queryset, _municipality = _matching(data, at)
-        page = _paginate(with_export_data(queryset), data)
+        page, found, _municipality = _page(data, at)
         if page is None:
             return _not_found("page", _("That page does not exist."))
-        contents = export_chosen(page.object_list)
+        contents = export_chosen([service for service, _match in found])
         return JsonResponse(
             {
                 "total_items": page.paginator.count,

@@ -35,4 +35,4 @@ def search(request: HtmxHttpRequest) -> JsonResponse:
     form = SearchForm(request.GET)
     if not form.is_valid():
         return JsonResponse({"errors": form.error_dict()}, status=400)
-    return JsonResponse(api_payload(run_search(form.cleaned_data)))
+    return JsonResponse(api_payload(run_search(form.cleaned_data, index=form.index)))

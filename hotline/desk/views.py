@@ -22,7 +22,7 @@ def desk_home(request: HtmxHttpRequest) -> HttpResponse:
     result, status, location = None, 200, None
     if form.is_bound:
         if form.is_valid():
-            result = run_search(form.cleaned_data)
+            result = run_search(form.cleaned_data, index=form.index)
             location = result.location
         else:
             status = 400
@@ -33,7 +33,7 @@ def desk_home(request: HtmxHttpRequest) -> HttpResponse:
         "result": result,
         "location": location,
         # Acute strip: always about right now, whatever time the search plans for.
-        "nearest_open": nearest_open(municipality, timezone.now()),
+        "nearest_open": nearest_open(municipality, timezone.now(), index=form.index),
         "suggestions": _suggestions(form),
         **panel_context(request),
     }

@@ -1,8 +1,9 @@
 from django.db import migrations
 
-from services_directory.models.queries import NAME_FIELDS
 
 TABLE = "services_directory_service"
+# As they were then (the name search has since moved out of SQL: see 0010).
+NAME_FIELDS = ("name_nb", "name_nn", "name_en", "name_se")
 
 
 def _statements():

@@ -1,5 +1,4 @@
 from services_directory.models.capacity import CapacityLink, ShelterCapacity
-from services_directory.models.changes import DirectoryChange
 from services_directory.models.directory import (
     ContactChannel,
     Location,
@@ -8,6 +7,7 @@ from services_directory.models.directory import (
     Service,
 )
 from services_directory.models.feedback import ErrorReport
+from services_directory.models.index_state import DirectoryChange, ServiceChange
 from services_directory.models.link_checks import DirectoryCheck
 from services_directory.models.reference import County, Municipality, Place, Postcode
 from services_directory.models.scheduling import JobLock, ReviewReminder
@@ -37,6 +37,7 @@ __all__ = [
     "Postcode",
     "ReviewReminder",
     "Service",
+    "ServiceChange",
     "ServiceType",
     "ShelterCapacity",
     "TargetGroup",

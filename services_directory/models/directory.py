@@ -5,7 +5,6 @@ History is recorded for every model here (see translation.py, where the historic
 models are registered after the translated fields exist).
 """
 
-import math
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -17,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from services_directory import hours
-from services_directory.models.queries import ServiceSearchQuerySet
+from services_directory.geo import distance_km
 from services_directory.models.reference import County, Municipality
 from services_directory.models.vocabulary import (
     AccessibilityFeature,
@@ -42,14 +41,6 @@ NORWAY_LON = (-9.5, 33.5)
 # A location must lie this close to its municipality's representative point. The largest
 # municipalities (Kautokeino, Karasjok) are about 150 km across.
 MAX_KM_FROM_MUNICIPALITY = 120
-
-
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(a))
 
 
 class Organization(models.Model):
@@ -79,7 +70,7 @@ class Organization(models.Model):
                 raise ValidationError({"organization_number": error.messages}) from None
 
 
-class ServiceQuerySet(ServiceSearchQuerySet):
+class ServiceQuerySet(models.QuerySet):
     def published(self):
         """What operators may see: published entries that are not inactive."""
         return self.filter(is_published=True).exclude(status=Service.Status.INACTIVE)
@@ -491,20 +482,6 @@ class OpeningHours(models.Model):
         ordering = ["kind", "weekday", "valid_from", "opens"]
         indexes = [
             models.Index(fields=["service", "kind", "weekday"], name="hours_service_kind_weekday"),
-            # "Open at" checks today's and yesterday's rows of every service at once (see
-            # queries.open_at): the weekly spans of one weekday, and the dated exceptions.
-            # Without these, each check is a scan of the whole table (docs/performance.md).
-            models.Index(
-                # service last, so the lookup is answered from the index alone.
-                fields=["weekday", "opens", "closes", "service"],
-                condition=Q(kind="weekly", channel__isnull=True),
-                name="hours_weekly_open_at",
-            ),
-            models.Index(
-                fields=["valid_from"],
-                condition=Q(kind="exception", channel__isnull=True),
-                name="hours_exceptions_open_at",
-            ),
         ]
         verbose_name = _("opening hours")
         verbose_name_plural = _("opening hours")

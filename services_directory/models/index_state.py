@@ -1,0 +1,144 @@
+"""What each process's search index needs to know to stay current (see search_index).
+
+Database triggers (``services_directory.triggers``) write here on every change to a
+table the index reads, whatever made it: the admin, an import, a management command, a
+bulk update or raw SQL.
+
+- A change to one service's own rows (the service, its locations, channels, hours,
+  vocabulary and coverage, its organisation) appends the service's id to
+  ``ServiceChange``: each process then reloads just those services.
+- A change to what every service refers to (the vocabularies, counties and
+  municipalities: rare) stamps a new ``DIRECTORY`` token: each process rebuilds.
+- Open error reports and free shelter places change all day and are small: their own
+  ``FEEDBACK`` token reloads only them.
+"""
+
+from typing import NamedTuple
+
+from django.db import connection, models
+
+# DirectoryChange rows.
+DIRECTORY = 1  # what the whole index is built from
+FEEDBACK = 2  # open error reports and free shelter places, shown on result cards
+
+# Tables whose writes rebuild the index, by model name.
+REBUILD_MODELS = [
+    "ServiceType",
+    "Topic",
+    "TargetGroup",
+    "Language",
+    "AccessibilityFeature",
+    "County",
+    "Municipality",
+]
+FEEDBACK_MODELS = ["ErrorReport", "ShelterCapacity"]
+# Tables whose rows belong to one service, with the column that names it.
+SERVICE_ROW_MODELS = {
+    "Service": "id",
+    "Location": "service_id",
+    "ContactChannel": "service_id",
+    "OpeningHours": "service_id",
+}
+# Service's many-to-many relations the index reads (their through tables log too).
+SERVICE_M2M = [
+    "service_types",
+    "topics",
+    "target_groups",
+    "languages",
+    "accessibility",
+    "coverage_counties",
+    "coverage_municipalities",
+]
+# Columns whose updates change nothing a search shows: the review cycle's bookkeeping.
+# "Verified today", an editor's most frequent click, then costs no reload.
+UNWATCHED_FIELDS = {
+    "Service": ["last_verified_at", "verified_by", "next_review_due", "version", "updated_at"],
+}
+# How many ServiceChange rows are kept: far more than any process falls behind by
+# between two searches.
+KEEP_CHANGES = 100_000
+PRUNE_EVERY = 1_000
+
+
+class DirectoryChange(models.Model):
+    """A row per token (DIRECTORY, FEEDBACK) whose random ``token`` changes with every
+    write to what it covers, and the PRUNED_BELOW mark.
+
+    The tokens are random rather than counters so that a rolled-back transaction or a
+    flushed test database can never bring back a value an index was built at.
+    """
+
+    token = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = "directory change"
+
+    def __str__(self) -> str:
+        return str(self.token)
+
+
+class ServiceChange(models.Model):
+    """One changed service, appended by the triggers; ids grow in commit order.
+
+    Writers take a transaction-level lock before they append (see triggers), so a
+    process that has read every id up to N has seen every change committed before N:
+    a smaller id can never commit after a larger one was read. Each row's random
+    ``stamp`` tells an index whether the row it stopped at is still the one it read:
+    SQLite hands out a rolled-back id again, and old rows are pruned."""
+
+    id = models.BigAutoField(primary_key=True)
+    # No foreign key: the log outlives deleted services, and must not slow their deletion.
+    service_id = models.BigIntegerField()
+    stamp = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = "service change"
+
+    def __str__(self) -> str:
+        return f"{self.pk}: service {self.service_id}"
+
+
+class IndexState(NamedTuple):
+    """The tokens and the newest ServiceChange, read together before every search."""
+
+    directory: int | None
+    feedback: int | None
+    newest_change: int
+    newest_stamp: int
+
+
+def current_state() -> IndexState:
+    """Every token and the newest change, in one query (asked before every search)."""
+    tokens, changes = DirectoryChange._meta.db_table, ServiceChange._meta.db_table
+    # Plain SQL, without the ORM's few hundred microseconds; only table names go in. The
+    # newest change comes back under its id negated, apart from the token ids.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, token FROM {tokens} UNION ALL "  # noqa: S608
+            f"SELECT * FROM (SELECT -id, stamp FROM {changes} ORDER BY id DESC LIMIT 1) newest"
+        )
+        rows = dict(cursor.fetchall())
+    newest = min(rows, default=0)
+    if newest >= 0:  # an empty log
+        return IndexState(rows.get(DIRECTORY), rows.get(FEEDBACK), 0, 0)
+    return IndexState(rows.get(DIRECTORY), rows.get(FEEDBACK), -newest, rows[newest])
+
+
+def changed_services(position: int, stamp: int, up_to: int) -> set[int] | None:
+    """The services changed after the log entry ``position`` up to ``up_to``; None when
+    that entry is no longer the one stamped ``stamp`` (pruned, or rolled back and its id
+    used again): what came in between is then unknown."""
+    rows = ServiceChange.objects.filter(id__gte=position, id__lte=up_to).values_list(
+        "id", "service_id", "stamp"
+    )
+    changed, anchored = set(), False
+    for pk, service_id, row_stamp in rows:
+        if pk == position:
+            anchored = row_stamp == stamp
+        else:
+            changed.add(service_id)
+    # An index built on an empty log has no entry to anchor to; nothing has been pruned
+    # before the log has held KEEP_CHANGES entries.
+    if anchored or (position == 0 and up_to <= KEEP_CHANGES):
+        return changed
+    return None
