@@ -202,6 +202,7 @@ def main() -> None:
         Topic,
     )
     from services_directory.models.directory import distance_km
+    from services_directory.models.vocabulary import SERVICE_VOCABULARIES
 
     rng = random.Random(args.seed)
     hidden = round(args.services * 0.03) if args.hidden is None else args.hidden
@@ -414,15 +415,7 @@ def main() -> None:
         # --- Vocabularies and coverage (many-to-many rows) ---
         through = {
             name: getattr(Service, name).through
-            for name in (
-                "service_types",
-                "topics",
-                "target_groups",
-                "languages",
-                "accessibility",
-                "coverage_counties",
-                "coverage_municipalities",
-            )
+            for name in (*SERVICE_VOCABULARIES, "coverage_counties", "coverage_municipalities")
         }
         rows: dict[str, list] = defaultdict(list)
         for service, (home, coverage, type_code, _hours) in zip(services, plans, strict=True):

@@ -35,6 +35,7 @@ from services_directory.models import (
     Topic,
 )
 from services_directory.models.capacity import capacity_reporting, reports_capacity
+from services_directory.models.vocabulary import SERVICE_VOCABULARIES
 from services_directory.validators import normalize_organization_number
 
 
@@ -45,11 +46,11 @@ class ServiceForm(forms.ModelForm):
     class Meta:
         model = Service
         fields = "__all__"  # noqa: DJ007 - the admin's fieldsets pick the fields
+        # Languages are too many for checkboxes: they get filter_horizontal below.
         widgets = {
-            "service_types": forms.CheckboxSelectMultiple,
-            "topics": forms.CheckboxSelectMultiple,
-            "target_groups": forms.CheckboxSelectMultiple,
-            "accessibility": forms.CheckboxSelectMultiple,
+            name: forms.CheckboxSelectMultiple
+            for name in SERVICE_VOCABULARIES
+            if name != "languages"
         }
 
     def __init__(self, *args, **kwargs):

@@ -21,6 +21,7 @@ from services_directory.models import (
     TargetGroup,
     Topic,
 )
+from services_directory.models.vocabulary import SERVICE_VOCABULARIES
 
 
 @register(Service)
@@ -47,15 +48,7 @@ class ChannelTranslation(TranslationOptions):
 
 register_history(
     Service,
-    m2m_fields=[
-        "service_types",
-        "topics",
-        "target_groups",
-        "languages",
-        "accessibility",
-        "coverage_counties",
-        "coverage_municipalities",
-    ],
+    m2m_fields=[*SERVICE_VOCABULARIES, "coverage_counties", "coverage_municipalities"],
 )
 for model in (
     Organization,

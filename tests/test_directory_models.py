@@ -15,6 +15,12 @@ from services_directory.models import (
     OpeningHours,
     Service,
 )
+from services_directory.models.vocabulary import (
+    FILTERABLE_VOCABULARIES,
+    SERVICE_VOCABULARIES,
+    Language,
+    Term,
+)
 from tests.conftest import make_service
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +44,17 @@ def test_a_text_missing_in_a_language_is_shown_in_bokmal(language):
     service = make_service("Krisesenteret i Bodø")
     with translation.override(language):
         assert Service.objects.get(pk=service.pk).name == "Krisesenteret i Bodø"
+
+
+def test_service_vocabularies_are_the_many_to_many_fields_onto_vocabularies():
+    vocabularies = (Language, *Term.__subclasses__())
+    fields = [
+        field.name
+        for field in Service._meta.get_fields()
+        if field.many_to_many and field.related_model in vocabularies
+    ]
+    assert sorted(fields) == sorted(SERVICE_VOCABULARIES)
+    assert set(FILTERABLE_VOCABULARIES) <= set(SERVICE_VOCABULARIES)
 
 
 def test_covering_matches_country_county_and_municipality():

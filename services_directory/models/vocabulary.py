@@ -5,6 +5,11 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+# Service's many-to-many fields onto the vocabularies below, in the order editors see them.
+SERVICE_VOCABULARIES = ("service_types", "topics", "target_groups", "languages", "accessibility")
+# The ones a search can filter on; accessibility is shown on a result, never filtered on.
+FILTERABLE_VOCABULARIES = ("service_types", "topics", "target_groups", "languages")
+
 code_validator = RegexValidator(
     r"^[a-z0-9]+(-[a-z0-9]+)*$",
     _("Use lowercase letters, digits and single hyphens, e.g. “vold-i-nare-relasjoner”."),
