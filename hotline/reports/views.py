@@ -1,7 +1,7 @@
 """Supervisor reports: anonymised call statistics, and CSV exports of each table.
 
 Every figure passes the disclosure control in hotline/reports/disclosure.py; the method
-is in docs/disclosure-control.md. One view per URL; the filters live in the URL.
+is in docs/disclosure-control.md. The filters live in the URL.
 """
 
 import csv
@@ -34,10 +34,15 @@ def _query(request: HtmxHttpRequest, filterset: ReportFilter) -> str:
     return urlencode(pairs)
 
 
-def _page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    page = PAGE_BY_SLUG[slug]
+@require_GET
+@never_cache
+@role_required(Role.SUPERVISOR)
+def report_page(request: HtmxHttpRequest, page: str) -> HttpResponse:
+    """One report page (``page``, a slug of tables.PAGES, set in urls.py): its tables for
+    the filters in the URL."""
+    report = PAGE_BY_SLUG[page]
     filterset = _filters(request)
-    context: dict = {"page": page, "pages": PAGES, "filterset": filterset, "tables": []}
+    context: dict = {"page": report, "pages": PAGES, "filterset": filterset, "tables": []}
     status = 200
     if filterset.is_valid():
         selection = Selection.of(filterset)
@@ -45,7 +50,7 @@ def _page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             period=selection.period,
             k=selection.k,
             headline=headline(selection),
-            tables=[build(selection) for build in page.tables],
+            tables=[build(selection) for build in report.tables],
             query=_query(request, filterset),
         )
     else:
@@ -56,37 +61,6 @@ def _page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if status != 200:
         push_url(response, False)  # keep refused input out of the browser history
     return response
-
-
-@require_GET
-@never_cache
-@role_required(Role.SUPERVISOR)
-def reports_home(request: HtmxHttpRequest) -> HttpResponse:
-    """Workload: calls over time, by weekday and hour, and by channel."""
-    return _page(request, "workload")
-
-
-@require_GET
-@never_cache
-@role_required(Role.SUPERVISOR)
-def reports_callers(request: HtmxHttpRequest) -> HttpResponse:
-    """What the calls are about: topics, callers, age and gender, relation, acute, language."""
-    return _page(request, "callers")
-
-
-@require_GET
-@never_cache
-@role_required(Role.SUPERVISOR)
-def reports_referrals(request: HtmxHttpRequest) -> HttpResponse:
-    return _page(request, "referrals")
-
-
-@require_GET
-@never_cache
-@role_required(Role.SUPERVISOR)
-def reports_unmet(request: HtmxHttpRequest) -> HttpResponse:
-    """Where help is missing: unmet needs by county, municipality, topic and reason."""
-    return _page(request, "unmet")
 
 
 def neutralise(text: str) -> str:
