@@ -1,6 +1,8 @@
 """The report pages: who may see them, their filters, htmx, and what they count."""
 
+import ast
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -9,6 +11,7 @@ from django.urls import reverse
 
 from hotline.accounts.demo_users import DEMO_SITE_NAME
 from hotline.calls.models import Call, Site
+from hotline.reports import summary
 from hotline.reports.models import (
     ALL_CHANNELS,
     ALL_COUNTIES,
@@ -349,6 +352,35 @@ def test_closing_a_call_twice_counts_it_once(site):
     after = list(CallStat.objects.order_by("pk").values_list("breakdown", "a", "calls"))
     assert after == before
     assert CountedCall.objects.filter(call=call).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_call_the_summary_cannot_count_stays_open(site, monkeypatch):
+    call = Call.objects.create(site=site, started_hour=datetime(2025, 3, 6, 9, tzinfo=OSLO))
+
+    def fail(cells):
+        raise RuntimeError("summary unavailable")
+
+    monkeypatch.setattr(summary, "_add", fail)
+    with pytest.raises(RuntimeError):
+        call.close()
+    call.refresh_from_db()
+    assert call.is_open
+    assert not CountedCall.objects.filter(call=call).exists()
+
+
+def test_the_call_log_does_not_import_the_reports():
+    """The reports read the call log; the call log only signals (hotline/calls/signals.py)."""
+    calls = Path(__file__).resolve().parent.parent / "hotline" / "calls"
+    for module in calls.rglob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            assert not [n for n in names if n.startswith("hotline.reports")], module
 
 
 @pytest.mark.django_db

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from hotline.reports.summary import count_closed_call
+from hotline.calls.signals import call_closed
 from services_directory.models import Language, Municipality, Service, Topic
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -280,7 +280,7 @@ class Call(models.Model):
             self.operator = None
             self.close_token = None
             self.save()
-            count_closed_call(self)  # the reports' summary, in the same transaction
+            call_closed.send(sender=Call, call=self)  # the reports count it, in this transaction
 
     @classmethod
     def close_left_open(cls, started_before) -> int:

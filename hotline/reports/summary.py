@@ -2,11 +2,8 @@
 
 Every closed call adds one row's worth (1 call, its disclosure key) to a dozen summary
 cells: one per breakdown the reports show. The same function, ``breakdowns``, feeds
-both the write path (``count_closed_call``, called by ``Call.close`` inside its
-transaction) and the rebuild, so the two cannot disagree.
-
-This module must not import hotline.calls.models at import time: that module imports
-this one.
+both the write path (``count_closed_call``, run on ``Call.close``'s ``call_closed``
+signal inside its transaction) and the rebuild, so the two cannot disagree.
 """
 
 from collections import defaultdict
@@ -15,7 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
+from django.db.models import Max, Min
 
+from hotline.calls.models import Call
 from hotline.reports.models import (
     ALL_CHANNELS,
     ALL_COUNTIES,
@@ -25,6 +24,7 @@ from hotline.reports.models import (
     CountedCall,
 )
 from hotline.reports.periods import OSLO, monday
+from services_directory.models import Municipality, Service
 
 # What each breakdown counts, in its columns a and b:
 #   total                 -                            headline, channels, county totals
@@ -128,9 +128,7 @@ def _answers(facts: CallFacts, local: datetime) -> Iterator[tuple[str, str, str]
             yield key("unmet_topic", topic, facts.unmet_reason)
 
 
-def _facts_of(call) -> CallFacts:
-    from services_directory.models import Municipality, Service
-
+def _facts_of(call: Call) -> CallFacts:
     service_ids = frozenset(call.referrals.values_list("pk", flat=True))
     type_ids = frozenset(
         Service.service_types.through.objects.filter(service_id__in=service_ids).values_list(
@@ -187,7 +185,7 @@ def _add(cells: dict[Key, list[int]]) -> None:
         cursor.execute(sql, params)
 
 
-def count_closed_call(call) -> None:
+def count_closed_call(call: Call) -> None:
     """Count a call that has just been closed, once; call inside the closing transaction."""
     with transaction.atomic():
         _counted, created = CountedCall.objects.get_or_create(call_id=call.pk)
@@ -197,6 +195,11 @@ def count_closed_call(call) -> None:
         for key in breakdowns(_facts_of(call)):
             cells[key] = [1, call.disclosure_key]
         _add(cells)
+
+
+def on_call_closed(sender, *, call: Call, **kwargs) -> None:
+    """Receiver of ``hotline.calls.signals.call_closed`` (connected in apps.py)."""
+    count_closed_call(call)
 
 
 CHUNK_WEEKS = 4
@@ -243,8 +246,6 @@ def _chunks(first: date, last: date) -> Iterator[tuple[datetime, datetime]]:
 
 
 def _closed_facts(start: datetime, end: datetime, lookups) -> Iterable[CallFacts]:
-    from hotline.calls.models import Call
-
     calls = Call.objects.closed().filter(started_hour__gte=start, started_hour__lt=end)
     topics: dict = defaultdict(set)
     for call_id, topic_id in Call.topics.through.objects.filter(call__in=calls).values_list(
@@ -304,11 +305,6 @@ def rebuild_summary() -> int:
     counted exactly once: by the rebuild if it was closed before, otherwise by its own
     close, which waits for the rebuild to finish.
     """
-    from django.db.models import Max, Min
-
-    from hotline.calls.models import Call
-    from services_directory.models import Municipality, Service
-
     county_of = dict(Municipality.objects.values_list("pk", "county_id"))
     types_of: dict = defaultdict(set)
     for service_id, type_id in Service.service_types.through.objects.values_list(
