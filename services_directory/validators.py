@@ -1,4 +1,4 @@
-"""Validation and display of phone numbers, organisation numbers and language codes.
+"""Validation and display of phone numbers and organisation numbers.
 
 Phone numbers are stored in one canonical form, so they compare equal however an editor
 typed them and can be formatted and dialled without guessing:
@@ -215,72 +215,3 @@ def _organization_check_digit(base: str) -> int | None:
     if check == 10:
         return None
     return check
-
-
-# Language codes
-
-# Code -> (bokmål name, English name). ISO 639-1 where it exists; the Sámi languages
-# other than Northern Sámi, Dari, Kven and Norwegian Sign Language only have
-# ISO 639-2/3 three-letter codes.
-LANGUAGE_NAMES: dict[str, tuple[str, str]] = {
-    "nb": ("norsk bokmål", "Norwegian Bokmål"),
-    "nn": ("norsk nynorsk", "Norwegian Nynorsk"),
-    "no": ("norsk", "Norwegian"),
-    "se": ("nordsamisk", "Northern Sámi"),
-    "smj": ("lulesamisk", "Lule Sámi"),
-    "sma": ("sørsamisk", "South Sámi"),
-    "fkv": ("kvensk", "Kven"),
-    "nsl": ("norsk tegnspråk", "Norwegian Sign Language"),
-    "en": ("engelsk", "English"),
-    "sv": ("svensk", "Swedish"),
-    "da": ("dansk", "Danish"),
-    "fi": ("finsk", "Finnish"),
-    "de": ("tysk", "German"),
-    "fr": ("fransk", "French"),
-    "es": ("spansk", "Spanish"),
-    "pt": ("portugisisk", "Portuguese"),
-    "it": ("italiensk", "Italian"),
-    "pl": ("polsk", "Polish"),
-    "lt": ("litauisk", "Lithuanian"),
-    "lv": ("latvisk", "Latvian"),
-    "et": ("estisk", "Estonian"),
-    "ro": ("rumensk", "Romanian"),
-    "bs": ("bosnisk", "Bosnian"),
-    "hr": ("kroatisk", "Croatian"),
-    "sr": ("serbisk", "Serbian"),
-    "sq": ("albansk", "Albanian"),
-    "ru": ("russisk", "Russian"),
-    "uk": ("ukrainsk", "Ukrainian"),
-    "tr": ("tyrkisk", "Turkish"),
-    "ku": ("kurdisk", "Kurdish"),
-    "ar": ("arabisk", "Arabic"),
-    "fa": ("persisk", "Persian"),
-    "prs": ("dari", "Dari"),
-    "ps": ("pashto", "Pashto"),
-    "ur": ("urdu", "Urdu"),
-    "ta": ("tamil", "Tamil"),
-    "so": ("somali", "Somali"),
-    "ti": ("tigrinja", "Tigrinya"),
-    "am": ("amharisk", "Amharic"),
-    "sw": ("swahili", "Swahili"),
-    "th": ("thai", "Thai"),
-    "tl": ("tagalog", "Tagalog"),
-    "vi": ("vietnamesisk", "Vietnamese"),
-    "zh": ("kinesisk", "Chinese"),
-}
-
-
-def validate_language_code(value: str) -> None:
-    if value in LANGUAGE_NAMES:
-        return
-    if value.lower() in LANGUAGE_NAMES:
-        raise ValidationError(
-            _("Write the language code in lowercase: “%(suggestion)s”."),
-            code="language_code_case",
-            params={"suggestion": value.lower()},
-        )
-    raise ValidationError(
-        _("“%(code)s” is not a supported language code."),
-        code="unknown_language",
-        params={"code": value},
-    )

@@ -6,12 +6,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services_directory.validators import (
-    LANGUAGE_NAMES,
     format_phone,
     normalize_organization_number,
     normalize_phone,
     phone_tel_uri,
-    validate_language_code,
     validate_organization_number,
     validate_phone,
 )
@@ -307,55 +305,3 @@ def test_exactly_one_check_digit_is_valid_unless_it_would_be_10(base):
         valid.append(int(digit))
     expected = reference_check_digit(base)
     assert valid == ([] if expected is None else [expected])
-
-
-# Language codes
-
-# fmt: off
-REQUIRED_LANGUAGE_CODES = [
-    "nb", "nn", "no", "se", "smj", "sma", "en", "sv", "da", "fi", "de", "fr", "es", "pl", "lt",
-    "ru", "uk", "ar", "so", "ti", "fa", "ur", "tr", "ku", "th", "tl", "vi", "zh", "prs", "ps",
-]
-# fmt: on
-
-
-@pytest.mark.parametrize("code", REQUIRED_LANGUAGE_CODES)
-def test_required_language_codes_are_valid(code):
-    assert validate_language_code(code) is None
-    assert code in LANGUAGE_NAMES
-
-
-@pytest.mark.parametrize(
-    ("code", "names"),
-    [
-        ("nb", ("norsk bokmål", "Norwegian Bokmål")),
-        ("se", ("nordsamisk", "Northern Sámi")),
-        ("smj", ("lulesamisk", "Lule Sámi")),
-        ("sma", ("sørsamisk", "South Sámi")),
-        ("ar", ("arabisk", "Arabic")),
-        ("so", ("somali", "Somali")),
-        ("prs", ("dari", "Dari")),
-    ],
-)
-def test_language_names(code, names):
-    assert LANGUAGE_NAMES[code] == names
-
-
-def test_language_codes_are_lowercase_ascii_of_two_or_three_letters():
-    for code in LANGUAGE_NAMES:
-        assert code.isascii() and code.isalpha() and code.islower(), code
-        assert len(code) in (2, 3), code
-
-
-@pytest.mark.parametrize("code", ["xx", "nob", "eng", "sme", "", "n", "english", "nb-NO", " nb"])
-def test_unknown_language_codes_are_rejected_by_name(code):
-    error = error_of(validate_language_code, code)
-    assert error.code == "unknown_language"
-    assert f"“{code}” is not a supported language code" in error.messages[0]
-
-
-@pytest.mark.parametrize(("code", "suggestion"), [("NB", "nb"), ("Se", "se"), ("SMJ", "smj")])
-def test_uppercase_language_codes_get_a_lowercase_hint(code, suggestion):
-    error = error_of(validate_language_code, code)
-    assert error.code == "language_code_case"
-    assert f"“{suggestion}”" in error.messages[0]
