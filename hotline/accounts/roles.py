@@ -63,7 +63,6 @@ def role_required(*roles: Role) -> Callable:
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        wrapped.required_roles = frozenset(roles)  # type: ignore[attr-defined]
         return wrapped
 
     return decorator

@@ -104,15 +104,6 @@ class ServiceQuerySet(models.QuerySet):
             coverage_municipalities__isnull=True,
         )
 
-    def with_open_error_reports(self):
-        """Annotate ``open_error_reports``: how many operator error reports await an editor."""
-        # distinct: other joins (coverage, topics) would otherwise multiply the count.
-        return self.annotate(
-            open_error_reports=models.Count(
-                "error_reports", filter=Q(error_reports__status="open"), distinct=True
-            )
-        )
-
 
 class Service(models.Model):
     class Status(models.TextChoices):
