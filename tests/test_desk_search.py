@@ -81,6 +81,12 @@ def test_ambiguous_place_offers_both_municipalities(operator_client, db):
     assert "where=Her%C3%B8y+%28M%C3%B8re+og+Romsdal%29" in html
 
 
+def test_a_suggestion_keeps_the_rest_of_the_search(operator_client, db):
+    response = operator_client.get(URL, {"topic": "voldtekt", "where": "Herøy", "open": "1"})
+    html = response.content.decode()
+    assert 'href="?topic=voldtekt&amp;where=Her%C3%B8y+%28Nordland%29&amp;open=1"' in html
+
+
 def test_unknown_place_is_a_400_naming_the_field(operator_client, db):
     response = operator_client.get(URL, {"where": "Atlantis"})
     assert response.status_code == 400

@@ -32,12 +32,3 @@ def km(value: float | None) -> str:
     if value < 10:
         return _("%(km)s km") % {"km": formats.number_format(value, 1)}
     return _("%(km)s km") % {"km": formats.number_format(round(value), 0)}
-
-
-@register.simple_tag(takes_context=True)
-def query_with(context, **changes) -> str:
-    """The current query string with some parameters replaced (for suggestion links)."""
-    query = context["request"].GET.copy()
-    for key, value in changes.items():
-        query[key] = value
-    return query.urlencode()
