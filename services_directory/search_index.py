@@ -40,6 +40,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import IntEnum
+from itertools import groupby
+from operator import itemgetter
 from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
@@ -126,9 +128,10 @@ class Entry:
     public_points: tuple[Point, ...] = ()  # the non-confidential ones
     # relation name -> the service's terms (Topic, Language, ... instances)
     terms: dict[str, tuple] = field(default_factory=dict)
-    municipalities: frozenset[int] = frozenset()  # covered, by pk
-    counties: frozenset[int] = frozenset()
-    words: frozenset[str] = frozenset()  # of its names and its organisation's
+    # Tuples, not sets: a handful of items each, times every service.
+    municipalities: tuple[int, ...] = ()  # covered, by pk
+    counties: tuple[int, ...] = ()
+    words: tuple[str, ...] = ()  # of its names and its organisation's
 
 
 @dataclass(frozen=True)
@@ -190,6 +193,11 @@ def _latitude(item: Located) -> float:
 
 def _nearest_km(origin: Point, points: tuple[Point, ...]) -> float | None:
     return min((km_between(origin, point) for point in points), default=None)
+
+
+def _shared_tuple(share: Callable, values: dict[int, list], pk: int) -> tuple:
+    found = tuple(sorted(values.get(pk, ())))
+    return share(found, found)
 
 
 def _remove(items: list, item, key: Callable) -> None:
@@ -256,8 +264,10 @@ class SearchIndex:
         self._national_by_name: list[Entry] = []
         self._others_by_name: list[Entry] = []
         self._schedules: dict[tuple, hours.Schedule] = {}
-        self._organizations: dict[int, str] = {}
-        self._name_words: dict[str, set[int]] = defaultdict(set)
+        # Equal tuples and strings are kept once: there are few distinct ones.
+        self._shared: dict = {}
+        # word -> the services using it; a tuple, as most words name one or two services
+        self._name_words: dict[str, tuple[int, ...]] = {}
         self._vocabulary: list[str] = []
         self.feedback = Feedback()
 
@@ -267,8 +277,10 @@ class SearchIndex:
     def build(cls, state: IndexState) -> SearchIndex:
         index = cls(state)
         index._load_reference()
+        words: dict[str, list[int]] = defaultdict(list)
         for entry in index._read(None):
-            index._file(entry)
+            index._file(entry, words)
+        index._name_words = {word: tuple(pks) for word, pks in words.items()}
         index._sort()
         return index
 
@@ -299,22 +311,37 @@ class SearchIndex:
                 rows = rows.filter(service_id__in=pks)
             return rows.values_list("service_id", *fields)
 
-        hour_rows: dict[int, list[HoursRow]] = defaultdict(list)
-        for service_id, *row in rows_of(
-            OpeningHours, *HoursRow._fields, channel__isnull=True
-        ).order_by("service_id", "pk"):
-            hour_rows[service_id].append(HoursRow(*row))
-        phones = set(
-            rows_of(ContactChannel, kind=ContactChannel.Kind.PHONE).values_list(
-                "service_id", flat=True
+        # Read in chunks and kept only as what the index holds: a whole directory's rows
+        # at once would cost a worker more memory than the index itself.
+        chunk = 5_000
+        rows = list(
+            # modeltranslation would read "name" as "name_<active language>".
+            services.rewrite(False).values_list(
+                "id", *NAME_FIELDS, "status", "covers_whole_country", "min_age", "max_age",
+                "holiday_policy", "organization_id",
             )
+        )  # fmt: skip
+        policies = {row[0]: row[-2] for row in rows}
+        schedules: dict[int, hours.Schedule] = {}
+        hour_rows = rows_of(OpeningHours, *HoursRow._fields, channel__isnull=True)
+        for service_id, group in groupby(
+            hour_rows.order_by("service_id", "pk").iterator(chunk), key=itemgetter(0)
+        ):
+            if service_id in policies:
+                own = tuple(HoursRow(*row[1:]) for row in group)
+                schedules[service_id] = self._schedule(policies[service_id], own)
+        phones = set(
+            rows_of(ContactChannel, kind=ContactChannel.Kind.PHONE)
+            .values_list("service_id", flat=True)
+            .distinct()
         )
         points: dict[int, list[tuple[Point, bool]]] = defaultdict(list)
         for service_id, latitude, longitude, confidential in rows_of(
             Location, "latitude", "longitude", "is_confidential",
             latitude__isnull=False, longitude__isnull=False,
-        ).order_by("pk"):  # fmt: skip
-            points[service_id].append((Point.at(latitude, longitude), confidential))
+        ).order_by("pk").iterator(chunk):  # fmt: skip
+            if service_id in policies:
+                points[service_id].append((Point.at(latitude, longitude), confidential))
         related: dict[str, dict[int, list]] = {}
         for relation in SERVICE_M2M:
             through = getattr(Service, relation).through
@@ -323,26 +350,21 @@ class SearchIndex:
             if pks is not None:
                 pairs = pairs.filter(service_id__in=pks)
             related[relation] = defaultdict(list)
-            for service_id, value in pairs.values_list("service_id", column):
-                related[relation][service_id].append(value)
+            for service_id, value in pairs.values_list("service_id", column).iterator(chunk):
+                if service_id in policies:
+                    related[relation][service_id].append(value)
 
-        rows = list(
-            # modeltranslation would read "name" as "name_<active language>".
-            services.rewrite(False).values_list(
-                "id", *NAME_FIELDS, "status", "covers_whole_country", "min_age", "max_age",
-                "holiday_policy", "organization_id",
-            )
-        )  # fmt: skip
         organizations = Organization.objects.all()
         if pks is not None:
             organizations = organizations.filter(pk__in={row[-1] for row in rows})
-        self._organizations.update(organizations.values_list("pk", "name"))
+        organization_names = dict(organizations.values_list("pk", "name"))
+        share = self._shared.setdefault
         entries = []
         for pk, *names, status, national, min_age, max_age, policy, organization in rows:
             located = points.get(pk, ())
             words = {
-                word
-                for text in (*names, self._organizations.get(organization, ""))
+                share(word, word)
+                for text in (*names, organization_names.get(organization, ""))
                 for word in (text or "").casefold().split()
             }
             terms = {}
@@ -351,7 +373,8 @@ class SearchIndex:
                 if found:
                     position = self._term_position[relation]
                     found.sort(key=position.__getitem__)
-                    terms[relation] = tuple(self._terms[relation][value] for value in found)
+                    chosen = tuple(self._terms[relation][value] for value in found)
+                    terms[relation] = share(chosen, chosen)
             entries.append(
                 Entry(
                     pk=pk,
@@ -361,13 +384,13 @@ class SearchIndex:
                     min_age=min_age,
                     max_age=max_age,
                     has_phone=pk in phones,
-                    schedule=self._schedule(policy, tuple(hour_rows.get(pk, ()))),
+                    schedule=schedules.get(pk) or self._schedule(policy, ()),
                     points=tuple(point for point, _ in located),
                     public_points=tuple(point for point, secret in located if not secret),
                     terms=terms,
-                    municipalities=frozenset(related["coverage_municipalities"].get(pk, ())),
-                    counties=frozenset(related["coverage_counties"].get(pk, ())),
-                    words=frozenset(words),
+                    municipalities=_shared_tuple(share, related["coverage_municipalities"], pk),
+                    counties=_shared_tuple(share, related["coverage_counties"], pk),
+                    words=tuple(sorted(words)),
                 )
             )
         return entries
@@ -381,8 +404,9 @@ class SearchIndex:
             schedule = self._schedules[key] = build_schedule(rows, policy)
         return schedule
 
-    def _file(self, entry: Entry) -> None:
-        """Add an entry to every set and dictionary (not the sorted lists)."""
+    def _file(self, entry: Entry, words: dict[str, list[int]] | None = None) -> None:
+        """Add an entry to every set and dictionary (not the sorted lists). A build
+        gathers the name words in ``words`` first, as lists."""
         pk = entry.pk
         self.entries[pk] = entry
         for relation, terms in entry.terms.items():
@@ -395,7 +419,10 @@ class SearchIndex:
         if entry.national:
             self.national.add(pk)
         for word in entry.words:
-            self._name_words[word].add(pk)
+            if words is not None:
+                words[word].append(pk)
+            else:
+                self._name_words[word] = (*self._name_words.get(word, ()), pk)
 
     def _unfile(self, entry: Entry) -> None:
         pk = entry.pk
@@ -409,9 +436,10 @@ class SearchIndex:
             self.by_county[county].discard(pk)
         self.national.discard(pk)
         for word in entry.words:
-            holders = self._name_words[word]
-            holders.discard(pk)
-            if not holders:
+            holders = tuple(holder for holder in self._name_words[word] if holder != pk)
+            if holders:
+                self._name_words[word] = holders
+            else:
                 del self._name_words[word]
 
     def _sort(self) -> None:
@@ -546,12 +574,12 @@ class SearchIndex:
                 found: set[int] = set()
                 for known in self._vocabulary:
                     if word in known:
-                        found |= self._name_words[known]
+                        found.update(self._name_words[known])
                 if len(word) >= 4:
                     for known, _score, _n in process.extract(
                         word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=SIMILAR, limit=None
                     ):
-                        found |= self._name_words[known]
+                        found.update(self._name_words[known])
                 result = found if result is None else result & found
             return result if result is not None else set(self.entries)
 

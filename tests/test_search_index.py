@@ -351,7 +351,7 @@ def _snapshot(index: search_index.SearchIndex) -> dict:
             m: [[(d, e.pk) for d, e in group] for group in groups]
             for m, groups in index._groups.items()
         },
-        "words": {word: ids for word, ids in index._name_words.items()},
+        "words": {word: set(ids) for word, ids in index._name_words.items()},
     }  # fmt: skip
 
 
