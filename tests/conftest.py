@@ -1,13 +1,21 @@
 import os
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from hypothesis import settings as hypothesis_settings
 
 from hotline.accounts.roles import Role
-
-TEST_PASSWORD = "correct horse battery staple"
+from tests.factories import (
+    BODO,
+    NARVIK,
+    OSLO,
+    add_location,
+    add_phone,
+    make_service,
+    make_site,
+    make_user,
+    open_weekdays,
+)
 
 # CI (.ci/run) tries the same examples on every run, so whether a change lands never
 # depends on luck; a developer's run keeps exploring new ones (and found the bug
@@ -54,13 +62,6 @@ def pytest_runtest_teardown(item, nextitem):
     return result
 
 
-def make_user(*roles: Role, username: str | None = None, **fields) -> User:
-    username = username or "-".join(role.value for role in roles) or "norole"
-    user = User.objects.create_user(username=username, password=TEST_PASSWORD, **fields)
-    user.groups.set(Group.objects.filter(name__in=[role.value for role in roles]))
-    return user
-
-
 @pytest.fixture
 def operator(db):
     return make_user(Role.OPERATOR)
@@ -94,63 +95,43 @@ def supervisor_client(client, supervisor):
     return client
 
 
-def make_service(name="Testsenter", *, topics=(), types=(), groups=(), municipalities=(), **fields):
-    """A published, active service with the given vocabulary codes and coverage numbers."""
-    from services_directory.models import (
-        Municipality,
-        Organization,
-        Service,
-        ServiceType,
-        TargetGroup,
-        Topic,
-    )
-
-    organization = fields.pop("organization", None) or Organization.objects.create(
-        name=f"{name} org"
-    )
-    fields.setdefault("is_published", True)
-    service = Service.objects.create(name=name, organization=organization, **fields)
-    service.topics.set(Topic.objects.filter(code__in=topics))
-    service.service_types.set(ServiceType.objects.filter(code__in=types))
-    service.target_groups.set(TargetGroup.objects.filter(code__in=groups))
-    service.coverage_municipalities.set(Municipality.objects.filter(number__in=municipalities))
-    return service
-
-
-def make_site(name="Testsenter Oslo", *members, **fields):
-    """A helpline site (call-log centre) with the given users as members."""
-    from hotline.calls.models import Site
-
-    site = Site.objects.create(name=name, **fields)
-    site.members.add(*members)
-    return site
-
-
 @pytest.fixture
 def operator_site(operator):
     return make_site("Testsenter Oslo", operator)
 
 
-def make_call(site, when, *, topics=(), referrals=(), **fields):
-    """A closed (anonymous) call at ``when`` (a datetime, or a date: noon, Oslo time).
+@pytest.fixture
+def directory(db):
+    """Six services around a caller in Bodø, one per ranking position."""
+    from datetime import time
 
-    ``topics`` are topic codes, ``referrals`` services, ``municipality`` may be a number.
-    Closed through ``Call.close``, as the desk does, so the reports' summary counts it.
-    """
-    from datetime import date, datetime
-    from zoneinfo import ZoneInfo
+    from services_directory.models import County, OpeningHours
 
-    from hotline.calls.models import Call, start_of_hour
-    from services_directory.models import Municipality, Topic
-
-    if not isinstance(when, datetime) and isinstance(when, date):
-        when = datetime(when.year, when.month, when.day, 12, tzinfo=ZoneInfo("Europe/Oslo"))
-    if isinstance(fields.get("municipality"), str):
-        fields["municipality"] = Municipality.objects.get(number=fields["municipality"])
-    call = Call.objects.create(site=site, is_open=True, started_hour=start_of_hour(when), **fields)
-    if topics:
-        call.topics.set(Topic.objects.filter(code__in=topics))
-    if referrals:
-        call.referrals.set(referrals)
-    call.close()
-    return call
+    nordland = County.objects.get(number="18")
+    local = make_service("Local centre", topics=["voldtekt"], municipalities=[BODO])
+    add_location(local, BODO)
+    add_phone(local, "75 55 55 55", "Døgnvakt")
+    open_weekdays(local)
+    regional_far = make_service("Regional far", topics=["voldtekt"])
+    regional_far.coverage_counties.set([nordland])
+    add_location(regional_far, NARVIK)
+    regional_near = make_service("Regional near", topics=["voldtekt", "incest"])
+    regional_near.coverage_counties.set([nordland])
+    add_location(regional_near, BODO)
+    national = make_service("National line", topics=["voldtekt"], covers_whole_country=True)
+    add_phone(national, "800 57 000")
+    for weekday in range(7):
+        OpeningHours.objects.create(
+            service=national, weekday=weekday, opens=time(0), closes=time(0)
+        )
+    outside = make_service("Oslo centre", topics=["voldtekt"], municipalities=[OSLO])
+    add_location(outside, OSLO)
+    outside_nowhere = make_service("Oslo line", topics=["voldtekt"], municipalities=[OSLO])
+    return {
+        "local": local,
+        "regional_near": regional_near,
+        "regional_far": regional_far,
+        "national": national,
+        "outside": outside,
+        "outside_nowhere": outside_nowhere,
+    }

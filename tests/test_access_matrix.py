@@ -9,7 +9,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from hotline.accounts.roles import Role
-from tests.conftest import make_user
+from tests.factories import make_user
 
 ANON, OPERATOR, EDITOR, SUPERVISOR = "anonymous", "operator", "editor", "supervisor"
 USERS = [ANON, OPERATOR, EDITOR, SUPERVISOR]

@@ -10,8 +10,17 @@ from pathlib import Path
 import pytest
 
 from hotline.accounts.roles import Role
-from tests.conftest import TEST_PASSWORD, make_service, make_site, make_user
-from tests.test_search_api import BODO, OSLO, add_location, add_phone, open_weekdays
+from tests.factories import (
+    BODO,
+    OSLO,
+    TEST_PASSWORD,
+    add_location,
+    add_phone,
+    make_service,
+    make_site,
+    make_user,
+    open_weekdays,
+)
 
 # The live server needs committed data, so these tests run outside a transaction.
 # serialized_rollback restores what migrations created (roles, vocabularies) afterwards;

@@ -9,7 +9,7 @@ from hotline.accounts.roles import Role
 from hotline.calls.models import Call, Site
 from hotline.calls.panel import panel_context
 from services_directory.models import Language, Municipality, Topic
-from tests.conftest import make_service, make_site, make_user
+from tests.factories import make_service, make_site, make_user
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}

@@ -14,7 +14,7 @@ from simple_history.models import registered_models
 
 from hotline.calls.forms import CallForm
 from hotline.calls.models import Call
-from tests.conftest import make_service
+from tests.factories import make_service
 
 pytestmark = pytest.mark.django_db
 OSLO = ZoneInfo("Europe/Oslo")
@@ -177,7 +177,7 @@ def assert_no_call_id(call: Call, *texts: str) -> None:
 
 
 def test_the_desk_page_never_shows_the_call_id(operator_client, call):
-    from tests.test_search_api import OSLO
+    from tests.factories import OSLO
 
     service = make_service("Referable", municipalities=[OSLO])
     referred = make_service("Referred", municipalities=[OSLO])

@@ -20,7 +20,7 @@ from services_directory.capacity_views import RATE_LIMIT
 from services_directory.models import CapacityLink, Service, ShelterCapacity
 from services_directory.models.capacity import reports_capacity
 from services_directory.search import run_search
-from tests.conftest import make_service
+from tests.factories import make_service
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}

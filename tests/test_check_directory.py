@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 
 from services_directory import link_checker, single_instance
 from services_directory.models import ContactChannel, DirectoryCheck, JobLock, Organization
-from tests.conftest import make_service
+from tests.factories import make_service
 
 pytestmark = pytest.mark.django_db
 TIMEOUT = 0.5  # the slow endpoint answers after SLOW seconds

@@ -12,7 +12,7 @@ from hotline.calls.models import Call
 from hotline.reports.summary import CountedCall
 from services_directory import single_instance
 from services_directory.models import Topic
-from tests.conftest import make_site, make_user
+from tests.factories import make_site, make_user
 
 STARTED = datetime(2027, 3, 1, 8, 30, tzinfo=UTC)
 

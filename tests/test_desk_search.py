@@ -7,8 +7,7 @@ import pytest
 from django.urls import reverse
 
 from services_directory.models import ErrorReport, OpeningHours, Topic
-from tests.conftest import make_service
-from tests.test_search_api import BODO, OSLO, add_location, add_phone, directory  # noqa: F401
+from tests.factories import OSLO, add_location, add_phone, make_service, make_site
 
 URL = reverse("desk:home")
 PLACES = reverse("desk:places")
@@ -29,7 +28,7 @@ def test_empty_desk_shows_the_search_and_the_acute_strip(operator_client):
     assert hit_names(response) == []
 
 
-def test_search_by_place_ranks_the_local_service_first(operator_client, directory):  # noqa: F811
+def test_search_by_place_ranks_the_local_service_first(operator_client, directory):
     response = operator_client.get(URL, {"where": "Bodø", "topic": "voldtekt"})
     assert response.status_code == 200
     assert hit_names(response) == [
@@ -45,13 +44,13 @@ def test_search_by_place_ranks_the_local_service_first(operator_client, director
     assert 'class="hit hit--local"' in html
 
 
-def test_the_same_ranking_as_the_api(operator_client, directory):  # noqa: F811
+def test_the_same_ranking_as_the_api(operator_client, directory):
     api = operator_client.get(reverse("api:search"), {"postcode": "8006", "limit": 100}).json()
     desk = operator_client.get(URL, {"where": "8006", "limit": 100})
     assert hit_names(desk) == [r["name"] for r in api["results"]]
 
 
-def test_htmx_gets_only_the_results_and_the_nearest_open_service(operator_client, directory):  # noqa: F811
+def test_htmx_gets_only_the_results_and_the_nearest_open_service(operator_client, directory):
     response = operator_client.get(URL, {"where": "Bodø"}, headers={"HX-Request": "true"})
     html = response.content.decode()
     assert response.status_code == 200
@@ -60,7 +59,7 @@ def test_htmx_gets_only_the_results_and_the_nearest_open_service(operator_client
     assert 'id="acute-nearest" class="acute__nearest" hx-swap-oob="true"' in html
 
 
-def test_acute_strip_names_the_nearest_service_open_now(operator_client, directory):  # noqa: F811
+def test_acute_strip_names_the_nearest_service_open_now(operator_client, directory):
     # Only the national line is open around the clock and has a phone in this directory;
     # the local centre's weekday hours may or may not cover the moment the test runs.
     local = directory["local"]
@@ -145,7 +144,6 @@ def test_card_shows_note_confidential_address_languages_and_reports(operator_cli
 
 def test_referral_button_only_while_a_call_is_open(operator_client, operator, db):
     from hotline.calls.models import Call
-    from tests.conftest import make_site
 
     service = make_service("Referable", municipalities=[OSLO])
     html = operator_client.get(URL, {"where": "Oslo"}).content.decode()

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from services_directory.models import Organization, Service
-from tests.conftest import make_service
+from tests.factories import make_service
 
 pytestmark = pytest.mark.django_db
 

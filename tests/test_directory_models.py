@@ -21,7 +21,7 @@ from services_directory.models.vocabulary import (
     Language,
     Term,
 )
-from tests.conftest import make_service
+from tests.factories import make_service
 
 pytestmark = pytest.mark.django_db
 OSLO = ZoneInfo("Europe/Oslo")

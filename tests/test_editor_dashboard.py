@@ -6,7 +6,7 @@ import time_machine
 from django.urls import reverse
 
 from services_directory.models import OpeningHours, Service, ServiceType
-from tests.conftest import make_service
+from tests.factories import make_service
 
 pytestmark = pytest.mark.django_db
 OSLO = ZoneInfo("Europe/Oslo")

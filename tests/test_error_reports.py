@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from services_directory.models import ErrorReport, Service
-from tests.conftest import make_service
+from tests.factories import make_service
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hotline.accounts.roles import Role
-from tests.conftest import TEST_PASSWORD, make_user
+from tests.factories import TEST_PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -22,8 +22,7 @@ from services_directory.models import (
     OpeningHours,
     Organization,
 )
-from tests.conftest import make_service
-from tests.test_search_api import add_location, add_phone, open_weekdays
+from tests.factories import add_location, add_phone, make_service, open_weekdays
 
 SERVICES = reverse("api:public_services")
 HSDS_SERVICES = reverse("api:public_hsds_services")

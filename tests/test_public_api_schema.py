@@ -32,8 +32,7 @@ from services_directory.models import (
     OpeningHours,
     Service,
 )
-from tests.conftest import make_service
-from tests.test_search_api import add_location, add_phone, open_weekdays
+from tests.factories import add_location, add_phone, make_service, open_weekdays
 
 CHECKS = [
     not_a_server_error,

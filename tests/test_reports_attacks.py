@@ -19,7 +19,7 @@ from hotline.calls.models import Call, Site
 from hotline.reports.disclosure import KEY_MODULUS, noise
 from hotline.reports.summary import rebuild_summary
 from hotline.reports.tables import PAGES, TABLES
-from tests.conftest import make_call, make_site
+from tests.factories import make_call, make_site
 
 K = 5
 # Four weeks in March 2025, and the Monday after them.

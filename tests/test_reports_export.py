@@ -10,7 +10,7 @@ from django.urls import reverse
 from hotline.reports.models import ExportLog
 from hotline.reports.tables import TABLES
 from hotline.reports.views import neutralise
-from tests.conftest import make_call, make_service, make_site, make_user
+from tests.factories import make_call, make_service, make_site, make_user
 
 FIRST = date(2025, 3, 3)
 RANGE = {"start": "2025-03-03", "end": "2025-03-30"}

@@ -22,7 +22,7 @@ from hotline.reports.models import (
 from hotline.reports.periods import OSLO, last_complete_sunday
 from hotline.reports.summary import BREAKDOWNS, rebuild_summary
 from hotline.reports.tables import PAGES
-from tests.conftest import make_call, make_site, make_user
+from tests.factories import make_call, make_site, make_user
 
 PAGE_NAMES = [page.url_name for page in PAGES]
 FIRST, LAST = date(2025, 3, 3), date(2025, 3, 30)  # four whole weeks

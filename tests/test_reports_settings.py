@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.test_settings import start
+from tests.settings_process import start
 
 READ = "import hotline.settings as s; print(s.REPORTS_MIN_CELL)"
 

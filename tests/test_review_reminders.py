@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from hotline.accounts.roles import Role
 from services_directory import single_instance
 from services_directory.models import Organization, ReviewReminder, Service
-from tests.conftest import make_service, make_user
+from tests.factories import make_service, make_user
 
 pytestmark = pytest.mark.django_db
 OSLO = ZoneInfo("Europe/Oslo")

@@ -1,80 +1,13 @@
 """GET /api/v1/search: parameters, ranking, response shape and the 400s."""
 
-from datetime import time
-
 import pytest
 from django.urls import reverse
 
 from hotline.accounts.roles import Role
-from services_directory.models import (
-    ContactChannel,
-    County,
-    Language,
-    Location,
-    Municipality,
-    OpeningHours,
-)
-from tests.conftest import make_service, make_user
+from services_directory.models import Language
+from tests.factories import BODO, make_service, make_user
 
 URL = reverse("api:search")
-BODO, NARVIK, OSLO = "1804", "1806", "0301"
-
-
-def add_location(service, number, *, confidential=False):
-    m = Municipality.objects.get(number=number)
-    return Location.objects.create(
-        service=service,
-        municipality=m,
-        latitude=m.latitude,
-        longitude=m.longitude,
-        address="Storgata 1",
-        is_confidential=confidential,
-    )
-
-
-def add_phone(service, number, description=""):
-    channel = ContactChannel(service=service, kind="phone", value=number, description=description)
-    channel.full_clean()
-    channel.save()
-    return channel
-
-
-def open_weekdays(service, opens=time(8), closes=time(16)):
-    for weekday in range(5):
-        OpeningHours.objects.create(service=service, weekday=weekday, opens=opens, closes=closes)
-
-
-@pytest.fixture
-def directory(db):
-    """Six services around a caller in Bodø, one per ranking position."""
-    nordland = County.objects.get(number="18")
-    local = make_service("Local centre", topics=["voldtekt"], municipalities=[BODO])
-    add_location(local, BODO)
-    add_phone(local, "75 55 55 55", "Døgnvakt")
-    open_weekdays(local)
-    regional_far = make_service("Regional far", topics=["voldtekt"])
-    regional_far.coverage_counties.set([nordland])
-    add_location(regional_far, NARVIK)
-    regional_near = make_service("Regional near", topics=["voldtekt", "incest"])
-    regional_near.coverage_counties.set([nordland])
-    add_location(regional_near, BODO)
-    national = make_service("National line", topics=["voldtekt"], covers_whole_country=True)
-    add_phone(national, "800 57 000")
-    for weekday in range(7):
-        OpeningHours.objects.create(
-            service=national, weekday=weekday, opens=time(0), closes=time(0)
-        )
-    outside = make_service("Oslo centre", topics=["voldtekt"], municipalities=[OSLO])
-    add_location(outside, OSLO)
-    outside_nowhere = make_service("Oslo line", topics=["voldtekt"], municipalities=[OSLO])
-    return {
-        "local": local,
-        "regional_near": regional_near,
-        "regional_far": regional_far,
-        "national": national,
-        "outside": outside,
-        "outside_nowhere": outside_nowhere,
-    }
 
 
 def names(response):

@@ -35,7 +35,7 @@ from services_directory.models.index_state import (
     PRUNE_EVERY,
     current_state,
 )
-from tests.conftest import make_service, make_site, make_user
+from tests.factories import make_service, make_site, make_user
 
 URL = reverse("api:search")
 MONDAY_NOON = datetime(2027, 3, 1, 11, 0, tzinfo=UTC)

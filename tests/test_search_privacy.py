@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.conftest import make_service
+from tests.factories import make_service
 
 SECRET = "Gjenkjennelig"  # stands in for anything a caller might have said
 SEARCHES = [

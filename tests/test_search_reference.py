@@ -29,7 +29,7 @@ from services_directory.models import (
     TargetGroup,
 )
 from services_directory.search_index import MAX_WORDS, SIMILAR, Coverage
-from tests.conftest import make_service
+from tests.factories import make_service
 
 OSLO = ZoneInfo("Europe/Oslo")
 CALLERS = ["0301", "1804", "5501", "5612", "4601", "1515", "3301", "1871"]

@@ -1,30 +1,10 @@
 """Bad configuration stops start-up with a message that names the variable."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from hotline.env import env_bool, env_int, env_list, env_str
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def start(code: str = "import hotline.settings", **env) -> subprocess.CompletedProcess:
-    """Load the settings in a fresh interpreter, as a server start would."""
-    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG"}}
-    return subprocess.run(  # noqa: S603
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "hotline.settings", **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+from tests.settings_process import start
 
 
 @pytest.mark.parametrize(
