@@ -42,7 +42,16 @@ from urllib.parse import urlencode
 
 from _django import OUT, REPO, database_label, setup_django
 
-TARGETS_MS = {"api, 1 client": 50.0, "api, 20 clients": 200.0}
+TARGETS_MS = {
+    "api, 1 client": 50.0,
+    "api, 20 clients": 200.0,
+    "first searches after a one-service edit": 30.0,
+}
+# Each page's p50 over the floor's (the cheapest logged-in page), measured interleaved.
+TARGET_RATIOS = {"desk page": 3.0, "desk htmx partial": 2.0}
+TARGET_WORKER_RSS_MB = 150.0
+FLOOR_PATH = "/about/"
+EDIT_MARK = "benchmark edit"
 NAME_WORDS = ["krisesenter", "overgrepsmottak", "støttesenter", "familievern", "krisesentret"]
 
 
@@ -60,6 +69,10 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--desk-requests", type=int, default=50, help="desk requests, each kind")
     parser.add_argument("--warmup", type=int, default=200, help="unmeasured requests first")
+    parser.add_argument(
+        "--ratio-rounds", type=int, default=100, help="interleaved floor/search/desk rounds"
+    )
+    parser.add_argument("--edits", type=int, default=50, help="one-service edits to search after")
     # The search is CPU-bound (answered from each worker's in-memory index), so one
     # worker per core plus one: more only adds contention and cold caches.
     parser.add_argument("--workers", type=int, default=cores + 1, help="gunicorn workers")
@@ -332,6 +345,58 @@ def run_concurrent(name: str, clients: list[Client], plans: list[list]) -> Scena
     return scenario
 
 
+def run_interleaved(client: Client, kinds: dict[str, list], rounds: int) -> list[Scenario]:
+    """One request of each kind in turn, ``rounds`` times: the kinds see the same
+    machine, so their ratios hold even when the machine's speed drifts."""
+    scenarios = {name: Scenario(name, 1) for name in kinds}
+    start = time.perf_counter()
+    for n in range(rounds):
+        for name, plan in kinds.items():
+            path, headers = plan[n % len(plan)]
+            scenarios[name].latencies.append(client.get(path, headers))
+            scenarios[name].tags.append([])
+    wall = time.perf_counter() - start
+    for scenario in scenarios.values():
+        scenario.wall = wall
+    return list(scenarios.values())
+
+
+def run_after_edits(clients: list[Client], edits: int, rng, fx) -> Scenario:
+    """Edit one service (its operator note, as an editor would), then send one search
+    from each client at once, so every worker's first search after the edit (the one
+    that reloads the service) is measured."""
+    from services_directory.models import Service
+
+    pks = list(Service.objects.published().values_list("pk", flat=True))
+    scenario = Scenario("first searches after a one-service edit", len(clients))
+    start = time.perf_counter()
+    for n in range(edits):
+        Service.objects.filter(pk=rng.choice(pks)).update(operator_note=f"{EDIT_MARK} {n}")
+        plans = [[api_query(rng, fx)] for _ in clients]
+        round_ = run_concurrent("edit", clients, plans)
+        scenario.latencies += round_.latencies
+        scenario.tags += round_.tags
+    scenario.wall = time.perf_counter() - start
+    return scenario
+
+
+def undo_edits() -> None:
+    from services_directory.models import Service
+
+    Service.objects.filter(operator_note__startswith=EDIT_MARK).update(operator_note="")
+
+
+def worker_rss_mb(master: int) -> list[float]:
+    """Resident memory of each gunicorn worker (Linux /proc), in MB."""
+    found = []
+    for task in Path(f"/proc/{master}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            for line in Path(f"/proc/{child}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    found.append(round(int(line.split()[1]) / 1024, 1))
+    return sorted(found)
+
+
 # --- Other load on the machine ---
 
 
@@ -579,6 +644,23 @@ def main() -> None:
         desk_paths = [(desk_query(rng, fx), ["desk"]) for _ in range(args.desk_requests)]
         results.append(run_sequential("desk page, 1 client", clients[0], desk_paths))
         results.append(run_sequential("desk htmx partial, 1 client", clients[0], desk_paths, htmx))
+        print("Interleaved floor, search, desk page and partial ...", flush=True)
+        desk_only = [path for path, _tags in desk_paths]
+        interleaved = run_interleaved(
+            clients[0],
+            {
+                "floor": [(FLOOR_PATH, None)],
+                "search": [(api_query(rng, fx)[0], None) for _ in range(50)],
+                "desk page": [(path, None) for path in desk_only],
+                "desk htmx partial": [(path, htmx) for path in desk_only],
+            },
+            args.ratio_rounds,
+        )
+        rss_warm = worker_rss_mb(process.pid)
+        print(f"{args.edits} one-service edits, each followed by a search per worker ...")
+        workers = clients[: args.workers]
+        results.append(run_after_edits(workers, args.edits, rng, fx))
+        rss_after_edits = worker_rss_mb(process.pid)
         reconnects = sum(c.reconnects for c in clients)
         other_load = watch.stop()
         for client in clients:
@@ -587,6 +669,7 @@ def main() -> None:
         stop_gunicorn(process)
         if fx is not None:
             forget_sessions(fx.sessions)
+            undo_edits()
 
     rows = [scenario.stats() for scenario in results]
     features = breakdown(api_single)
@@ -616,6 +699,32 @@ def main() -> None:
         print(f"| {r['tag']} | {r['requests']} | {r['p50_ms']} | {r['p95_ms']} | {r['max_ms']} |")
 
     missed = []
+    floor_p50 = interleaved[0].stats()["p50_ms"]
+    ratios = {}
+    print()
+    print(f"Interleaved, {args.ratio_rounds} rounds, p50 over the floor ({FLOOR_PATH}):")
+    for scenario in interleaved:
+        row = scenario.stats()
+        ratios[scenario.name] = round(row["p50_ms"] / floor_p50, 2)
+        print(
+            f"  {scenario.name}: p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms, "
+            f"{ratios[scenario.name]}x the floor"
+        )
+    for name, limit in TARGET_RATIOS.items():
+        ok = ratios[name] <= limit
+        print(f"target {name}: {ratios[name]}x <= {limit}x  {'met' if ok else 'MISSED'}")
+        if not ok:
+            missed.append(name)
+    print(f"worker RSS after warm-up and measuring: {rss_warm} MB")
+    print(f"worker RSS after {args.edits} edits: {rss_after_edits} MB")
+    ok = max(rss_after_edits) <= TARGET_WORKER_RSS_MB
+    growth = round(max(rss_after_edits) - max(rss_warm), 1)
+    print(
+        f"target worker RSS: max {max(rss_after_edits)} MB <= {TARGET_WORKER_RSS_MB:.0f} MB "
+        f"{'met' if ok else 'MISSED'}; growth over the edits {growth} MB"
+    )
+    if not ok:
+        missed.append("worker RSS")
     for row in rows:
         target = TARGETS_MS.get(row["scenario"].replace(f"{args.clients} clients", "20 clients"))
         if target is not None:
@@ -650,6 +759,9 @@ def main() -> None:
                 },
                 "services": fx.services,
                 "results": rows,
+                "interleaved": [scenario.stats() for scenario in interleaved],
+                "ratios_to_floor": ratios,
+                "worker_rss_mb": {"warm": rss_warm, "after_edits": rss_after_edits},
                 "api_single_by_feature": features,
             },
             indent=2,

@@ -14,7 +14,6 @@ from typing import NamedTuple
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -296,27 +295,10 @@ def public_order(
     return [PublicMatch(r.entry.pk, r.coverage, r.distance_km) for r in ranked], municipality
 
 
-def _cards(pks: list[int]) -> dict[int, Service]:
-    """The services a page of results shows, with what their cards read, in three
-    queries however long the page."""
-    services = (
-        Service.objects.filter(pk__in=pks)
-        .select_related("organization")
-        .prefetch_related(
-            Prefetch("channels", ContactChannel.objects.order_by("position", "pk")),
-            Prefetch(
-                "locations",
-                Location.objects.select_related("municipality__county").order_by("pk"),
-            ),
-        )
-    )
-    return {service.pk: service for service in services}
-
-
 def _hits(index: SearchIndex, ranked: list[search_index.Ranked], at: datetime) -> list[Hit]:
     if not ranked:
         return []
-    cards = _cards([item.entry.pk for item in ranked])
+    cards = index.cards([item.entry.pk for item in ranked])
     feedback = index.feedback  # current: reloaded whenever a report or a shelter changes
     # Services share schedules: ask each distinct one once per page (and keep nothing
     # about the search once the page is made).

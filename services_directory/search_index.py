@@ -44,6 +44,8 @@ from itertools import groupby
 from operator import itemgetter
 from typing import NamedTuple
 
+from django.db import connection
+from django.db.models import Prefetch
 from rapidfuzz import fuzz, process
 
 from services_directory import hours
@@ -78,6 +80,11 @@ SIMILAR = 80
 FREEZE_FROM = 2_000
 # Below this many candidates, measure them all rather than walk outwards from the caller.
 DIRECT_SCAN = 500
+# A name word of more services than this keeps them in a set.
+COMMON_WORD = 16
+# Result cards kept at most; when full, all are dropped (so nothing records which were
+# shown last) and the next searches read theirs again.
+MAX_CARDS = 4_000
 # Reloading more than this share of the directory (and this many services) costs more
 # than rebuilding it.
 REBUILD_SHARE = 0.25
@@ -195,6 +202,41 @@ def _nearest_km(origin: Point, points: tuple[Point, ...]) -> float | None:
     return min((km_between(origin, point) for point in points), default=None)
 
 
+def _pairs(pks: set[int] | None, each: Callable) -> Iterable[tuple[str, int, object]]:
+    """(relation, service id, related id) for the services' many-to-many relations. A
+    few services are read in one plain SQL statement: compiling seven querysets would
+    cost a reload more than running them."""
+    through = {
+        relation: (
+            getattr(Service, relation).through._meta.db_table,
+            Service._meta.get_field(relation).m2m_reverse_name(),
+        )
+        for relation in SERVICE_M2M
+    }
+    if pks is None:
+        for relation, (_table, column) in through.items():
+            model = getattr(Service, relation).through
+            for service_id, value in each(model.objects.values_list("service_id", column)):
+                yield relation, service_id, value
+        return
+    if not pks:
+        return
+    ids = ", ".join(["%s"] * len(pks))
+    # Only table and column names from the models go into the statement.
+    sql = " UNION ALL ".join(
+        # As text: languages are keyed by their code, the other terms by number.
+        f"SELECT {n}, service_id, CAST({column} AS TEXT) FROM {table} "  # noqa: S608
+        f"WHERE service_id IN ({ids})"
+        for n, (table, column) in enumerate(through.values())
+    )
+    names = list(through)
+    keys = [Service._meta.get_field(name).related_model._meta.pk for name in names]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*pks] * len(names))
+        for n, service_id, value in cursor.fetchall():
+            yield names[n], service_id, keys[n].to_python(value)
+
+
 def _shared_tuple(share: Callable, values: dict[int, list], pk: int) -> tuple:
     found = tuple(sorted(values.get(pk, ())))
     return share(found, found)
@@ -266,10 +308,12 @@ class SearchIndex:
         self._schedules: dict[tuple, hours.Schedule] = {}
         # Equal tuples and strings are kept once: there are few distinct ones.
         self._shared: dict = {}
-        # word -> the services using it; a tuple, as most words name one or two services
-        self._name_words: dict[str, tuple[int, ...]] = {}
+        # word -> the services using it: a tuple, as most words name one or two services;
+        # a set for the few common ones ("krisesenter"), which edits change in place
+        self._name_words: dict[str, tuple[int, ...] | set[int]] = {}
         self._vocabulary: list[str] = []
         self.feedback = Feedback()
+        self._cards: dict[int, Service] = {}
 
     # --- Building ---
 
@@ -280,7 +324,9 @@ class SearchIndex:
         words: dict[str, list[int]] = defaultdict(list)
         for entry in index._read(None):
             index._file(entry, words)
-        index._name_words = {word: tuple(pks) for word, pks in words.items()}
+        index._name_words = {
+            word: set(pks) if len(pks) > COMMON_WORD else tuple(pks) for word, pks in words.items()
+        }
         index._sort()
         return index
 
@@ -311,9 +357,11 @@ class SearchIndex:
                 rows = rows.filter(service_id__in=pks)
             return rows.values_list("service_id", *fields)
 
-        # Read in chunks and kept only as what the index holds: a whole directory's rows
-        # at once would cost a worker more memory than the index itself.
-        chunk = 5_000
+        def each(rows):
+            # A whole directory is read in chunks and kept only as what the index holds:
+            # its rows at once would cost a worker more memory than the index itself.
+            return rows.iterator(5_000) if pks is None else rows
+
         rows = list(
             # modeltranslation would read "name" as "name_<active language>".
             services.rewrite(False).values_list(
@@ -325,7 +373,7 @@ class SearchIndex:
         schedules: dict[int, hours.Schedule] = {}
         hour_rows = rows_of(OpeningHours, *HoursRow._fields, channel__isnull=True)
         for service_id, group in groupby(
-            hour_rows.order_by("service_id", "pk").iterator(chunk), key=itemgetter(0)
+            each(hour_rows.order_by("service_id", "pk")), key=itemgetter(0)
         ):
             if service_id in policies:
                 own = tuple(HoursRow(*row[1:]) for row in group)
@@ -336,23 +384,17 @@ class SearchIndex:
             .distinct()
         )
         points: dict[int, list[tuple[Point, bool]]] = defaultdict(list)
-        for service_id, latitude, longitude, confidential in rows_of(
+        located = rows_of(
             Location, "latitude", "longitude", "is_confidential",
             latitude__isnull=False, longitude__isnull=False,
-        ).order_by("pk").iterator(chunk):  # fmt: skip
+        )  # fmt: skip
+        for service_id, latitude, longitude, confidential in each(located.order_by("pk")):
             if service_id in policies:
                 points[service_id].append((Point.at(latitude, longitude), confidential))
-        related: dict[str, dict[int, list]] = {}
-        for relation in SERVICE_M2M:
-            through = getattr(Service, relation).through
-            column = Service._meta.get_field(relation).m2m_reverse_name()
-            pairs = through.objects.all()
-            if pks is not None:
-                pairs = pairs.filter(service_id__in=pks)
-            related[relation] = defaultdict(list)
-            for service_id, value in pairs.values_list("service_id", column).iterator(chunk):
-                if service_id in policies:
-                    related[relation][service_id].append(value)
+        related: dict[str, dict[int, list]] = {name: defaultdict(list) for name in SERVICE_M2M}
+        for relation, service_id, value in _pairs(pks, each):
+            if service_id in policies:
+                related[relation][service_id].append(value)
 
         organizations = Organization.objects.all()
         if pks is not None:
@@ -419,10 +461,15 @@ class SearchIndex:
         if entry.national:
             self.national.add(pk)
         for word in entry.words:
+            holders = self._name_words.get(word, ())
             if words is not None:
                 words[word].append(pk)
+            elif isinstance(holders, set):
+                holders.add(pk)
+            elif len(holders) >= COMMON_WORD:
+                self._name_words[word] = {*holders, pk}
             else:
-                self._name_words[word] = (*self._name_words.get(word, ()), pk)
+                self._name_words[word] = (*holders, pk)
 
     def _unfile(self, entry: Entry) -> None:
         pk = entry.pk
@@ -436,10 +483,13 @@ class SearchIndex:
             self.by_county[county].discard(pk)
         self.national.discard(pk)
         for word in entry.words:
-            holders = tuple(holder for holder in self._name_words[word] if holder != pk)
-            if holders:
-                self._name_words[word] = holders
+            holders = self._name_words[word]
+            if isinstance(holders, set):
+                holders.discard(pk)
             else:
+                holders = tuple(holder for holder in holders if holder != pk)
+                self._name_words[word] = holders
+            if not holders:
                 del self._name_words[word]
 
     def _sort(self) -> None:
@@ -503,6 +553,7 @@ class SearchIndex:
         with self.lock:
             fresh = {entry.pk: entry for entry in self._read(pks)}
             for pk in pks:
+                self._cards.pop(pk, None)
                 old = self.entries.get(pk)
                 if old is not None:
                     self._unplace(old)
@@ -561,6 +612,20 @@ class SearchIndex:
                 while items[position][1] is not entry:
                     position += 1
                 del items[position]
+
+    # --- Cards ---
+
+    def cards(self, pks: list[int]) -> dict[int, Service]:
+        """The services a page of results shows, with their organisation, channels and
+        locations. Read from the database the first time (three queries for the page)
+        and kept until the service changes, so a warm search reads none."""
+        with self.lock:
+            missing = [pk for pk in pks if pk not in self._cards]
+            if missing:
+                if len(self._cards) + len(missing) > MAX_CARDS:
+                    self._cards.clear()
+                self._cards.update(_load_cards(missing))
+            return {pk: self._cards[pk] for pk in pks if pk in self._cards}
 
     # --- Searching ---
 
@@ -772,6 +837,21 @@ class SearchIndex:
                 if len(results) == need:
                     break
         return results
+
+
+def _load_cards(pks: list[int]) -> dict[int, Service]:
+    services = (
+        Service.objects.filter(pk__in=pks)
+        .select_related("organization")
+        .prefetch_related(
+            Prefetch("channels", ContactChannel.objects.order_by("position", "pk")),
+            Prefetch(
+                "locations",
+                Location.objects.select_related("municipality__county").order_by("pk"),
+            ),
+        )
+    )
+    return {service.pk: service for service in services}
 
 
 _current: SearchIndex | None = None
