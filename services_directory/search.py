@@ -55,9 +55,19 @@ class IndexedField:
 
     index: SearchIndex | None = None
 
+    relation: str
+
     def known(self, relation: str) -> dict[str, object]:
         index = self.index or search_index.current_index()
         return index.codes[relation]
+
+    def indexed_choices(self) -> list[tuple[str, str]]:
+        """The choices the widget offers, from the index: rendering the form costs no
+        vocabulary query either."""
+        return [
+            (code, self.label_from_instance(term))  # type: ignore[attr-defined]
+            for code, term in self.known(self.relation).items()
+        ]
 
 
 class CodeChoiceField(IndexedField, forms.ModelMultipleChoiceField):
@@ -87,6 +97,12 @@ class CodeChoiceField(IndexedField, forms.ModelMultipleChoiceField):
 
 class LanguageField(IndexedField, forms.ModelChoiceField):
     """A language by its ISO 639-1 code, checked against the search index like the terms."""
+
+    relation = "languages"
+
+    def indexed_choices(self) -> list[tuple[str, str]]:
+        choices = super().indexed_choices()
+        return choices if self.empty_label is None else [("", self.empty_label), *choices]
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -155,6 +171,7 @@ class SearchForm(forms.Form):
         for form_field in self.fields.values():
             if isinstance(form_field, IndexedField):
                 form_field.index = self.index
+                form_field.choices = form_field.indexed_choices()
 
     def clean(self):
         super().clean()
