@@ -6,6 +6,7 @@ models are registered after the translated fields exist).
 """
 
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.manager import MultilingualManager
 
 from services_directory import hours
 from services_directory.geo import distance_km
@@ -31,6 +33,9 @@ from services_directory.validators import (
     normalize_phone,
     phone_tel_uri,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 DEFAULT_REVIEW_MONTHS = 6
 
@@ -103,6 +108,12 @@ class ServiceQuerySet(models.QuerySet):
             coverage_counties__isnull=True,
             coverage_municipalities__isnull=True,
         )
+
+
+# Service's texts are translated: modeltranslation would wrap a plain ServiceQuerySet manager
+# in a class it makes at start-up. Built on its MultilingualManager, the manager is left as
+# it is, and type checkers see the class the code really uses.
+ServiceManager = MultilingualManager.from_queryset(ServiceQuerySet)
 
 
 class Service(models.Model):
@@ -212,7 +223,7 @@ class Service(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ServiceQuerySet.as_manager()
+    objects = ServiceManager()
 
     class Meta:
         ordering = ["name"]
@@ -252,15 +263,15 @@ class Service(models.Model):
         intervals = [t.review_interval_months for t in self.service_types.all()]
         return min(intervals) if intervals else DEFAULT_REVIEW_MONTHS
 
-    def mark_verified(self, user, when: datetime | None = None) -> None:
-        """Record that an editor checked this entry today; schedule the next review."""
+    def mark_verified(self, user, when: datetime | None = None) -> date:
+        """Record that an editor checked this entry today; schedule the next review, and
+        return its date."""
         when = when or timezone.now()
+        next_review = add_months(timezone.localdate(when), self.review_interval_months())
         with transaction.atomic():
             self.last_verified_at = when
             self.verified_by = user
-            self.next_review_due = add_months(
-                timezone.localdate(when), self.review_interval_months()
-            )
+            self.next_review_due = next_review
             # Outside a request (commands, tests) history would not know who did it.
             self._history_user = user
             # Only the review fields: the search index then has nothing to rebuild.
@@ -273,6 +284,7 @@ class Service(models.Model):
                     "updated_at",
                 ]
             )
+        return next_review
 
     # Opening hours
 
@@ -334,22 +346,19 @@ class Location(models.Model):
         return self.name or self.address or str(self.municipality)
 
     def clean(self) -> None:
-        has_lat, has_lon = self.latitude is not None, self.longitude is not None
-        if has_lat != has_lon:
-            field = "longitude" if has_lat else "latitude"
+        lat, lon = self.latitude, self.longitude
+        if (lat is None) != (lon is None):
+            field = "latitude" if lat is None else "longitude"
             raise ValidationError({field: _("Give both latitude and longitude, or neither.")})
-        if not has_lat:
+        if lat is None or lon is None:
             return
-        if not (NORWAY_LAT[0] <= self.latitude <= NORWAY_LAT[1]):  # type: ignore[operator]
+        if not (NORWAY_LAT[0] <= lat <= NORWAY_LAT[1]):
             raise ValidationError({"latitude": _("This latitude is outside Norway.")})
-        if not (NORWAY_LON[0] <= self.longitude <= NORWAY_LON[1]):  # type: ignore[operator]
+        if not (NORWAY_LON[0] <= lon <= NORWAY_LON[1]):
             raise ValidationError({"longitude": _("This longitude is outside Norway.")})
         if self.municipality_id:
             m = self.municipality
-            if (
-                distance_km(self.latitude, self.longitude, m.latitude, m.longitude)  # type: ignore[arg-type]
-                > MAX_KM_FROM_MUNICIPALITY
-            ):
+            if distance_km(lat, lon, m.latitude, m.longitude) > MAX_KM_FROM_MUNICIPALITY:
                 raise ValidationError(
                     {
                         "latitude": _(
@@ -481,7 +490,7 @@ class OpeningHours(models.Model):
         return f"{self.get_kind_display()} {self.weekday or ''} {self.opens}–{self.closes}"
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, StrOrPromise] = {}
         if self.closes is not None and self.opens is None:
             errors["opens"] = _("A closing time needs an opening time.")
         if self.opens is not None and self.closes is None:
@@ -495,7 +504,8 @@ class OpeningHours(models.Model):
                 errors["valid_from"] = _("Give the first date.")
             elif self.valid_to is not None and self.valid_to < self.valid_from:
                 errors["valid_to"] = _("The last date cannot be before the first date.")
-        if self.channel_id and self.service_id and self.channel.service_id != self.service_id:
+        channel = self.channel if self.channel_id else None
+        if channel is not None and self.service_id and channel.service_id != self.service_id:
             errors["channel"] = _("The channel belongs to another service.")
         if errors:
             raise ValidationError(errors)
@@ -509,7 +519,9 @@ class OpeningHours(models.Model):
 
 def build_schedule(rows, holiday_policy: str) -> hours.Schedule:
     """Turn OpeningHours rows into the engine's Schedule."""
-    weekly, holiday, exceptions = [], [], {}
+    weekly: list[hours.WeeklyRule] = []
+    holiday: list[hours.Span] = []
+    exceptions: dict[tuple[date, date], list[hours.Span]] = {}
     for row in rows:
         if row.kind == OpeningHours.Kind.WEEKLY and row.span:
             weekly.append(hours.WeeklyRule(row.weekday, row.span))

@@ -1,9 +1,16 @@
 """Controlled vocabularies with stable codes (used by filters, HSDS and the API)."""
 
+from typing import TYPE_CHECKING
+
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    # modeltranslation gives the translated vocabularies its MultilingualManager at start-up;
+    # the type checker must know that class to type their managers.
+    import modeltranslation.manager  # noqa: F401
 
 # Service's many-to-many fields onto the vocabularies below, in the order editors see them.
 SERVICE_VOCABULARIES = ("service_types", "topics", "target_groups", "languages", "accessibility")
