@@ -59,7 +59,8 @@ class ServiceForm(forms.ModelForm):
             self.fields["loaded_version"].initial = self.instance.version
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if self.instance.pk:
             # Lock the row until the admin's transaction ends, so two saves cannot race.
             current = (

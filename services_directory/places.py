@@ -123,8 +123,9 @@ def resolve(text: str) -> Resolved:
 
 def _exact(text: str) -> set[Municipality]:
     key = fold(text)
-    ids = {e.municipality_id for e in _index() if e.folded == key and not key.isdigit()}
-    ids.discard(None)
+    if key.isdigit():
+        return set()
+    ids = {e.municipality_id for e in _index() if e.folded == key and e.municipality_id is not None}
     return set(Municipality.objects.filter(pk__in=ids).select_related("county"))
 
 

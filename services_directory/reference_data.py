@@ -9,9 +9,10 @@ import csv
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 
 from services_directory.models import County, Municipality, Place, Postcode
 
@@ -58,12 +59,15 @@ def _coordinate(row: dict[str, str], lat: str, lon: str, where: str) -> tuple[fl
     return latitude, longitude
 
 
-def _sync(model: type[models.Model], key: str, rows: dict[str, dict]) -> SyncResult:
+def _sync[M: (County, Municipality, Postcode, Place), K](
+    model: type[M], key: str, rows: dict[K, dict[str, Any]]
+) -> SyncResult:
     """Make the active rows of ``model`` equal ``rows`` (key value -> field values)."""
     result = SyncResult()
-    existing = {getattr(obj, key): obj for obj in model._default_manager.all()}
+    existing: dict[K, M] = {getattr(obj, key): obj for obj in model._default_manager.all()}
     fields = sorted({name for values in rows.values() for name in values} | {"is_active"})
-    to_create, to_update = [], []
+    to_create: list[M] = []
+    to_update: list[M] = []
     for key_value, values in rows.items():
         values = {**values, "is_active": True}
         obj = existing.get(key_value)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from simple_history.utils import get_history_model_for_model
 
 from hotline.accounts.roles import Role, role_required
 from hotline.http import HtmxHttpRequest, safe_next_url
@@ -15,7 +16,7 @@ from services_directory.forms import ErrorReportForm, ResolveErrorReportForm
 from services_directory.models import DirectoryCheck, ErrorReport, Service
 from services_directory.models.capacity import shelter_overview
 
-HistoricalService = Service.history.model  # type: ignore[attr-defined]
+HistoricalService = get_history_model_for_model(Service)
 DUE_SOON_DAYS = 30
 
 
@@ -55,10 +56,10 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
 @role_required(Role.EDITOR)
 def verify_service(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     service = get_object_or_404(Service.objects.prefetch_related("service_types"), pk=pk)
-    service.mark_verified(request.user)
+    next_review = service.mark_verified(request.user)
     message = _("“%(name)s” marked as verified today. Next review: %(date)s.") % {
         "name": service.name,
-        "date": service.next_review_due.strftime("%d.%m.%Y"),  # type: ignore[union-attr]
+        "date": next_review.strftime("%d.%m.%Y"),
     }
     if request.htmx:
         context = {**_dashboard_context(), "flash": message}

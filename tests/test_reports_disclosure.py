@@ -114,6 +114,12 @@ def test_margins_must_match_the_grid():
         Grid(((Cell(1),), (Cell(2), Cell(3))))
 
 
+@pytest.mark.parametrize("position", [("row", 0), ("col", 0), ("total",), ("cell", 0)])
+def test_a_margin_the_grid_does_not_publish_is_no_position(position):
+    with pytest.raises(KeyError):
+        Grid(((Cell(1), Cell(2)),)).get(position)
+
+
 # Property tests: the attacker's view of any protected table
 
 counts = st.integers(min_value=0, max_value=25) | st.integers(min_value=0, max_value=4)

@@ -4,7 +4,7 @@ from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
@@ -35,18 +35,19 @@ ROLE_HOMES = {
 }
 
 
-def user_roles(user: AbstractBaseUser | AnonymousUser) -> frozenset[Role]:
+def user_roles(user: AbstractUser | AnonymousUser) -> frozenset[Role]:
     """The user's roles; superusers (admins) hold every role. Cached per request."""
     if not user.is_authenticated:
         return frozenset()
-    cached = getattr(user, "_hotline_roles", None)
+    # Cached on the user object, as Django's ModelBackend caches permissions.
+    cached: frozenset[Role] | None = getattr(user, "_hotline_roles", None)
     if cached is None:
         if user.is_superuser:
             cached = frozenset(Role)
         else:
-            names = set(user.groups.values_list("name", flat=True))  # type: ignore[union-attr]
+            names = set(user.groups.values_list("name", flat=True))
             cached = frozenset(role for role in Role if role.value in names)
-        user._hotline_roles = cached  # type: ignore[union-attr]
+        setattr(user, "_hotline_roles", cached)  # noqa: B010 - not a field of the model
     return cached
 
 

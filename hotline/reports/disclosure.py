@@ -56,7 +56,7 @@ def combine(cells) -> Cell:
 
 
 # A position in a grid: ("cell", row, column), ("row", row), ("col", column) or ("total",).
-Position = tuple
+Position = tuple[str, int, int] | tuple[str, int] | tuple[str]
 
 
 @dataclass(frozen=True)
@@ -108,12 +108,12 @@ class Grid:
         match position:
             case ("cell", i, j):
                 return self.cells[i][j]
-            case ("row", i):
-                return self.row_totals[i]  # type: ignore[index]
-            case ("col", j):
-                return self.col_totals[j]  # type: ignore[index]
-            case ("total",):
-                return self.total  # type: ignore[return-value]
+            case ("row", i) if self.row_totals is not None:
+                return self.row_totals[i]
+            case ("col", j) if self.col_totals is not None:
+                return self.col_totals[j]
+            case ("total",) if self.total is not None:
+                return self.total
         raise KeyError(position)
 
     def positions(self) -> Iterator[Position]:
@@ -143,7 +143,7 @@ class Grid:
             if self.col_totals is not None:
                 lines.append(([("col", j) for j in range(width)], ("total",)))
             if self.row_totals is None and self.col_totals is None:
-                cells = [("cell", i, j) for i in range(rows) for j in range(width)]
+                cells: list[Position] = [("cell", i, j) for i in range(rows) for j in range(width)]
                 lines.append((cells, ("total",)))
         return lines
 

@@ -218,7 +218,7 @@ def _insert(cells: dict[Key, list[int]], call_ids: list) -> None:
     # Rows a report reads together (one breakdown, one level) are stored together:
     # fewer pages to read per query.
     order = sorted(cells, key=lambda k: (k[0], k[2], k[3], k[4], k[1], k[5], k[6]))
-    stat_rows = [(*key, *cells[key]) for key in order]
+    stat_rows: list[tuple[str | date | int, ...]] = [(*key, *cells[key]) for key in order]
     call_rows = [(call.get_db_prep_value(pk, connection),) for pk in call_ids]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
