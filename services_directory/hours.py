@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import cached_property, lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -48,6 +49,8 @@ HORIZON = timedelta(days=400)
 _ONE_DAY = timedelta(days=1)
 _DAY_US = 24 * 60 * 60 * 1_000_000  # a wall-clock day in microseconds
 
+# (start, end): an open interval, half-open. A plain tuple rather than a NamedTuple: the
+# search asks ``is_open`` of thousands of schedules, and building tuples costs less.
 Interval = tuple[datetime, datetime]
 
 
@@ -106,6 +109,10 @@ class Span:
         return self.closes <= self.opens
 
 
+# The spans that start on one day (or make up one rule), sorted.
+DaySpans = tuple[Span, ...]
+
+
 @dataclass(frozen=True)
 class WeeklyRule:
     weekday: int  # 0 = Monday ... 6 = Sunday
@@ -131,7 +138,7 @@ class DateException:
 
     start: date
     end: date
-    spans: tuple[Span, ...] = ()
+    spans: DaySpans = ()
 
     def __post_init__(self) -> None:
         if self.end < self.start:
@@ -146,7 +153,7 @@ class DateException:
 class Schedule:
     weekly: tuple[WeeklyRule, ...] = ()
     holiday_policy: HolidayPolicy = HolidayPolicy.NORMAL
-    holiday_spans: tuple[Span, ...] = ()
+    holiday_spans: DaySpans = ()
     exceptions: tuple[DateException, ...] = ()
 
     def __post_init__(self) -> None:
@@ -158,7 +165,7 @@ class Schedule:
 
     # A cached_property writes straight into __dict__, which a frozen dataclass allows.
     @cached_property
-    def _weekly_spans(self) -> tuple[tuple[Span, ...], ...]:
+    def _weekly_spans(self) -> tuple[DaySpans, ...]:
         """Sorted, de-duplicated spans for each weekday, Monday first."""
         return tuple(
             tuple(sorted({rule.span for rule in self.weekly if rule.weekday == weekday}))
@@ -173,7 +180,7 @@ class Schedule:
 
     # --- Which spans apply on a day ---
 
-    def spans_on(self, day: date) -> tuple[Span, ...]:
+    def spans_on(self, day: date) -> DaySpans:
         """The spans that START on local date ``day``."""
         for exception in self.exceptions:
             if exception.covers(day):
@@ -433,19 +440,25 @@ _ENGLISH = _Words(
 )
 
 
-def _group_weekdays(
-    weekly_spans: tuple[tuple[Span, ...], ...],
-) -> list[tuple[int, int, tuple[Span, ...]]]:
+class _WeekdayRun(NamedTuple):
+    """Weekdays ``first``..``last`` (0 = Monday), all open with the same ``spans``."""
+
+    first: int
+    last: int
+    spans: DaySpans
+
+
+def _group_weekdays(weekly_spans: tuple[DaySpans, ...]) -> list[_WeekdayRun]:
     """Runs of consecutive weekdays with identical, non-empty spans."""
-    groups: list[tuple[int, int, tuple[Span, ...]]] = []
+    runs: list[_WeekdayRun] = []
     for weekday, spans in enumerate(weekly_spans):
         if not spans:
             continue
-        if groups and groups[-1][1] == weekday - 1 and groups[-1][2] == spans:
-            groups[-1] = (groups[-1][0], weekday, spans)
+        if runs and runs[-1].last == weekday - 1 and runs[-1].spans == spans:
+            runs[-1] = runs[-1]._replace(last=weekday)
         else:
-            groups.append((weekday, weekday, spans))
-    return groups
+            runs.append(_WeekdayRun(weekday, weekday, spans))
+    return runs
 
 
 def _day_range_label(first: int, last: int, words: _Words) -> str:
@@ -476,6 +489,7 @@ __all__ = [
     "HORIZON",
     "OSLO",
     "DateException",
+    "DaySpans",
     "HolidayPolicy",
     "Interval",
     "Schedule",
