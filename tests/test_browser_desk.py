@@ -1,6 +1,8 @@
 """End to end in real headless Chromium (Debian's package): one call, start to finish.
 
 Run only these with ``uv run pytest -m browser``; leave them out with ``-m "not browser"``.
+``SCREENSHOTS=1 uv run pytest -m browser`` also rewrites the README's screenshots in
+docs/screenshots/; without it a test run leaves the checkout as it found it.
 """
 
 import os
@@ -32,6 +34,14 @@ pytestmark = [
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+
+
+def screenshot(page, name: str) -> None:
+    """Save the README's picture of this moment, only when asked: the files are committed."""
+    if os.environ.get("SCREENSHOTS") != "1":
+        return
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / name))
 
 
 @pytest.fixture
@@ -104,8 +114,7 @@ def test_operator_finds_local_help_refers_and_closes_the_call(page):
     first.locator("form[action$='/referrals/'] button").click()
     page.locator("#call-panel .call-referrals:has-text('Krisesenteret i Bodø')").wait_for()
 
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "desk.png"))
+    screenshot(page, "desk.png")
 
     # A few taps of categories, each autosaved.
     # (The channel is already "phone" by default.)
