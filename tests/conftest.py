@@ -52,9 +52,10 @@ def _bokmal():
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     """A browser test's flush empties every table after its fixtures are torn down;
-    put the session's reference geography back for the tests that follow."""
+    put the session's reference geography back for the tests that follow. After the
+    last test the session's teardown has already dropped the test database."""
     result = yield
-    if item.get_closest_marker("browser"):
+    if item.get_closest_marker("browser") and nextitem is not None:
         from pytest_django.plugin import blocking_manager_key
 
         with item.config.stash[blocking_manager_key].unblock():
