@@ -84,7 +84,7 @@ DIRECT_SCAN = 500
 COMMON_WORD = 16
 # Result cards kept at most; when full, all are dropped (so nothing records which were
 # shown last) and the next searches read theirs again.
-MAX_CARDS = 4_000
+MAX_CARDS = 1_000
 # Reloading more than this share of the directory (and this many services) costs more
 # than rebuilding it.
 REBUILD_SHARE = 0.25
