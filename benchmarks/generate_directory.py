@@ -186,6 +186,7 @@ def main() -> None:
     from django.db import connection, transaction
     from django.utils import timezone, translation
 
+    from services_directory.geo import distance_km
     from services_directory.models import (
         AccessibilityFeature,
         ContactChannel,
@@ -201,7 +202,6 @@ def main() -> None:
         TargetGroup,
         Topic,
     )
-    from services_directory.models.directory import distance_km
     from services_directory.models.vocabulary import SERVICE_VOCABULARIES
 
     rng = random.Random(args.seed)
