@@ -30,6 +30,14 @@ def test_loading_twice_changes_nothing(capsys):
     assert list(Municipality.objects.values().order_by("number")) == before
 
 
+def test_verbosity_0_prints_nothing_and_the_default_reports(capsys):
+    # conftest loads with verbosity 0; anything printed lands in the test progress line.
+    call_command("load_reference_data", verbosity=0)
+    assert capsys.readouterr() == ("", "")
+    call_command("load_reference_data")
+    assert "counties: 0 created, 0 updated, 0 deactivated, 15 unchanged" in capsys.readouterr().out
+
+
 def test_svalbard_and_jan_mayen_postcodes_are_kept_as_territories():
     longyearbyen = Postcode.objects.get(code="9170")
     assert longyearbyen.territory == Postcode.Territory.SVALBARD

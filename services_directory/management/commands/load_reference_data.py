@@ -18,10 +18,12 @@ class Command(BaseCommand):
             "(default: the copy shipped with the app).",
         )
 
-    def handle(self, *args, data_dir: Path, **options):
+    def handle(self, *args, data_dir: Path, verbosity: int, **options):
         try:
             results = load_all(data_dir)
         except (OSError, KeyError, ValidationError) as exc:
             raise CommandError(f"Reference data not loaded: {exc}") from exc
+        if verbosity < 1:
+            return
         for name, result in results.items():
             self.stdout.write(f"{name}: {result}")
