@@ -10,7 +10,7 @@ writes or logs: what an operator searches for during a call is never stored.
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -61,7 +61,7 @@ class IndexedField:
         index = self.index or search_index.current_index()
         return index.codes[relation]
 
-    def indexed_choices(self) -> list[tuple[str, str]]:
+    def indexed_choices(self) -> list[tuple[str, object]]:
         """The choices the widget offers, from the index: rendering the form costs no
         vocabulary query either."""
         return [
@@ -100,7 +100,7 @@ class LanguageField(IndexedField, forms.ModelChoiceField):
 
     relation = "languages"
 
-    def indexed_choices(self) -> list[tuple[str, str]]:
+    def indexed_choices(self) -> list[tuple[str, object]]:
         choices = super().indexed_choices()
         return choices if self.empty_label is None else [("", self.empty_label), *choices]
 
@@ -151,7 +151,8 @@ class SearchForm(forms.Form):
         label=_("Open now"),
         choices=[("1", _("yes")), ("0", _("no"))],
         coerce=lambda value: value == "1",
-        empty_value=False,
+        # The stubs allow only strings here; Django takes any value.
+        empty_value=False,  # type: ignore[arg-type]
         required=False,
     )
     q = forms.CharField(
@@ -171,7 +172,7 @@ class SearchForm(forms.Form):
         for form_field in self.fields.values():
             if isinstance(form_field, IndexedField):
                 form_field.index = self.index
-                form_field.choices = form_field.indexed_choices()
+                cast(forms.ChoiceField, form_field).choices = form_field.indexed_choices()
 
     def clean(self):
         super().clean()
@@ -205,15 +206,15 @@ class HoursNow(NamedTuple):
     closes_at: datetime | None
     always_open: bool
 
-    @classmethod
-    def of(cls, schedule: hours.Schedule, at: datetime) -> "HoursNow":
-        open_now = schedule.is_open(at)
-        return cls(
-            open_now=open_now,
-            opens_next=None if open_now else schedule.next_opening(at),
-            closes_at=schedule.closes_at(at) if open_now else None,
-            always_open=schedule.is_always_open(),
-        )
+
+def _hours_now(schedule: hours.Schedule, at: datetime) -> HoursNow:
+    open_now = schedule.is_open(at)
+    return HoursNow(
+        open_now=open_now,
+        opens_next=None if open_now else schedule.next_opening(at),
+        closes_at=schedule.closes_at(at) if open_now else None,
+        always_open=schedule.is_always_open(),
+    )
 
 
 @dataclass
@@ -327,7 +328,7 @@ def _hits(index: SearchIndex, ranked: list[search_index.Ranked], at: datetime) -
             continue
         schedule = item.entry.schedule
         if id(schedule) not in hours_at:
-            hours_at[id(schedule)] = HoursNow.of(schedule, at)
+            hours_at[id(schedule)] = _hours_now(schedule, at)
         hit = _hit(service, item, hours_at[id(schedule)], feedback.capacity.get(item.entry.pk))
         hit.open_error_reports = feedback.error_reports.get(item.entry.pk, 0)
         hits.append(hit)
@@ -403,7 +404,7 @@ def _api_hit(hit: Hit) -> dict:
         "service_types": [t.code for t in hit.service_types],
         "topics": [t.code for t in hit.topics],
         "target_groups": [t.code for t in hit.target_groups],
-        "coverage": hit.coverage.code,
+        "coverage": hit.coverage.code if hit.coverage is not None else None,
         "distance_km": None if hit.distance_km is None else round(hit.distance_km, 1),
         "open_now": hit.open_now,
         "opens_next": _iso(hit.opens_next),

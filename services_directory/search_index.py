@@ -42,9 +42,9 @@ from datetime import date, datetime, time
 from enum import IntEnum
 from itertools import groupby
 from operator import itemgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple, cast
 
-from django.db import connection
+from django.db import connection, models
 from django.db.models import Prefetch
 from rapidfuzz import fuzz, process
 
@@ -202,6 +202,11 @@ def _nearest_km(origin: Point, points: tuple[Point, ...]) -> float | None:
     return min((km_between(origin, point) for point in points), default=None)
 
 
+def m2m_field(relation: str) -> models.ManyToManyField:
+    """One of Service's many-to-many fields (typed: ``get_field`` may return anything)."""
+    return cast(models.ManyToManyField, Service._meta.get_field(relation))
+
+
 def _pairs(pks: set[int] | None, each: Callable) -> Iterable[tuple[str, int, object]]:
     """(relation, service id, related id) for the services' many-to-many relations. A
     few services are read in one plain SQL statement: compiling seven querysets would
@@ -209,7 +214,7 @@ def _pairs(pks: set[int] | None, each: Callable) -> Iterable[tuple[str, int, obj
     through = {
         relation: (
             getattr(Service, relation).through._meta.db_table,
-            Service._meta.get_field(relation).m2m_reverse_name(),
+            m2m_field(relation).m2m_reverse_name(),
         )
         for relation in SERVICE_M2M
     }
@@ -230,7 +235,7 @@ def _pairs(pks: set[int] | None, each: Callable) -> Iterable[tuple[str, int, obj
         for n, (table, column) in enumerate(through.values())
     )
     names = list(through)
-    keys = [Service._meta.get_field(name).related_model._meta.pk for name in names]
+    keys = [m2m_field(name).related_model._meta.pk for name in names]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*pks] * len(names))
         for n, service_id, value in cursor.fetchall():
@@ -332,8 +337,8 @@ class SearchIndex:
 
     def _load_reference(self) -> None:
         for relation in TERM_RELATIONS:
-            model = Service._meta.get_field(relation).related_model
-            terms = {term.pk: term for term in model._default_manager.all()}
+            model = m2m_field(relation).related_model
+            terms: dict[object, Any] = {term.pk: term for term in model._default_manager.all()}
             self._terms[relation] = terms
             self._term_position[relation] = {pk: n for n, pk in enumerate(terms)}
             self.codes[relation] = {
@@ -757,7 +762,7 @@ class SearchIndex:
         return accept, allowed
 
     def _rank_without_place(self, accept, limit: int) -> list[Ranked]:
-        results = []
+        results: list[Ranked] = []
         for coverage, group in (
             (Coverage.NATIONAL, self._national_by_name),
             (Coverage.OUTSIDE, self._others_by_name),

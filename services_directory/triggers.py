@@ -13,7 +13,10 @@ change log, so log ids commit in order (see ``ServiceChange``). SQLite has one w
 a time anyway.
 """
 
+from typing import cast
+
 from django.apps import apps
+from django.db import models
 
 PREFIX = "services_directory"
 TOUCH = f"{PREFIX}_touch"
@@ -55,7 +58,9 @@ def log_tables() -> dict[str, str]:
     }
     service = app.get_model("Service")
     for name in state.SERVICE_M2M:
-        tables[service._meta.get_field(name).remote_field.through._meta.db_table] = "service_id"
+        field = cast(models.ManyToManyField, service._meta.get_field(name))
+        through = cast(type[models.Model], field.remote_field.through)
+        tables[through._meta.db_table] = "service_id"
     return tables
 
 
@@ -77,10 +82,14 @@ def _watched_columns(table: str) -> list[str] | None:
     for model in apps.get_app_config("services_directory").get_models():
         if model._meta.db_table == table and model.__name__ in _state().UNWATCHED_FIELDS:
             skipped = {
-                model._meta.get_field(name).column
+                cast(models.Field, model._meta.get_field(name)).column
                 for name in _state().UNWATCHED_FIELDS[model.__name__]
             }
-            return [f.column for f in model._meta.concrete_fields if f.column not in skipped]
+            return [
+                f.column
+                for f in model._meta.concrete_fields
+                if f.column and f.column not in skipped
+            ]
     return None
 
 
@@ -265,7 +274,7 @@ def installed_on(connection) -> dict[str, str]:
     found = {}
     for table, kind in watched_tables().items():
         operations = ("UPDATE",) if kind == "names" else _SQLITE_OPERATIONS
-        bodies = [triggers.get((table, _sqlite_name(table, op))) for op in operations]
+        bodies = [triggers.get((table, _sqlite_name(table, op))) or "" for op in operations]
         if not all(bodies):
             continue
         if LOG_TABLE in bodies[0]:
