@@ -2,10 +2,38 @@
 
 Hand-written so it says exactly what hotline/api/public.py promises; the schema tests
 (tests/test_public_api_schema.py) call every operation and check the answers against it.
-Change the two together.
+Change the two together. The numbers and lists it states are imported from where the
+code enforces them (limits.py, the search form, the models), never copied.
 """
 
-from typing import Any
+import json
+import re
+from datetime import UTC, datetime
+from hashlib import sha256
+from pathlib import Path
+from typing import Any, cast
+
+from django import forms
+from django.conf import settings
+from django.db import models
+
+from hotline.api import limits
+from hotline.api.limits import (
+    CACHE_CONTROL,
+    DEFAULT_PAGE_SIZE,
+    MAX_AGE_SECONDS,
+    MAX_PAGE_SIZE,
+    RATE_WINDOW_SECONDS,
+    SUMMARY_LANGUAGES,
+    TEXT_LANGUAGES,
+)
+from services_directory.hours import HolidayPolicy
+from services_directory.hsds import DAYS
+from services_directory.hsds.profile import STATUS_TO_HSDS
+from services_directory.models import ContactChannel, Language, Service
+from services_directory.models.vocabulary import code_validator
+from services_directory.search import SearchForm
+from services_directory.search_index import Coverage
 
 JSON = "application/json"
 
@@ -49,20 +77,35 @@ def _param(name: str, schema: dict, description: str, **extra: Any) -> dict:
     }
 
 
+def _page_size(**extra: Any) -> dict:
+    return {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, **extra}
+
+
+def _form_pattern(name: str) -> dict:
+    field = cast(forms.RegexField, SearchForm.base_fields[name])
+    return {"type": "string", "pattern": field.regex.pattern}
+
+
+_AGE = cast(forms.IntegerField, SearchForm.base_fields["age"])
+_LANGUAGE_CODE_LENGTH = cast(models.CharField, Language._meta.get_field("code")).max_length
+
 STRING = {"type": "string"}
-CODE = {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"}
+# The validator holds its regex compiled; re.compile hands a compiled one back as it is.
+CODE = {"type": "string", "pattern": re.compile(code_validator.regex).pattern}
 CLOCK = {
     "type": "string",
     "pattern": "^[0-2][0-9]:[0-5][0-9](:[0-5][0-9])?$",
     "description": "Norwegian local time (Europe/Oslo), HH:MM.",
 }
 DATE_TIME = {"type": "string", "format": "date-time"}
-LANGUAGES = ("nb", "nn", "en", "se")
+# What a channel's kind makes it: the serializer lists phones apart from other channels.
+PHONE_KINDS = [kind.value for kind in ContactChannel.Kind if ContactChannel(kind=kind).is_phone]
+OTHER_KINDS = [kind.value for kind in ContactChannel.Kind if kind.value not in PHONE_KINDS]
 
 MAX_AGE_NOTE = (
     "Every answer carries `ETag` and `Last-Modified`; send them back as `If-None-Match` "
     "or `If-Modified-Since` and an unchanged answer is a bodyless 304. Answers may be "
-    "cached for 60 seconds (`Cache-Control: public, max-age=60`)."
+    f"cached for {MAX_AGE_SECONDS} seconds (`Cache-Control: {CACHE_CONTROL}`)."
 )
 
 DESCRIPTION = f"""\
@@ -79,8 +122,8 @@ every minute). The HSDS endpoints carry opening hours as schedules, not "open no
 validators change only when the directory does (or every minute with `open=1`). Edits to
 an organisation alone do not change the validators until one of its services is saved.
 
-**Limits.** Each address may make a limited number of requests a minute (120 unless the
-server is set otherwise); beyond that the answer is 429 with `Retry-After`.
+**Limits.** Each address may make {settings.PUBLIC_API_RATE_LIMIT} requests in
+{RATE_WINDOW_SECONDS} seconds; beyond that the answer is 429 with `Retry-After`.
 
 **Browsers.** CORS is open to every origin (`Access-Control-Allow-Origin: *`), without
 credentials.
@@ -99,14 +142,14 @@ VOCABULARY = "Vocabulary codes (repeat the parameter for several; a service must
 FILTER_PARAMETERS = [
     _param(
         "municipality",
-        {"type": "string", "pattern": "^[0-9]{4}$"},
+        _form_pattern("municipality"),
         "Municipality number (kommunenummer), e.g. 1804. Ranks services covering it first, "
         "then those covering its county, then national ones, nearest first. Not together "
         "with `postcode`.",
     ),
     _param(
         "postcode",
-        {"type": "string", "pattern": "^[0-9]{4}$"},
+        _form_pattern("postcode"),
         "Postcode, ranked as its municipality. Not together with `municipality`.",
     ),
     _param("topic", _array(CODE), f"Topics. {VOCABULARY}", style="form", explode=True),
@@ -114,12 +157,12 @@ FILTER_PARAMETERS = [
     _param("type", _array(CODE), f"Service types. {VOCABULARY}", style="form", explode=True),
     _param(
         "age",
-        {"type": "integer", "minimum": 0, "maximum": 120},
+        {"type": "integer", "minimum": _AGE.min_value, "maximum": _AGE.max_value},
         "Only services open to a person of this age.",
     ),
     _param(
         "language",
-        {"type": "string", "pattern": "^[a-z]{2,3}$"},
+        {"type": "string", "pattern": f"^[a-z]{{2,{_LANGUAGE_CODE_LENGTH}}}$"},
         "Only services that can be contacted in this language (ISO 639 code, e.g. `ar`).",
     ),
     _param(
@@ -128,11 +171,7 @@ FILTER_PARAMETERS = [
         "`1`: only services open at the moment of the request.",
     ),
     _param("page", {"type": "integer", "minimum": 1}, "Page number, from 1."),
-    _param(
-        "page_size",
-        {"type": "integer", "minimum": 1, "maximum": 100, "default": 50},
-        "Services per page.",
-    ),
+    _param("page_size", _page_size(default=DEFAULT_PAGE_SIZE), "Services per page."),
 ]
 
 CONDITIONAL_HEADERS = [
@@ -155,7 +194,7 @@ CONDITIONAL_HEADERS = [
 _CACHE_HEADERS = {
     "ETag": {"schema": STRING, "description": "Validator for If-None-Match."},
     "Last-Modified": {"schema": STRING, "description": "Validator for If-Modified-Since."},
-    "Cache-Control": {"schema": STRING, "description": "`public, max-age=60`."},
+    "Cache-Control": {"schema": STRING, "description": f"`{CACHE_CONTROL}`."},
 }
 
 
@@ -175,7 +214,7 @@ ERROR_RESPONSES = {
 TEXTS = {
     "type": "object",
     "description": "Text per content language; only languages with text are present.",
-    "properties": {code: STRING for code in LANGUAGES},
+    "properties": {code: STRING for code in TEXT_LANGUAGES},
     "additionalProperties": False,
 }
 
@@ -189,7 +228,7 @@ HOURS = _object(
         "weekly": _array(
             _object(
                 {
-                    "day": {"type": "string", "enum": ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]},
+                    "day": {"type": "string", "enum": list(DAYS)},
                     "opens": CLOCK,
                     "closes": CLOCK,
                 }
@@ -197,7 +236,7 @@ HOURS = _object(
         ),
         "holiday_policy": {
             "type": "string",
-            "enum": ["normal", "closed", "own"],
+            "enum": [policy.value for policy in HolidayPolicy],
             "description": "On Norwegian public holidays: the weekly hours apply (`normal`), "
             "closed (`closed`), or the `public_holidays` spans apply (`own`).",
         },
@@ -214,7 +253,8 @@ HOURS = _object(
             )
         ),
         "summary": _object(
-            {"nb": STRING, "en": STRING}, "Short human summary in bokmål and English."
+            {code: STRING for code in SUMMARY_LANGUAGES},
+            "Short human summary in bokmål and English.",
         ),
         "always_open": {"type": "boolean"},
         "open_now": {"type": "boolean", "description": "At the moment of the request."},
@@ -232,7 +272,7 @@ SERVICE = _object(
         "hsds_id": {"type": "string", "description": "The service's `id` in HSDS."},
         "name": TEXTS,
         "description": TEXTS,
-        "status": {"type": "string", "enum": ["active"]},
+        "status": {"type": "string", "enum": [Service.Status.ACTIVE.value]},
         "organization": _object(
             {
                 "name": STRING,
@@ -262,7 +302,7 @@ SERVICE = _object(
         "phones": _array(
             _object(
                 {
-                    "kind": {"type": "string", "enum": ["phone", "sms"]},
+                    "kind": {"type": "string", "enum": PHONE_KINDS},
                     "number": {"type": "string", "description": "Normalised, e.g. +4722334455."},
                     "display": {"type": "string", "description": "As written in Norway."},
                     "description": TEXTS,
@@ -274,7 +314,7 @@ SERVICE = _object(
         "channels": _array(
             _object(
                 {
-                    "kind": {"type": "string", "enum": ["chat", "email", "web"]},
+                    "kind": {"type": "string", "enum": OTHER_KINDS},
                     "value": STRING,
                     "description": TEXTS,
                     "hours": _nullable(_ref("Hours")),
@@ -301,7 +341,7 @@ SERVICE = _object(
                 {
                     "coverage": {
                         "type": "string",
-                        "enum": ["local", "regional", "national", "outside"],
+                        "enum": [coverage.code for coverage in Coverage],
                     },
                     "distance_km": _nullable({"type": "number"}),
                 },
@@ -334,7 +374,7 @@ HSDS_SERVICE = {
         "id": STRING,
         "name": STRING,
         "description": STRING,
-        "status": {"type": "string", "enum": ["active"]},
+        "status": {"type": "string", "enum": [STATUS_TO_HSDS[Service.Status.ACTIVE]]},
         "organization": {
             "type": "object",
             "required": ["id", "name"],
@@ -410,7 +450,7 @@ DOCUMENT: dict[str, Any] = {
                     *FILTER_PARAMETERS,
                     _param(
                         "per_page",
-                        {"type": "integer", "minimum": 1, "maximum": 100},
+                        _page_size(),
                         "The HSDS name for `page_size`; give one of them.",
                     ),
                     *CONDITIONAL_HEADERS,
@@ -468,3 +508,13 @@ DOCUMENT: dict[str, Any] = {
         }
     },
 }
+
+
+# The document as served, and its validators (public.openapi_document). It changes with a
+# release, so the newest of the modules it is written from says when; the ETag, a hash
+# of the body, is exact either way.
+BODY = json.dumps(DOCUMENT, ensure_ascii=False).encode()
+ETAG = sha256(BODY).hexdigest()[:32]
+MODIFIED = datetime.fromtimestamp(
+    int(max(Path(module).stat().st_mtime for module in (__file__, limits.__file__))), UTC
+)

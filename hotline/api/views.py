@@ -9,8 +9,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from hotline.accounts.roles import Role, role_required
+from hotline.api.serializers import search_payload
 from hotline.http import HtmxHttpRequest
-from services_directory.search import SearchForm, api_payload, run_search
+from services_directory.search import SearchForm, run_search
 
 
 def api_login_required(view: Callable) -> Callable:
@@ -35,4 +36,4 @@ def search(request: HtmxHttpRequest) -> JsonResponse:
     form = SearchForm(request.GET)
     if not form.is_valid():
         return JsonResponse({"errors": form.error_dict()}, status=400)
-    return JsonResponse(api_payload(run_search(form.cleaned_data, index=form.index)))
+    return JsonResponse(search_payload(run_search(form.cleaned_data, index=form.index)))

@@ -1,0 +1,64 @@
+"""Conditional GET for the public API, so a portal can poll cheaply.
+
+Every answer carries an ETag and a Last-Modified, both computed from one aggregate over
+the public services before anything is rendered; a matching If-None-Match or
+If-Modified-Since gets a 304. The list of services includes "open now", which changes
+with the clock alone, so its validators also change every minute. HSDS carries
+schedules, not "open now", so its validators follow the data alone (unless filtered
+with open=1).
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+from hashlib import sha256
+
+from django.db.models import Count, Max
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date, quote_etag
+
+from hotline.api import openapi
+from hotline.api.limits import CACHE_CONTROL
+from services_directory.models import Service
+
+
+def directory_state() -> tuple[datetime | None, int]:
+    """Newest change and size of the public directory. Every save of a service moves its
+    updated_at, so an edit or a service joining the list changes the newest time; one
+    leaving (unpublished, closed, deleted) changes the count."""
+    state = Service.objects.public().aggregate(newest=Max("updated_at"), count=Count("pk"))
+    return state["newest"], state["count"]
+
+
+def etag_of(*parts: object) -> str:
+    """A quoted ETag for an answer made from ``parts``."""
+    # The OpenAPI document's hash is mixed in so a release that changes the output
+    # invalidates what portals hold.
+    text = "|".join(str(part) for part in (openapi.ETAG, *parts))
+    return quote_etag(sha256(text.encode()).hexdigest()[:32])
+
+
+def latest(*moments: datetime | None) -> datetime | None:
+    return max((moment for moment in moments if moment), default=None)
+
+
+def conditional_response(
+    request: HttpRequest,
+    etag: str,
+    last_modified: datetime | None,
+    render: Callable[[], HttpResponse],
+) -> HttpResponse:
+    """304 when the client's copy is current, else ``render()``; both carry the validators
+    and the cache policy. The validators are read before the body, so a change in between
+    costs a client one extra download, never a missed change."""
+    timestamp = int(last_modified.timestamp()) if last_modified else None
+    response = get_conditional_response(request, etag=etag, last_modified=timestamp)
+    if response is None:
+        response = render()
+    # Errors (a page past the end, a failed If-Match) get no validators to revalidate.
+    if response.status_code in (200, 304):
+        response["ETag"] = etag
+        if timestamp is not None:
+            response["Last-Modified"] = http_date(timestamp)
+        response["Cache-Control"] = CACHE_CONTROL
+    return response
