@@ -459,6 +459,24 @@ def test_export_leaves_out_confidential_addresses_operator_notes_and_drafts(hsds
     assert [sal["location"]["name"] for sal in exported[0]["service_at_locations"]] == ["Kontoret"]
 
 
+def test_export_leaves_out_closed_services(hsds_file, tmp_path):
+    # Only what Service.objects.public() holds leaves: no portal may send anyone to a
+    # service that is closed for now or for good, nor to a draft.
+    run_import(
+        hsds_file(
+            make_hsds_service(id="open"),
+            make_hsds_service(id="closed-for-now", status="temporarily closed"),
+            make_hsds_service(id="closed-down", status="inactive"),
+            make_hsds_service(id="defunct", status="defunct"),
+            make_hsds_service(id="draft", x_published=False),
+        )
+    )
+    assert Service.objects.filter(is_published=True).count() == 4
+    text = export_text(tmp_path)
+    assert [entry["id"] for entry in json.loads(text)] == ["open"]
+    assert '"temporarily closed"' not in text and '"inactive"' not in text
+
+
 def test_export_shape(hsds_file, tmp_path):
     run_import(hsds_file(make_hsds_service(id="b"), make_hsds_service(id="a")))
     organization = Organization.objects.create(name="Uten id")
@@ -499,7 +517,6 @@ def rich_directory() -> list[dict]:
     return [
         make_hsds_service(
             id="svc-rich",
-            status="temporarily closed",
             minimum_age=12,
             maximum_age=25,
             x_anonymous_contact=True,
@@ -551,7 +568,6 @@ def rich_directory() -> list[dict]:
         ),
         make_hsds_service(
             id="svc-second",
-            status="inactive",
             fees_description="Egenandel",
             x_holiday_policy="closed",
             email=None,

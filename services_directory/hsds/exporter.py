@@ -161,13 +161,8 @@ def _export_organization(organization: Organization) -> dict[str, Any]:
 def _export_locations(service: Service, sid: str, postcodes: dict[str, Postcode]) -> list[dict]:
     # Confidential addresses never leave, not even their municipality. Numbering only
     # the public ones keeps the ids from betraying that something was left out.
-    public = [
-        location
-        for location in sorted(service.locations.all(), key=lambda location: location.pk)
-        if not location.is_confidential
-    ]
     result = []
-    for n, location in enumerate(public, 1):
+    for n, location in enumerate(service.public_locations(), 1):
         lid = f"{sid}-location-{n}"
         municipality = location.municipality
         data: dict[str, Any] = {"id": lid, "location_type": "physical"}
@@ -269,36 +264,6 @@ def _export_service(service: Service, postcodes: dict[str, Postcode], warnings: 
     return result
 
 
-def export_services() -> tuple[list[dict], list[str]]:
-    """Every published service as HSDS, sorted by id, and warnings about what the profile
-    could not carry. Drafts, confidential locations and operator notes never leave."""
-    services = (
-        Service.objects.filter(is_published=True)
-        .select_related("organization")
-        .prefetch_related(
-            "locations__municipality__county",
-            "channels",
-            "opening_hours",
-            "coverage_counties",
-            "coverage_municipalities",
-            "languages",
-            *(field_name for field_name, _model in TAXONOMIES.values()),
-        )
-    )
-    codes = {loc.postcode for s in services for loc in s.locations.all() if loc.postcode}
-    postcodes = {p.code: p for p in Postcode.objects.filter(code__in=codes)}
-    warnings: list[str] = []
-    exported = [_export_service(service, postcodes, warnings) for service in services]
-    exported.sort(key=lambda entry: entry["id"])
-    return exported, warnings
-
-
-def dumps(services: list[dict]) -> str:
-    return json.dumps(services, ensure_ascii=False, indent=2) + "\n"
-
-
-# --- Export of chosen services (the public API) ---------------------------------------------
-
 # Everything _export_service reads, so a page of services costs a fixed number of queries.
 EXPORT_PREFETCHES = (
     "locations__municipality__county",
@@ -312,8 +277,25 @@ EXPORT_PREFETCHES = (
 
 
 def with_export_data(services: models.QuerySet[Service]) -> models.QuerySet[Service]:
-    """``services`` with what ``export_chosen`` reads fetched up front."""
+    """``services`` with what the export reads fetched up front."""
     return services.select_related("organization").prefetch_related(*EXPORT_PREFETCHES)
+
+
+def _export(services: Iterable[Service], warnings: list[str]) -> list[dict]:
+    services = list(services)
+    codes = {loc.postcode for s in services for loc in s.public_locations() if loc.postcode}
+    postcodes = {p.code: p for p in Postcode.objects.filter(code__in=codes)}
+    return [_export_service(service, postcodes, warnings) for service in services]
+
+
+def export_services() -> tuple[list[dict], list[str]]:
+    """Every public service (``Service.objects.public()``: published and active) as HSDS,
+    sorted by id, and warnings about what the profile could not carry. Drafts, closed
+    services, confidential locations and operator notes never leave."""
+    warnings: list[str] = []
+    exported = _export(with_export_data(Service.objects.public()), warnings)
+    exported.sort(key=lambda entry: entry["id"])
+    return exported, warnings
 
 
 def export_chosen(services: Iterable[Service]) -> list[dict]:
@@ -322,7 +304,8 @@ def export_chosen(services: Iterable[Service]) -> list[dict]:
     services may leave; fetch them with ``with_export_data``. What the profile cannot
     carry is left out as in the file export; the warnings are for whoever runs the export
     command, so they are not returned here."""
-    services = list(services)
-    codes = {loc.postcode for s in services for loc in s.locations.all() if loc.postcode}
-    postcodes = {p.code: p for p in Postcode.objects.filter(code__in=codes)}
-    return [_export_service(service, postcodes, []) for service in services]
+    return _export(services, [])
+
+
+def dumps(services: list[dict]) -> str:
+    return json.dumps(services, ensure_ascii=False, indent=2) + "\n"

@@ -7,9 +7,9 @@ from services_directory.hsds import dumps, export_services
 
 class Command(BaseCommand):
     help = (
-        "Export the published directory as HSDS 3.0 JSON (Norwegian profile, see "
-        "docs/hsds-profile.md). Drafts, confidential addresses and operator notes are "
-        "never exported."
+        "Export the public directory (published, active services) as HSDS 3.0 JSON "
+        "(Norwegian profile, see docs/hsds-profile.md). Drafts, closed services, "
+        "confidential addresses and operator notes are never exported."
     )
 
     def add_arguments(self, parser):
