@@ -44,6 +44,7 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any, NamedTuple, cast
 
+from django.conf import settings
 from django.db import connection, models
 from django.db.models import Prefetch
 from rapidfuzz import fuzz, process
@@ -67,11 +68,12 @@ from services_directory.models.index_state import (
     changed_services,
     current_state,
 )
+from services_directory.models.vocabulary import FILTERABLE_VOCABULARIES, SERVICE_VOCABULARIES
 
-# Vocabularies a result shows; all but accessibility also filter.
-TERM_RELATIONS = ("service_types", "topics", "target_groups", "languages", "accessibility")
-FILTER_RELATIONS = ("service_types", "topics", "target_groups", "languages")
-NAME_FIELDS = ("name_nb", "name_nn", "name_en", "name_se")
+# Vocabularies a result shows, and the ones a search filters on.
+TERM_RELATIONS = SERVICE_VOCABULARIES
+FILTER_RELATIONS = FILTERABLE_VOCABULARIES
+NAME_FIELDS = tuple(f"name_{code}" for code in settings.MODELTRANSLATION_LANGUAGES)
 MAX_WORDS = 5
 # Indel similarity (0-100) of a typed word to a word of a name that still counts as a
 # typo: "krisesentret" ~ "krisesenteret" is 96, but "regional" ~ "national" only 62.

@@ -17,6 +17,8 @@ from typing import NamedTuple
 
 from django.db import connection, models
 
+from services_directory.models.vocabulary import SERVICE_VOCABULARIES
+
 # DirectoryChange rows.
 DIRECTORY = 1  # what the whole index is built from
 FEEDBACK = 2  # open error reports and free shelter places, shown on result cards
@@ -40,15 +42,7 @@ SERVICE_ROW_MODELS = {
     "OpeningHours": "service_id",
 }
 # Service's many-to-many relations the index reads (their through tables log too).
-SERVICE_M2M = [
-    "service_types",
-    "topics",
-    "target_groups",
-    "languages",
-    "accessibility",
-    "coverage_counties",
-    "coverage_municipalities",
-]
+SERVICE_M2M = [*SERVICE_VOCABULARIES, "coverage_counties", "coverage_municipalities"]
 # Columns whose updates change nothing a search shows: the review cycle's bookkeeping.
 # "Verified today", an editor's most frequent click, then costs no reload.
 UNWATCHED_FIELDS = {
