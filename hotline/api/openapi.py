@@ -1,6 +1,6 @@
 """OpenAPI 3.1 description of the public API (/api/v1/public/), served as openapi.json.
 
-Hand-written so it says exactly what hotline/api/public.py promises; the schema tests
+Hand-written so it says exactly what public.py and serializers.py promise; the schema tests
 (tests/test_public_api_schema.py) call every operation and check the answers against it.
 Change the two together. The numbers and lists it states are imported from where the
 code enforces them (limits.py, the search form, the models), never copied.
