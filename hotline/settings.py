@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "axes",
     "hotline.accounts",
     "hotline.calls",
+    "hotline.demo",
     "hotline.desk",
     "hotline.reports",
     "services_directory",

@@ -459,7 +459,7 @@ def test_the_panel_has_only_one_tap_inputs_and_csrf_in_every_form(operator_clien
 
 
 def test_the_demo_operator_belongs_to_the_demo_site():
-    from hotline.accounts.demo_users import reset_demo_users
+    from hotline.demo.users import reset_demo_users
 
     reset_demo_users()
     reset_demo_users()  # idempotent

@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 from django.db.models import Sum
 from django.urls import reverse
 
-from hotline.accounts.demo_users import DEMO_SITE_NAME
 from hotline.calls.models import Call, Site
+from hotline.demo.users import DEMO_SITE_NAME
 from hotline.reports import summary
 from hotline.reports.models import (
     ALL_CHANNELS,

@@ -4,8 +4,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from hotline.accounts.demo_users import DEMO_SITE_NAME
 from hotline.calls.models import Call, Site
+from hotline.demo.users import DEMO_SITE_NAME
 from hotline.reports.demo import CallFaker, save_calls
 from hotline.reports.periods import last_complete_sunday
 from hotline.reports.summary import rebuild_summary

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from hotline.accounts.demo_users import reset_demo_users
+from hotline.demo.users import reset_demo_users
 
 
 class Command(BaseCommand):
