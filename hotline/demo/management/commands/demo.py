@@ -1,24 +1,67 @@
+import socket
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.core.management.commands.runserver import naiveip_re
 
 from hotline.demo.users import reset_demo_users
+
+DEFAULT_ADDRPORT = "127.0.0.1:8000"
+
+
+def parse_addrport(addrport: str) -> tuple[str, int, socket.AddressFamily]:
+    """Host, port and address family as runserver reads ``addrport`` ("8000",
+    "127.0.0.1:8000", "[::1]:8000", "localhost:8000")."""
+    match = naiveip_re.match(addrport)
+    if match is None:
+        raise CommandError(f'"{addrport}" is not a valid port number or address:port pair.')
+    addr, _ipv4, ipv6, _fqdn, port = match.groups()
+    if ipv6:
+        return addr[1:-1], int(port), socket.AF_INET6
+    return addr or "127.0.0.1", int(port), socket.AF_INET
+
+
+def port_in_use(host: str, port: int, family: socket.AddressFamily) -> OSError | None:
+    """Why ``host:port`` cannot be served, or None. Binds it for a moment the way
+    runserver will (address reuse on, so a port left in TIME_WAIT counts as free)."""
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as error:
+        return error
+    return None
 
 
 class Command(BaseCommand):
     help = (
         "Set up the demo: migrate, load reference and demo data, create one user per role, "
-        "print their passwords, and serve on http://127.0.0.1:8000."
+        f"print their passwords, and serve on http://{DEFAULT_ADDRPORT}."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--no-server", action="store_true", help="Set up, but do not serve.")
-        parser.add_argument("--addrport", default="127.0.0.1:8000")
+        parser.add_argument(
+            "--addrport",
+            default=DEFAULT_ADDRPORT,
+            help=f"Where to serve, as for runserver (default {DEFAULT_ADDRPORT}).",
+        )
 
     def handle(self, *args, no_server: bool, addrport: str, **options):
         # Demo accounts have printed passwords: never create them on a production server.
         if not settings.DEBUG:
             raise CommandError("The demo only runs with DEBUG on; it creates known accounts.")
+        if not no_server:
+            # Before anything else, so a demo already running keeps its passwords.
+            host, port, family = parse_addrport(addrport)
+            if error := port_in_use(host, port, family):
+                other = f"[{host}]" if family == socket.AF_INET6 else host
+                raise CommandError(
+                    f"Cannot serve on {addrport}: {error.strerror or error}. Is the demo "
+                    f"running already? Stop it, or choose another port with --addrport "
+                    f"(e.g. --addrport {other}:{port + 1}). Nothing was changed."
+                )
         verbosity = options["verbosity"]
         call_command("migrate", interactive=False, verbosity=min(verbosity, 1))
         call_command("load_reference_data", verbosity=verbosity)
