@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from hotline.calls.signals import call_closed
 from services_directory.models import Language, Municipality, Service, Topic
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -272,7 +271,9 @@ class Call(models.Model):
             self.referrals.remove(service)
 
     def close(self, answers: dict | None = None) -> None:
-        """Finish the call: from now on nothing links it to the operator."""
+        """Finish the call: from now on nothing links it to the operator. The desk closes
+        calls through ``hotline.calls.services.close_call``, which also counts them in
+        the reports' summary."""
         with transaction.atomic():
             if answers is not None:
                 self.update_answers(answers)
@@ -280,22 +281,6 @@ class Call(models.Model):
             self.operator = None
             self.close_token = None
             self.save()
-            call_closed.send(sender=Call, call=self)  # the reports count it, in this transaction
-
-    @classmethod
-    def close_left_open(cls, started_before) -> int:
-        """Close every call left open since before ``started_before`` (the browser shut,
-        the operator went home), keeping what was recorded, so none keeps its link to an
-        operator indefinitely. Returns how many were closed."""
-        closed = 0
-        for pk in cls.objects.left_open(started_before).values_list("pk", flat=True):
-            with transaction.atomic():
-                # Locked and checked again: the operator may be closing it right now.
-                call = cls.objects.select_for_update().filter(pk=pk, is_open=True).first()
-                if call is not None:
-                    call.close()
-                    closed += 1
-        return closed
 
     def discard(self) -> None:
         """Delete a call started by mistake."""

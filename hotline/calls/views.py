@@ -10,6 +10,7 @@ from hotline.accounts.roles import Role, role_required
 from hotline.calls.forms import CallForm, CloseForm, ReferralForm, StartCallForm
 from hotline.calls.models import Call
 from hotline.calls.panel import PANEL_TEMPLATE, form_errors, panel_context, posted_next
+from hotline.calls.services import close_call
 from hotline.http import HtmxHttpRequest
 from services_directory.models import Service
 
@@ -83,7 +84,7 @@ def close(request: HtmxHttpRequest) -> HttpResponse:
     form = CallForm(request.POST, instance=call, final=True)
     if not form.is_valid():
         return _invalid(request, form, call_form=form)
-    call.close(form.cleaned_data)
+    close_call(call, form.cleaned_data)
     messages.success(request, _("Call saved anonymously."))
     return _to_desk(request)
 

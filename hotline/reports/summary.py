@@ -2,8 +2,8 @@
 
 Every closed call adds one row's worth (1 call, its disclosure key) to a dozen summary
 cells: one per breakdown the reports show. The same function, ``breakdowns``, feeds
-both the write path (``count_closed_call``, run on ``Call.close``'s ``call_closed``
-signal inside its transaction) and the rebuild, so the two cannot disagree.
+both the write path (``count_closed_call``, which ``hotline.calls.services.close_call``
+runs in the closing transaction) and the rebuild, so the two cannot disagree.
 """
 
 from collections import defaultdict
@@ -195,11 +195,6 @@ def count_closed_call(call: Call) -> None:
         for key in breakdowns(_facts_of(call)):
             cells[key] = [1, call.disclosure_key]
         _add(cells)
-
-
-def on_call_closed(sender, *, call: Call, **kwargs) -> None:
-    """Receiver of ``hotline.calls.signals.call_closed`` (connected in apps.py)."""
-    count_closed_call(call)
 
 
 CHUNK_WEEKS = 4

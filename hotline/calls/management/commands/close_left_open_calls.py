@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from hotline.calls.models import Call
+from hotline.calls.services import close_left_open
 from services_directory import single_instance
 
 LOCK_TTL = timedelta(minutes=30)
@@ -31,5 +31,5 @@ class Command(BaseCommand):
             self.stderr.write(str(running))
             return
         with lock:
-            closed = Call.close_left_open(timezone.now() - timedelta(hours=hours))
+            closed = close_left_open(timezone.now() - timedelta(hours=hours))
         self.stdout.write(f"Closed {closed} calls left open for more than {hours} hours.")
