@@ -35,7 +35,7 @@ from services_directory.models.index_state import (
     PRUNE_EVERY,
     current_state,
 )
-from tests.factories import make_service, make_site, make_user
+from tests.factories import add_location, make_service, make_site, make_user
 
 URL = reverse("api:search")
 MONDAY_NOON = datetime(2027, 3, 1, 11, 0, tzinfo=UTC)
@@ -55,20 +55,10 @@ def logged_since(position: int) -> list[int]:
     )
 
 
-def locate(service, number: str) -> Location:
-    municipality = Municipality.objects.get(number=number)
-    return Location.objects.create(
-        service=service,
-        municipality=municipality,
-        latitude=municipality.latitude,
-        longitude=municipality.longitude,
-    )
-
-
 @pytest.fixture
 def bodo(db):
     service = make_service("Krisesenteret i Bodø", topics=["voldtekt"], municipalities=["1804"])
-    locate(service, "1804")
+    add_location(service, "1804")
     return service
 
 
@@ -369,7 +359,7 @@ def test_reloading_changed_services_equals_a_rebuild(db):
         lambda s: Service.objects.filter(pk=s.pk).update(is_published=rng.random() < 0.5),
         lambda s: Service.objects.filter(pk=s.pk).update(status="temporarily_closed"),
         lambda s: s.topics.set(Topic.objects.filter(code="incest")),
-        lambda s: locate(s, rng.choice(municipalities).number),
+        lambda s: add_location(s, rng.choice(municipalities).number),
         lambda s: s.locations.all().delete(),
         lambda s: Location.objects.filter(service=s).update(is_confidential=True),
         lambda s: OpeningHours.objects.create(service=s, weekday=1, opens=time(9), closes=time(15)),
