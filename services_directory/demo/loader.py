@@ -33,6 +33,7 @@ from services_directory.models import (
     Topic,
 )
 from services_directory.models.directory import DEFAULT_REVIEW_MONTHS, add_months
+from services_directory.models.vocabulary import SERVICE_VOCABULARIES
 
 
 @dataclass
@@ -101,11 +102,7 @@ def load_demo_directory() -> str:
             for service in Service.objects.filter(
                 hsds_id__in=[spec.hsds_id for spec in specs]
             ).prefetch_related(
-                "service_types",
-                "topics",
-                "target_groups",
-                "languages",
-                "accessibility",
+                *SERVICE_VOCABULARIES,
                 "coverage_counties",
                 "coverage_municipalities",
                 "channels",
