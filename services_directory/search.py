@@ -323,23 +323,22 @@ def _hits(index: SearchIndex, ranked: list[search_index.Ranked], at: datetime) -
     hours_at: dict[int, HoursNow] = {}
     hits = []
     for item in ranked:
-        service = cards.get(item.entry.pk)
-        if service is None:  # deleted since the index last looked
+        card = cards.get(item.entry.pk)
+        if card is None:  # deleted since the index last looked
             continue
         schedule = item.entry.schedule
         if id(schedule) not in hours_at:
             hours_at[id(schedule)] = _hours_now(schedule, at)
-        hit = _hit(service, item, hours_at[id(schedule)], feedback.capacity.get(item.entry.pk))
+        hit = _hit(card, item, hours_at[id(schedule)], feedback.capacity.get(item.entry.pk))
         hit.open_error_reports = feedback.error_reports.get(item.entry.pk, 0)
         hits.append(hit)
     return hits
 
 
-def _hit(service: Service, ranked: search_index.Ranked, now: HoursNow, capacity) -> Hit:
+def _hit(card: search_index.Card, ranked: search_index.Ranked, now: HoursNow, capacity) -> Hit:
+    service, channels, locations = card.service, card.channels, card.locations
     active = ranked.entry.active
     open_now = active and now.open_now
-    channels = list(service.channels.all())
-    locations = list(service.locations.all())
     terms = ranked.entry.terms
     service_types = terms.get("service_types", ())
     return Hit(

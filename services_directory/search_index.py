@@ -45,8 +45,7 @@ from operator import itemgetter
 from typing import Any, NamedTuple, cast
 
 from django.conf import settings
-from django.db import connection, models
-from django.db.models import Prefetch
+from django.db import DEFAULT_DB_ALIAS, connection, models
 from rapidfuzz import fuzz, process
 
 from services_directory import hours
@@ -320,7 +319,8 @@ class SearchIndex:
         self._name_words: dict[str, tuple[int, ...] | set[int]] = {}
         self._vocabulary: list[str] = []
         self.feedback = Feedback()
-        self._cards: dict[int, Service] = {}
+        self._cards: dict[int, Card] = {}
+        self.municipality_objects: dict[int, Municipality] = {}
 
     # --- Building ---
 
@@ -346,7 +346,8 @@ class SearchIndex:
             self.codes[relation] = {
                 term.code: term for term in terms.values() if getattr(term, "is_active", True)
             }
-        for municipality in Municipality.objects.all():
+        for municipality in Municipality.objects.select_related("county"):
+            self.municipality_objects[municipality.pk] = municipality
             located = municipality.latitude is not None and municipality.longitude is not None
             point = Point.at(municipality.latitude, municipality.longitude) if located else None
             self.municipalities[municipality.pk] = (municipality.county_id, point)
@@ -622,16 +623,16 @@ class SearchIndex:
 
     # --- Cards ---
 
-    def cards(self, pks: list[int]) -> dict[int, Service]:
+    def cards(self, pks: list[int]) -> dict[int, Card]:
         """The services a page of results shows, with their organisation, channels and
-        locations. Read from the database the first time (three queries for the page)
+        locations. Read from the database the first time (four queries for the page)
         and kept until the service changes, so a warm search reads none."""
         with self.lock:
             missing = [pk for pk in pks if pk not in self._cards]
             if missing:
                 if len(self._cards) + len(missing) > MAX_CARDS:
                     self._cards.clear()
-                self._cards.update(_load_cards(missing))
+                self._cards.update(_load_cards(missing, self.municipality_objects))
             return {pk: self._cards[pk] for pk in pks if pk in self._cards}
 
     # --- Searching ---
@@ -846,19 +847,47 @@ class SearchIndex:
         return results
 
 
-def _load_cards(pks: list[int]) -> dict[int, Service]:
-    services = (
-        Service.objects.filter(pk__in=pks)
-        .select_related("organization")
-        .prefetch_related(
-            Prefetch("channels", ContactChannel.objects.order_by("position", "pk")),
-            Prefetch(
-                "locations",
-                Location.objects.select_related("municipality__county").order_by("pk"),
-            ),
-        )
-    )
-    return {service.pk: service for service in services}
+@dataclass(slots=True)
+class Card:
+    """What a result card shows of a service besides the index's own facts."""
+
+    service: Service  # with its organisation
+    channels: list[ContactChannel]  # in the editors' order
+    locations: list[Location]  # each with its municipality and county
+
+
+def _rows(model, queryset) -> tuple[list[str], list[tuple]]:
+    """A model's rows as plain tuples (instances are then made as the ORM makes them,
+    without its per-row machinery for related objects)."""
+    names = [f.attname for f in model._meta.concrete_fields]
+    if hasattr(queryset, "rewrite"):
+        # modeltranslation would read "name" as "name_<active language>".
+        queryset = queryset.rewrite(False)
+    return names, list(queryset.values_list(*names))
+
+
+def _load_cards(pks: list[int], municipalities: dict[int, Municipality]) -> dict[int, Card]:
+    """The page's cards in four queries, with the municipalities the index holds."""
+    names, rows = _rows(Service, Service.objects.filter(pk__in=pks))
+    services = {row[0]: Service.from_db(DEFAULT_DB_ALIAS, names, row) for row in rows}
+    org_ids = {service.organization_id for service in services.values()}
+    names, rows = _rows(Organization, Organization.objects.filter(pk__in=org_ids))
+    organizations = {row[0]: Organization.from_db(DEFAULT_DB_ALIAS, names, row) for row in rows}
+    cards = {}
+    for pk, service in services.items():
+        service.organization = organizations[service.organization_id]
+        cards[pk] = Card(service, [], [])
+    channels = ContactChannel.objects.filter(service_id__in=pks).order_by("position", "pk")
+    names, rows = _rows(ContactChannel, channels)
+    for row in rows:
+        channel = ContactChannel.from_db(DEFAULT_DB_ALIAS, names, row)
+        cards[channel.service_id].channels.append(channel)
+    names, rows = _rows(Location, Location.objects.filter(service_id__in=pks).order_by("pk"))
+    for row in rows:
+        location = Location.from_db(DEFAULT_DB_ALIAS, names, row)
+        location.municipality = municipalities[location.municipality_id]
+        cards[location.service_id].locations.append(location)
+    return cards
 
 
 _current: SearchIndex | None = None
