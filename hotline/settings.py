@@ -191,6 +191,10 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
+# Closed calls are deleted (manage.py purge_old_calls) this many months after they began;
+# the reports keep their figures.
+CALL_RETENTION_MONTHS = env_int("CALL_RETENTION_MONTHS", 36, minimum=1)
+
 # Reports never publish a count below this many calls (docs/disclosure-control.md).
 # Below 3 a published figure could single out a caller, so such values are refused.
 REPORTS_MIN_CELL = env_int("REPORTS_MIN_CELL", 5, minimum=3)

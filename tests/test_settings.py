@@ -17,6 +17,7 @@ from tests.settings_process import start
         ({"DEBUG": "false", "SECRET_KEY": "x" * 50}, "ALLOWED_HOSTS must be set"),
         ({"AXES_FAILURE_LIMIT": "many"}, "AXES_FAILURE_LIMIT='many' is not an integer"),
         ({"SECRET_KEY_FILE": "/nonexistent/secret"}, "SECRET_KEY_FILE: cannot read"),
+        ({"CALL_RETENTION_MONTHS": "0"}, "CALL_RETENTION_MONTHS=0 is below the minimum"),
     ],
 )
 def test_bad_environment_stops_start_up(env, message):
