@@ -261,6 +261,9 @@ CAPACITY_STALE_HOURS = env_int("CAPACITY_STALE_HOURS", 12, minimum=1)
 # check_directory names the helpline and this address in its User-Agent, so the owner of a
 # site we check can reach us instead of blocking us.
 DIRECTORY_CHECK_CONTACT = env_str("DIRECTORY_CHECK_CONTACT", DEFAULT_FROM_EMAIL)
+# check_directory refuses internal addresses (loopback, private, link-local, ...) unless
+# their host is named here: an editor's typo must not make us probe our own network.
+LINK_CHECK_ALLOWED_HOSTS = env_list("LINK_CHECK_ALLOWED_HOSTS", [])
 
 # Never log query strings: they may hold what an operator typed during a call.
 LOGGING = {
