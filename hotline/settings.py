@@ -186,14 +186,24 @@ BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", default=False)
 if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Rate-limit counters live here. With several server processes use a shared cache, e.g.
-# CACHE_BACKEND=django.core.cache.backends.db.DatabaseCache CACHE_LOCATION=hotline_cache
-# (after `manage.py createcachetable`).
+
+# Rate-limit counters live here. With several server processes or hosts they must be
+# shared: CACHE_URL=redis://host:6379/0 (or rediss:// for TLS). CACHE_BACKEND and
+# CACHE_LOCATION name any other Django cache backend. CACHE_KEY_PREFIX keeps deployments
+# that share one Redis apart.
+def _cache(url: str | None) -> dict:
+    if url is None:
+        backend = env_str("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache")
+        return {"BACKEND": backend, "LOCATION": env_str("CACHE_LOCATION", "")}
+    if env_str("CACHE_BACKEND") or env_str("CACHE_LOCATION"):
+        raise ImproperlyConfigured("Set CACHE_URL or CACHE_BACKEND/CACHE_LOCATION, not both.")
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured("CACHE_URL must be a redis://, rediss:// or unix:// URL.")
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+
+
 CACHES = {
-    "default": {
-        "BACKEND": env_str("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
-        "LOCATION": env_str("CACHE_LOCATION", ""),
-    }
+    "default": {**_cache(env_str("CACHE_URL")), "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "")}
 }
 # Requests per minute from one address to the open API under /api/v1/public/ (counted in
 # the cache above, so share it between processes for the limit to hold).
