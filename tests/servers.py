@@ -75,7 +75,7 @@ def own_database(tmp_path: Path):
     import psycopg
 
     parts = urlsplit(suite)
-    name = f"hotline_servers_{uuid.uuid4().hex[:10]}"
+    name = f"{parts.path.strip('/')[:40]}_servers_{uuid.uuid4().hex[:8]}"
     admin = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
