@@ -18,10 +18,12 @@ from tests.factories import (
     TEST_PASSWORD,
     add_location,
     add_phone,
+    enrol,
     make_service,
     make_site,
     make_user,
     open_weekdays,
+    totp_code,
 )
 
 # The live server needs committed data, so these tests run outside a transaction.
@@ -84,6 +86,7 @@ def test_operator_finds_local_help_refers_and_closes_the_call(page):
     from hotline.calls.models import Call
 
     operator = make_user(Role.OPERATOR, username="kari")
+    device = enrol(operator)
     make_site("Nasjonal hjelpelinje – Oslo", operator)
     local = make_service("Krisesenteret i Bodø", topics=["voldtekt"], municipalities=[BODO])
     add_location(local, BODO)
@@ -98,6 +101,10 @@ def test_operator_finds_local_help_refers_and_closes_the_call(page):
     page.fill("input[name=username]", "kari")
     page.fill("input[name=password]", TEST_PASSWORD)
     page.press("input[name=password]", "Enter")
+    # The second factor: the code her authenticator app shows now.
+    page.wait_for_url("**/accounts/two-factor/**")
+    page.fill("input[name=token]", totp_code(device))
+    page.press("input[name=token]", "Enter")
     page.wait_for_url("**/desk/")
 
     # Start the call: the panel swaps in place.

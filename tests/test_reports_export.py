@@ -10,7 +10,7 @@ from django.urls import reverse
 from hotline.reports.models import ExportLog
 from hotline.reports.tables import TABLES
 from hotline.reports.views import neutralise
-from tests.factories import make_call, make_service, make_site, make_user
+from tests.factories import login_verified, make_call, make_service, make_site, make_user
 
 FIRST = date(2025, 3, 3)
 RANGE = {"start": "2025-03-03", "end": "2025-03-30"}
@@ -174,7 +174,7 @@ def test_only_supervisors_may_export(client, operator, editor):
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
     for user in (operator, editor):
-        client.force_login(user)
+        login_verified(client, user)
         assert client.get(url).status_code == 403
     assert not ExportLog.objects.exists()
 
@@ -197,7 +197,7 @@ def test_exports_are_never_cached(supervisor_client):
 def test_superusers_read_the_export_log_in_the_admin(client, supervisor):
     ExportLog.record(supervisor, "channels", {"site": None})
     admin = make_user(username="admin", is_superuser=True, is_staff=True)
-    client.force_login(admin)
+    login_verified(client, admin)
     changelist = reverse("admin:reports_exportlog_changelist")
     response = client.get(changelist)
     assert response.status_code == 200
@@ -215,6 +215,6 @@ def test_superusers_read_the_export_log_in_the_admin(client, supervisor):
 @pytest.mark.django_db
 def test_editors_cannot_see_the_export_log(client, editor, supervisor):
     ExportLog.record(supervisor, "channels", {})
-    client.force_login(editor)
+    login_verified(client, editor)
     assert client.get(reverse("admin:reports_exportlog_changelist")).status_code == 403
     assert "exportlog" not in client.get(reverse("admin:index")).text
