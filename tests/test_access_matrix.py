@@ -34,6 +34,11 @@ EXPECTED: dict[str, tuple[dict, dict[str, int]]] = {
         {ANON: 302, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405},
     ),
     "desk:places": ({}, {ANON: 302, OPERATOR: 200, EDITOR: 403, SUPERVISOR: 403}),
+    "desk:confidential_address": (
+        {"pk": 1},
+        {ANON: 302, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405},
+    ),
+    "audit:log": ({}, {ANON: 302, OPERATOR: 403, EDITOR: 403, SUPERVISOR: 200}),
     "calls:start": ({}, {ANON: 302, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405}),
     "calls:autosave": ({}, {ANON: 302, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405}),
     "calls:close": ({}, {ANON: 302, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405}),

@@ -83,6 +83,7 @@ def page(live_server):
 
 
 def test_operator_finds_local_help_refers_and_closes_the_call(page):
+    from hotline.audit.models import AuditEvent
     from hotline.calls.models import Call
 
     operator = make_user(Role.OPERATOR, username="kari")
@@ -94,6 +95,7 @@ def test_operator_finds_local_help_refers_and_closes_the_call(page):
     open_weekdays(local)
     elsewhere = make_service("Krisesenteret i Oslo", topics=["voldtekt"], municipalities=[OSLO])
     add_location(elsewhere, OSLO)
+    add_location(elsewhere, OSLO, confidential=True)  # the shelter's own, hidden address
     make_service("Incestsenteret", topics=["incest"], covers_whole_country=True)
 
     # Log in.
@@ -126,6 +128,13 @@ def test_operator_finds_local_help_refers_and_closes_the_call(page):
         "Krisesenteret i Oslo",
     ]
     assert first.locator("a.phone").inner_text() == "75 55 55 55"
+
+    # The shelter's confidential address appears only on request, in place, and is logged.
+    oslo = page.locator("ol.hits > li:has(.hit__name:text('Krisesenteret i Oslo'))")
+    assert "Storgata 1" not in oslo.inner_text()
+    oslo.locator("form.hit__confidential button").click()
+    oslo.locator(".hit__confidential:has-text('Storgata 1')").wait_for()
+    assert AuditEvent.objects.filter(kind="confidential_address_viewed", service=elsewhere).exists()
 
     # One click adds it as a referral in the call panel.
     first.locator("form[action$='/referrals/'] button").click()
