@@ -70,7 +70,11 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "hotline.accounts",
+    "hotline.audit",
     "hotline.calls",
     "hotline.demo",
     "hotline.desk",
@@ -87,8 +91,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "hotline.accounts.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -140,13 +146,23 @@ LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
 # Attempts during a lockout must not extend it, or someone sharing the staff's network
 # address could keep them locked out for good.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Behind a reverse proxy, set AXES_IPWARE_META_PRECEDENCE_ORDER via a settings override.
 
+# Two-factor sign-in and staff sessions (hotline/accounts). Every role needs a second
+# factor; only the demo (DEBUG on) may switch it off.
+REQUIRE_2FA = env_bool("REQUIRE_2FA", default=True)
+if not REQUIRE_2FA and not DEBUG:
+    raise ImproperlyConfigured("REQUIRE_2FA=false is allowed only with DEBUG on (the demo).")
+# With two factors, failures are forgotten only once the second one passes: the password
+# alone must not wipe the count of wrong codes.
+AXES_RESET_ON_SUCCESS = not REQUIRE_2FA
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Hjelpetelefonen")
+# A session ends after this long without a request, and SESSION_COOKIE_AGE after sign-in.
+SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30, minimum=1)
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600, minimum=300)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -23,5 +23,6 @@ urlpatterns = [
     path("directory/", include("services_directory.urls")),
     path("capacity/", include("services_directory.capacity_urls")),
     path("reports/", include("hotline.reports.urls")),
+    path("audit/", include("hotline.audit.urls")),
     path("admin/", admin.site.urls),
 ]

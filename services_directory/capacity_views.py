@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.messages.constants import DEFAULT_TAGS
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hotline.accounts.roles import Role, role_required
+from hotline.audit.models import AuditEvent
 from hotline.http import HtmxHttpRequest
 from hotline.ratelimit import client_ip, hit
 from services_directory.forms import CapacityForm
@@ -106,7 +108,15 @@ def capacity_link(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     service = _shelter_or_404(pk)
     if request.method == "GET":
         return _link_page(request, service)
-    _link, token = CapacityLink.issue(service, request.user)
+    with transaction.atomic():  # no link without its audit event
+        replaced = CapacityLink.objects.filter(service=service, revoked_at__isnull=True).exists()
+        _link, token = CapacityLink.issue(service, request.user)
+        AuditEvent.record(
+            AuditEvent.Kind.CAPACITY_LINK_CREATED,
+            request,
+            service=service,
+            details={"replaced": replaced},
+        )
     # Shown in this response only: the token is not stored anywhere we could show it again.
     url = request.build_absolute_uri(f"{reverse('capacity:update')}?{urlencode({'key': token})}")
     return _link_page(request, service, {"new_url": url})
@@ -118,7 +128,9 @@ def revoke_capacity_link(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     service = _shelter_or_404(pk)
     link = get_object_or_404(CapacityLink, service=service)
     try:
-        link.revoke()
+        with transaction.atomic():
+            link.revoke()
+            AuditEvent.record(AuditEvent.Kind.CAPACITY_LINK_REVOKED, request, service=service)
     except ValidationError as error:
         level, message = messages.WARNING, " ".join(error.messages)
     else:

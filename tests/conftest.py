@@ -11,6 +11,7 @@ from tests.factories import (
     OSLO,
     add_location,
     add_phone,
+    login_verified,
     make_service,
     make_site,
     make_user,
@@ -80,19 +81,19 @@ def supervisor(db):
 
 @pytest.fixture
 def operator_client(client, operator):
-    client.force_login(operator)
+    login_verified(client, operator)
     return client
 
 
 @pytest.fixture
 def editor_client(client, editor):
-    client.force_login(editor)
+    login_verified(client, editor)
     return client
 
 
 @pytest.fixture
 def supervisor_client(client, supervisor):
-    client.force_login(supervisor)
+    login_verified(client, supervisor)
     return client
 
 

@@ -24,6 +24,32 @@ def make_user(*roles: Role, username: str | None = None, **fields) -> User:
     return user
 
 
+def enrol(user):
+    """A confirmed authenticator for ``user``, as after two-factor set-up."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+
+
+def totp_code(device) -> str:
+    """The code the authenticator app shows now."""
+    from django_otp.oath import totp
+
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+def login_verified(client, user):
+    """``client.force_login`` plus a passed second factor: a fully signed-in session."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = enrol(user).persistent_id
+    session.save()
+    return client
+
+
 def make_service(name="Testsenter", *, topics=(), types=(), groups=(), municipalities=(), **fields):
     """A published, active service with the given vocabulary codes and coverage numbers."""
     from services_directory.models import (

@@ -5,11 +5,13 @@ here fails `test_every_url_has_a_rule`. Django admin's own per-model pages are g
 by the admin's staff/permission checks; the matrix covers its index.
 """
 
+from urllib.parse import urlencode
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from hotline.accounts.roles import Role
-from tests.factories import make_user
+from tests.factories import enrol, login_verified, make_user
 
 ANON, OPERATOR, EDITOR, SUPERVISOR = "anonymous", "operator", "editor", "supervisor"
 USERS = [ANON, OPERATOR, EDITOR, SUPERVISOR]
@@ -21,6 +23,9 @@ EXPECTED: dict[str, tuple[dict, dict[str, int]]] = {
     "healthz": ({}, {ANON: 200, OPERATOR: 200, EDITOR: 200, SUPERVISOR: 200}),
     "login": ({}, {ANON: 200, OPERATOR: 302, EDITOR: 302, SUPERVISOR: 302}),
     "logout": ({}, {ANON: 302, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405}),
+    # A verified session has nothing left to do here and goes on.
+    "two_factor": ({}, {ANON: 302, OPERATOR: 302, EDITOR: 302, SUPERVISOR: 302}),
+    "two_factor_setup": ({}, {ANON: 302, OPERATOR: 302, EDITOR: 302, SUPERVISOR: 302}),
     "set_language": ({}, {ANON: 405, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405}),
     "desk:home": ({}, {ANON: 302, OPERATOR: 200, EDITOR: 403, SUPERVISOR: 403}),
     "directory:dashboard": ({}, {ANON: 302, OPERATOR: 403, EDITOR: 200, SUPERVISOR: 403}),
@@ -29,6 +34,11 @@ EXPECTED: dict[str, tuple[dict, dict[str, int]]] = {
         {ANON: 302, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405},
     ),
     "desk:places": ({}, {ANON: 302, OPERATOR: 200, EDITOR: 403, SUPERVISOR: 403}),
+    "desk:confidential_address": (
+        {"pk": 1},
+        {ANON: 302, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405},
+    ),
+    "audit:log": ({}, {ANON: 302, OPERATOR: 403, EDITOR: 403, SUPERVISOR: 200}),
     "calls:start": ({}, {ANON: 302, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405}),
     "calls:autosave": ({}, {ANON: 302, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405}),
     "calls:close": ({}, {ANON: 302, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405}),
@@ -104,6 +114,7 @@ def users(django_db_setup, django_db_blocker):
             OPERATOR: make_user(Role.OPERATOR, username="matrix-op"),
             EDITOR: make_user(Role.EDITOR, username="matrix-ed", is_staff=True),
             SUPERVISOR: make_user(Role.SUPERVISOR, username="matrix-sup"),
+            "admin": make_user(username="matrix-admin", is_superuser=True, is_staff=True),
         }
     yield created
     with django_db_blocker.unblock():
@@ -117,9 +128,58 @@ def users(django_db_setup, django_db_blocker):
 def test_status(client, users, name, who):
     kwargs, statuses = EXPECTED[name]
     if who != ANON:
-        client.force_login(users[who])
+        login_verified(client, users[who])
     response = client.get(reverse(name, kwargs=kwargs))
     assert response.status_code == statuses[who]
+
+
+# Pages that are open without a password, or are themselves sign-in steps: everything
+# else needs the second factor.
+SIGN_IN_STEPS = {"login", "logout", "two_factor", "two_factor_setup"}
+OPEN = {name for name, (_kwargs, statuses) in EXPECTED.items() if statuses[ANON] != 302}
+ROLE_PAGES = sorted(set(EXPECTED) - OPEN - SIGN_IN_STEPS)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", [OPERATOR, EDITOR, SUPERVISOR, "admin"])
+@pytest.mark.parametrize("name", ROLE_PAGES)
+def test_a_password_alone_reaches_no_role_page(client, users, name, who):
+    """Signed in with the password but not the code: every role page (the admin's too)
+    sends the user to the second factor, and never answers with its content."""
+    user = users[who]
+    enrol(user)
+    client.force_login(user)  # the password step only
+    kwargs, _statuses = EXPECTED[name]
+    url = reverse(name, kwargs=kwargs)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('two_factor')}?{urlencode({'next': url})}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["desk:home", "reports:home", "admin:index"])
+def test_without_an_authenticator_the_user_is_sent_to_set_one_up(client, name):
+    client.force_login(make_user(Role.OPERATOR, Role.SUPERVISOR, is_staff=True))
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("two_factor_setup"))
+
+
+@pytest.mark.django_db
+def test_the_staff_api_refuses_a_password_alone(client, users):
+    enrol(users[OPERATOR])
+    client.force_login(users[OPERATOR])
+    response = client.get(reverse("api:search"))
+    assert response.status_code == 401
+    assert "errors" in response.json()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(OPEN - {"api:search"}))
+def test_open_pages_stay_open_before_the_second_factor(client, users, name):
+    client.force_login(users[OPERATOR])
+    kwargs, statuses = EXPECTED[name]
+    assert client.get(reverse(name, kwargs=kwargs)).status_code == statuses[OPERATOR]
 
 
 @pytest.mark.django_db
@@ -139,21 +199,21 @@ def test_anonymous_is_sent_to_login(client):
     ],
 )
 def test_each_role_lands_on_its_home(client, role, home):
-    client.force_login(make_user(role))
+    login_verified(client, make_user(role))
     response = client.get(reverse("home"))
     assert response["Location"] == reverse(home)
 
 
 @pytest.mark.django_db
 def test_user_without_role_is_refused(client):
-    client.force_login(make_user())
+    login_verified(client, make_user())
     assert client.get(reverse("home")).status_code == 403
     assert client.get(reverse("desk:home")).status_code == 403
 
 
 @pytest.mark.django_db
 def test_superuser_chooses_among_all_roles(client):
-    client.force_login(make_user(username="admin", is_superuser=True, is_staff=True))
+    login_verified(client, make_user(username="admin", is_superuser=True, is_staff=True))
     response = client.get(reverse("home"))
     assert response.status_code == 200
     for home in ("desk:home", "directory:dashboard", "reports:home"):

@@ -18,10 +18,12 @@ from tests.factories import (
     TEST_PASSWORD,
     add_location,
     add_phone,
+    enrol,
     make_service,
     make_site,
     make_user,
     open_weekdays,
+    totp_code,
 )
 
 # The live server needs committed data, so these tests run outside a transaction.
@@ -81,9 +83,11 @@ def page(live_server):
 
 
 def test_operator_finds_local_help_refers_and_closes_the_call(page):
+    from hotline.audit.models import AuditEvent
     from hotline.calls.models import Call
 
     operator = make_user(Role.OPERATOR, username="kari")
+    device = enrol(operator)
     make_site("Nasjonal hjelpelinje – Oslo", operator)
     local = make_service("Krisesenteret i Bodø", topics=["voldtekt"], municipalities=[BODO])
     add_location(local, BODO)
@@ -91,6 +95,7 @@ def test_operator_finds_local_help_refers_and_closes_the_call(page):
     open_weekdays(local)
     elsewhere = make_service("Krisesenteret i Oslo", topics=["voldtekt"], municipalities=[OSLO])
     add_location(elsewhere, OSLO)
+    add_location(elsewhere, OSLO, confidential=True)  # the shelter's own, hidden address
     make_service("Incestsenteret", topics=["incest"], covers_whole_country=True)
 
     # Log in.
@@ -98,6 +103,10 @@ def test_operator_finds_local_help_refers_and_closes_the_call(page):
     page.fill("input[name=username]", "kari")
     page.fill("input[name=password]", TEST_PASSWORD)
     page.press("input[name=password]", "Enter")
+    # The second factor: the code her authenticator app shows now.
+    page.wait_for_url("**/accounts/two-factor/**")
+    page.fill("input[name=token]", totp_code(device))
+    page.press("input[name=token]", "Enter")
     page.wait_for_url("**/desk/")
 
     # Start the call: the panel swaps in place.
@@ -119,6 +128,13 @@ def test_operator_finds_local_help_refers_and_closes_the_call(page):
         "Krisesenteret i Oslo",
     ]
     assert first.locator("a.phone").inner_text() == "75 55 55 55"
+
+    # The shelter's confidential address appears only on request, in place, and is logged.
+    oslo = page.locator("ol.hits > li:has(.hit__name:text('Krisesenteret i Oslo'))")
+    assert "Storgata 1" not in oslo.inner_text()
+    oslo.locator("form.hit__confidential button").click()
+    oslo.locator(".hit__confidential:has-text('Storgata 1')").wait_for()
+    assert AuditEvent.objects.filter(kind="confidential_address_viewed", service=elsewhere).exists()
 
     # One click adds it as a referral in the call panel.
     first.locator("form[action$='/referrals/'] button").click()

@@ -9,7 +9,7 @@ from hotline.accounts.roles import Role
 from hotline.calls.models import Call, Site
 from hotline.calls.panel import panel_context
 from services_directory.models import Language, Municipality, Topic
-from tests.factories import make_service, make_site, make_user
+from tests.factories import login_verified, make_service, make_site, make_user
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
@@ -232,7 +232,7 @@ def test_another_operators_call_is_not_found(client, call, service):
     call.add_referral(service)
     other = make_user(Role.OPERATOR, username="operator2")
     make_site("Senter 2", other)
-    client.force_login(other)
+    login_verified(client, other)
     for name in ("autosave", "discard", "add_referral"):
         data = {"caller_role": "utsatt", "service": service.pk}
         assert client.post(url(name), data).status_code == 404, name
@@ -279,7 +279,7 @@ def test_every_view_is_post_only(operator_client, call, service):
 
 def test_other_roles_are_refused(client, editor, supervisor, call, service):
     for user in (editor, supervisor):
-        client.force_login(user)
+        login_verified(client, user)
         for address in all_urls(service):
             assert client.post(address, {"service": service.pk}).status_code == 403, address
             assert client.get(address).status_code == 405, address

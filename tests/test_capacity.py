@@ -20,7 +20,7 @@ from services_directory.capacity_views import RATE_LIMIT
 from services_directory.models import CapacityLink, Service, ShelterCapacity
 from services_directory.models.capacity import reports_capacity
 from services_directory.search import run_search
-from tests.factories import make_service
+from tests.factories import login_verified, make_service
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
@@ -322,7 +322,7 @@ def test_link_page_refusals(client, operator, supervisor, editor_client, shelter
         == 404
     )
     for user in (operator, supervisor):
-        client.force_login(user)
+        login_verified(client, user)
         assert client.get(link_url(shelter)).status_code == 403
         assert client.post(link_url(shelter)).status_code == 403
         assert client.post(revoke_url(shelter)).status_code == 403

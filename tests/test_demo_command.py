@@ -87,3 +87,27 @@ def test_the_demo_refuses_to_run_without_debug(settings, subcommands):
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("demo", no_server=True, verbosity=0)
     subcommands.assert_not_called()
+
+
+def test_the_demo_serves_without_the_second_factor_unless_asked(debug, subcommands, capsys):
+    from django.conf import settings
+
+    with mock.patch(f"{COMMAND}.port_in_use", return_value=None):
+        call_command("demo", verbosity=0)
+        assert settings.REQUIRE_2FA is False
+        assert "Two-factor sign-in is off" in capsys.readouterr().out
+        settings.REQUIRE_2FA = True
+        call_command("demo", two_factor=True, verbosity=0)
+        assert settings.REQUIRE_2FA is True
+        assert "Two-factor sign-in is on" in capsys.readouterr().out
+
+
+def test_a_demo_run_resets_the_demo_users_authenticators(debug):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.factories import enrol
+
+    reset_demo_users()
+    enrol(User.objects.get(username="operator"))
+    reset_demo_users()
+    assert not TOTPDevice.objects.exists()

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from services_directory.models import Organization, Service
-from tests.factories import make_service
+from tests.factories import login_verified, make_service
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +51,7 @@ def test_editor_sees_translation_tabs_inlines_and_coverage_picker(editor_client,
 
 def test_operator_and_supervisor_cannot_open_the_admin(client, operator, supervisor, service):
     for user in (operator, supervisor):
-        client.force_login(user)
+        login_verified(client, user)
         assert client.get(change_url(service)).status_code == 302
 
 

@@ -6,7 +6,7 @@ import time_machine
 from django.urls import reverse
 
 from services_directory.models import OpeningHours, Service, ServiceType
-from tests.factories import make_service
+from tests.factories import login_verified, make_service
 
 pytestmark = pytest.mark.django_db
 OSLO = ZoneInfo("Europe/Oslo")
@@ -74,7 +74,7 @@ def test_verify_refuses_other_roles_get_and_unknown_ids(client, operator, editor
     url = reverse("directory:verify", args=[overdue.pk])
     assert editor_client.get(url).status_code == 405
     assert editor_client.post(reverse("directory:verify", args=[999999])).status_code == 404
-    client.force_login(operator)
+    login_verified(client, operator)
     assert client.post(url).status_code == 403
     overdue.refresh_from_db()
     assert overdue.last_verified_at is None

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from services_directory.models import ErrorReport, Service
-from tests.factories import make_service
+from tests.factories import login_verified, make_service
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
@@ -242,7 +242,7 @@ def test_invalid_status_is_400_naming_status(editor_client, report, data, header
 
 def test_operator_and_supervisor_cannot_resolve(operator_client, supervisor, report):
     assert operator_client.post(resolve_url(report), {"status": "fixed"}).status_code == 403
-    operator_client.force_login(supervisor)
+    login_verified(operator_client, supervisor)
     assert operator_client.post(resolve_url(report), {"status": "fixed"}).status_code == 403
     report.refresh_from_db()
     assert report.status == ErrorReport.Status.OPEN

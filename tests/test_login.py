@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hotline.accounts.roles import Role
-from tests.factories import TEST_PASSWORD, make_user
+from tests.factories import TEST_PASSWORD, enrol, login_verified, make_user, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -29,9 +29,13 @@ def test_login_page_in_english_after_switch(client):
     assert "Log in" in client.get(reverse("login")).text
 
 
-def test_login_with_correct_password_lands_on_role_home(client):
-    make_user(Role.OPERATOR)
+def test_login_with_password_and_code_lands_on_role_home(client):
+    device = enrol(make_user(Role.OPERATOR))
     response = login(client, "operator", TEST_PASSWORD)
+    assert response.status_code == 302
+    step = client.get(response["Location"])["Location"]
+    assert step == f"{reverse('two_factor')}?next=%2F"
+    response = client.post(step, {"token": totp_code(device)})
     assert response.status_code == 302
     assert client.get(response["Location"])["Location"] == reverse("desk:home")
 
@@ -44,7 +48,7 @@ def test_wrong_password_shows_form_error(client):
 
 
 def test_logout_is_post_only_and_ends_session(client):
-    client.force_login(make_user(Role.OPERATOR))
+    login_verified(client, make_user(Role.OPERATOR))
     assert client.get(reverse("logout")).status_code == 405
     assert client.post(reverse("logout")).status_code == 302
     assert client.get(reverse("desk:home")).status_code == 302

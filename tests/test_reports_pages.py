@@ -23,7 +23,7 @@ from hotline.reports.models import (
 from hotline.reports.periods import OSLO, last_complete_sunday
 from hotline.reports.summary import BREAKDOWNS, rebuild_summary
 from hotline.reports.tables import PAGES
-from tests.factories import make_call, make_site, make_user
+from tests.factories import login_verified, make_call, make_site, make_user
 
 PAGE_NAMES = [page.url_name for page in PAGES]
 FIRST, LAST = date(2025, 3, 3), date(2025, 3, 30)  # four whole weeks
@@ -93,7 +93,7 @@ def test_a_supervisor_sees_every_page_with_every_table(supervisor_client, site, 
 @pytest.mark.parametrize("name", PAGE_NAMES)
 def test_operators_and_editors_are_refused(client, operator, editor, name):
     for user in (operator, editor):
-        client.force_login(user)
+        login_verified(client, user)
         assert client.get(reverse(name)).status_code == 403
 
 
@@ -113,7 +113,7 @@ def test_pages_are_read_only(supervisor_client, name):
 
 @pytest.mark.django_db
 def test_an_admin_holds_the_supervisor_role(client):
-    client.force_login(make_user(username="admin", is_superuser=True, is_staff=True))
+    login_verified(client, make_user(username="admin", is_superuser=True, is_staff=True))
     assert client.get(reverse("reports:home")).status_code == 200
 
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from hotline.accounts.roles import Role
 from services_directory.models import Language
-from tests.factories import BODO, make_service, make_user
+from tests.factories import BODO, login_verified, make_service, make_user
 
 URL = reverse("api:search")
 
@@ -183,12 +183,12 @@ def test_post_is_not_allowed(operator_client):
 
 @pytest.mark.parametrize("role", [Role.OPERATOR, Role.EDITOR, Role.SUPERVISOR])
 def test_all_staff_roles_may_search(client, db, role):
-    client.force_login(make_user(role))
+    login_verified(client, make_user(role))
     assert client.get(URL).status_code == 200
 
 
 def test_a_user_without_a_role_is_refused(client, db):
-    client.force_login(make_user())
+    login_verified(client, make_user())
     assert client.get(URL).status_code == 403
 
 

@@ -23,6 +23,11 @@ from tests.settings_process import start
             {"CACHE_URL": "redis://127.0.0.1:6379/0", "CACHE_BACKEND": "x"},
             "Set CACHE_URL or CACHE_BACKEND/CACHE_LOCATION, not both",
         ),
+        (
+            {"DEBUG": "false", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "a", "REQUIRE_2FA": "0"},
+            "REQUIRE_2FA=false is allowed only with DEBUG on",
+        ),
+        ({"SESSION_IDLE_TIMEOUT_MINUTES": "0"}, "SESSION_IDLE_TIMEOUT_MINUTES=0 is below"),
     ],
 )
 def test_bad_environment_stops_start_up(env, message):
@@ -56,6 +61,17 @@ def test_good_production_environment_starts(tmp_path):
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/hotline",
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_the_demo_may_switch_the_second_factor_off():
+    result = start(
+        "from django.conf import settings; import django; django.setup(); "
+        "print(settings.REQUIRE_2FA, settings.AXES_RESET_ON_SUCCESS)",
+        DEBUG="true",
+        REQUIRE_2FA="false",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True"]
 
 
 def test_file_secret_is_read_and_stripped(tmp_path, monkeypatch):

@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from hotline.accounts.roles import Role, role_required
+from hotline.accounts.two_factor import second_factor_required
 from hotline.api.serializers import search_payload
 from hotline.http import HtmxHttpRequest
 from services_directory.search import SearchForm, run_search
@@ -22,6 +23,10 @@ def api_login_required(view: Callable) -> Callable:
     def wrapped(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return JsonResponse({"errors": {"__all__": ["Log in first."]}}, status=401)
+        if second_factor_required(request):
+            return JsonResponse(
+                {"errors": {"__all__": ["Complete two-factor sign-in first."]}}, status=401
+            )
         return view(request, *args, **kwargs)
 
     return wrapped

@@ -31,12 +31,6 @@ class Channel(TypedDict):
     label: str  # "Chat", "E-mail"
 
 
-class Address(TypedDict):
-    address: str
-    postcode: str
-    municipality: str
-
-
 class DeskCard(TypedDict):
     pk: int
     name: str
@@ -54,7 +48,7 @@ class DeskCard(TypedDict):
     accessibility: str
     ages: str  # "12–18", "0–17", "18–"; "" for every age
     note: str  # for operators only
-    confidential: list[Address]  # never to be given to a caller
+    confidential: bool  # has an address never to be given to a caller
     report_url: str  # "report an error in this entry"
 
 
@@ -117,13 +111,7 @@ def _card(hit: Hit, at: datetime, coverage_labels: dict[Coverage | None, str]) -
         "accessibility": labels(hit.accessibility),
         "ages": ages,
         "note": service.operator_note,
-        "confidential": [
-            {
-                "address": location.address,
-                "postcode": location.postcode,
-                "municipality": location.municipality.name,
-            }
-            for location in hit.confidential_locations
-        ],
+        # Only whether there is one: the address itself is shown on an audited request.
+        "confidential": bool(hit.confidential_locations),
         "report_url": reverse("directory:report_error", args=[service.pk]),
     }

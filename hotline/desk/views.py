@@ -1,18 +1,20 @@
 from urllib.parse import quote
 
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import push_url
 
 from hotline.accounts.roles import Role, role_required
+from hotline.audit.models import AuditEvent
 from hotline.calls.panel import panel_context, referral_state
 from hotline.desk.cards import desk_cards
 from hotline.desk.forms import DeskSearchForm, PlaceSuggestForm
 from hotline.http import HtmxHttpRequest
 from services_directory import places
+from services_directory.models import Service
 from services_directory.search import nearest_open, run_search
 
 
@@ -72,3 +74,22 @@ def place_options(request: HtmxHttpRequest) -> HttpResponse:
         return render(request, "desk/home.html#place_options", {"options": []}, status=400)
     options = places.suggest(form.cleaned_data["where"])
     return render(request, "desk/home.html#place_options", {"options": options})
+
+
+@require_POST
+@never_cache
+@role_required(Role.OPERATOR)
+def confidential_address(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Show a service's confidential addresses, on request only, and log who asked.
+
+    The card does not print them: printing them with every search would put them on
+    every operator's screen, and logging each render would log what was searched.
+    """
+    service = get_object_or_404(Service.objects.published(), pk=pk)
+    locations = list(service.locations.filter(is_confidential=True).select_related("municipality"))
+    if not locations:
+        raise Http404
+    AuditEvent.record(AuditEvent.Kind.CONFIDENTIAL_ADDRESS_VIEWED, request, service=service)
+    context = {"service": service, "locations": locations}
+    template = "desk/confidential_address.html"
+    return render(request, f"{template}#addresses" if request.htmx else template, context)

@@ -1,43 +1,13 @@
-"""The audit log of report exports.
+"""The reports' summary of closed calls.
 
-Reports are anonymised, but an export leaves the system for good: who took which
-table with which filters, and when, is kept.
+Exports are written to the audit log (``hotline.audit``), which took over the export log
+this module used to hold.
 """
 
 from datetime import date
 
-from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
-
-
-class ExportLog(models.Model):
-    # PROTECT: an audit trail must not lose its "who" when an account is deleted.
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        verbose_name=_("user"),
-    )
-    created_at = models.DateTimeField(_("exported at"), default=timezone.now, editable=False)
-    table = models.CharField(_("table"), max_length=50, editable=False)
-    filters = models.JSONField(_("filters"), default=dict, editable=False)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("report export")
-        verbose_name_plural = _("report exports")
-
-    def __str__(self) -> str:
-        return f"{self.table} {self.created_at:%Y-%m-%d %H:%M}"
-
-    @classmethod
-    def record(cls, user, table: str, filters: dict) -> "ExportLog":
-        with transaction.atomic():
-            return cls.objects.create(user=user, table=table, filters=filters)
-
 
 # Sentinels of CallStat's roll-up rows: every site, every channel, every county.
 ALL_SITES = 0

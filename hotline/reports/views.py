@@ -14,9 +14,10 @@ from django.views.decorators.http import require_GET
 from django_htmx.http import push_url
 
 from hotline.accounts.roles import Role, role_required
+from hotline.audit.models import AuditEvent
 from hotline.http import HtmxHttpRequest
 from hotline.reports.filters import ReportFilter
-from hotline.reports.models import CallStat, ExportLog
+from hotline.reports.models import CallStat
 from hotline.reports.tables import PAGE_BY_SLUG, PAGES, TABLES, Selection, headline
 
 # Cells a spreadsheet would run as a formula (CSV injection); tab and CR too, as some
@@ -84,7 +85,11 @@ def export_table(request: HtmxHttpRequest, table: str) -> HttpResponse:
         return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
     selection = Selection.of(filterset)
     result = build(selection)
-    ExportLog.record(request.user, table, filterset.logged_values())
+    AuditEvent.record(
+        AuditEvent.Kind.REPORT_EXPORTED,
+        request,
+        details={"table": table, "filters": filterset.logged_values()},
+    )
     first, last = selection.period.iso_weeks()
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{table}_{first}_{last}.csv"'

@@ -43,12 +43,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--no-server", action="store_true", help="Set up, but do not serve.")
         parser.add_argument(
+            "--two-factor",
+            action="store_true",
+            help="Keep two-factor sign-in on: each demo user sets up an authenticator app.",
+        )
+        parser.add_argument(
             "--addrport",
             default=DEFAULT_ADDRPORT,
             help=f"Where to serve, as for runserver (default {DEFAULT_ADDRPORT}).",
         )
 
-    def handle(self, *args, no_server: bool, addrport: str, **options):
+    def handle(self, *args, no_server: bool, addrport: str, two_factor: bool, **options):
         # Demo accounts have printed passwords: never create them on a production server.
         if not settings.DEBUG:
             raise CommandError("The demo only runs with DEBUG on; it creates known accounts.")
@@ -68,10 +73,19 @@ class Command(BaseCommand):
         call_command("load_demo_data", verbosity=verbosity)
         call_command("load_demo_calls", verbosity=verbosity)
         credentials = reset_demo_users()
+        if not two_factor:
+            # For this process only (DEBUG is on): a visitor trying the demo has no
+            # authenticator set up. `--two-factor` shows the real sign-in.
+            settings.REQUIRE_2FA = False
+            settings.AXES_RESET_ON_SUCCESS = True
 
         self.stdout.write(self.style.SUCCESS("\nDemo users (passwords are new on every run):"))
         for username, password in credentials.items():
             self.stdout.write(f"  {username:<11} {password}")
+        if two_factor:
+            self.stdout.write("Two-factor sign-in is on: each user sets up an app first.")
+        else:
+            self.stdout.write("Two-factor sign-in is off in this demo (--two-factor turns it on).")
         self.stdout.write("")
         if not no_server:
             self.stdout.write(f"Serving on http://{addrport}/  (Ctrl+C stops)\n")

@@ -1,17 +1,18 @@
 from django.contrib import admin
 
-from hotline.reports.models import ExportLog
+from hotline.audit.models import AuditEvent
 
 
-@admin.register(ExportLog)
-class ExportLogAdmin(admin.ModelAdmin):
-    """Read-only, and for superusers only: an audit log nobody may edit."""
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only, and for admins (superusers) only: nobody edits or deletes the log."""
 
-    list_display = ["created_at", "user", "table", "filters"]
-    list_filter = ["table"]
+    list_display = ["created_at", "kind", "actor", "subject", "service", "ip_address"]
+    list_filter = ["kind"]
     date_hierarchy = "created_at"
-    list_select_related = ["user"]
-    readonly_fields = ["created_at", "user", "table", "filters"]
+    list_select_related = ["actor", "subject", "service"]
+    readonly_fields = ["created_at", "kind", "actor", "subject", "service", "ip_address", "details"]
+    actions = None
 
     def has_module_permission(self, request) -> bool:
         return request.user.is_active and request.user.is_superuser

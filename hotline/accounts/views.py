@@ -1,0 +1,133 @@
+"""The second sign-in step: enrol an authenticator on first sign-in, then verify a code."""
+
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_client_ip_address
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.signals import user_login_failed
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
+from django_otp import verify_token
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from hotline.accounts.forms import EnrolForm, TokenForm
+from hotline.accounts.two_factor import (
+    confirm_enrolment,
+    is_enrolled,
+    is_verified,
+    otp_not_required,
+    pending_totp_device,
+    qr_svg,
+    secret_text,
+)
+from hotline.audit.models import AuditEvent
+from hotline.http import HtmxHttpRequest, safe_next_url
+
+WRONG_CODE = _(
+    "That code is not right. Check that the clock on your phone is right, and try again."
+)
+
+
+def _matching_device(user, token: str):
+    """The device that accepts ``token``: six digits are the app's, anything else a
+    recovery code. Verified through django-otp, which throttles each device."""
+    model = TOTPDevice if token.isdigit() and len(token) == 6 else StaticDevice
+    device = model.objects.devices_for_user(user, confirmed=True).first()
+    if device is None:
+        return None
+    return verify_token(user, device.persistent_id, token)
+
+
+def _next(request: HtmxHttpRequest) -> str:
+    return safe_next_url(request, request.POST.get("next") or request.GET.get("next")) or str(
+        settings.LOGIN_REDIRECT_URL
+    )
+
+
+def _passed(request: HtmxHttpRequest, device) -> None:
+    """The sign-in is complete: mark the session verified, and only now forget failures
+    (the password step alone must not wipe the count of wrong codes)."""
+    otp_login(request, device)
+    request.session.cycle_key()
+    AxesProxyHandler.reset_attempts(
+        ip_address=get_client_ip_address(request), username=request.user.get_username()
+    )
+
+
+@otp_not_required
+@sensitive_post_parameters("token")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def two_factor(request: HtmxHttpRequest) -> HttpResponse:
+    """Ask for the code of an enrolled authenticator (or a recovery code)."""
+    user = request.user
+    if is_verified(request):
+        return redirect(_next(request))
+    if not is_enrolled(user):
+        return redirect("two_factor_setup")
+    credentials = {"username": user.get_username()}
+    form = TokenForm(request.POST or None)
+    if request.method == "POST":
+        if AxesProxyHandler.is_locked(request, credentials):
+            return _locked_out(request, credentials)
+        if form.is_valid():
+            device = _matching_device(user, form.cleaned_data["token"])
+            if device is not None:
+                _passed(request, device)
+                AuditEvent.record(AuditEvent.Kind.SECOND_FACTOR_PASSED, request)
+                return redirect(_next(request))
+        # Axes counts a wrong code as a failed sign-in, for the same lockout.
+        user_login_failed.send(
+            sender=__name__, credentials=credentials, request=request, stage="second_factor"
+        )
+        if getattr(request, "axes_locked_out", False):
+            return _locked_out(request, credentials)
+        form.add_error("token", WRONG_CODE)
+    status = 400 if form.errors else 200
+    context = {"form": form, "next": _next(request)}
+    return render(request, "accounts/two_factor.html", context, status=status)
+
+
+def _locked_out(request: HtmxHttpRequest, credentials: dict) -> HttpResponse:
+    logout(request)
+    request.axes_locked_out = True  # type: ignore[attr-defined]
+    request.axes_credentials = credentials  # type: ignore[attr-defined]
+    return HttpResponse(status=429)  # AxesMiddleware turns this into its lockout page
+
+
+@otp_not_required
+@sensitive_post_parameters("token")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request: HtmxHttpRequest) -> HttpResponse:
+    """First sign-in: scan the key into an authenticator app and prove it with a code."""
+    user = request.user
+    if is_verified(request) or is_enrolled(user):
+        return redirect("two_factor")
+    device = pending_totp_device(user)
+    form = EnrolForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid() and device.verify_token(form.cleaned_data["token"]):
+            codes = confirm_enrolment(device)
+            _passed(request, device)
+            AuditEvent.record(AuditEvent.Kind.TWO_FACTOR_ENROLLED, request)
+            # Shown in this response only, never again: the user writes them down now.
+            shown = {"codes": codes, "next": _next(request)}
+            return render(request, "accounts/recovery_codes.html", shown)
+        if form.is_valid():
+            form.add_error("token", WRONG_CODE)
+    context = {
+        "form": form,
+        "qr_svg": qr_svg(device),
+        "secret": secret_text(device),
+        "next": _next(request),
+    }
+    return render(
+        request, "accounts/two_factor_setup.html", context, status=400 if form.errors else 200
+    )

@@ -1,0 +1,127 @@
+"""The audit log of security-relevant events: append-only, read by supervisors and admins.
+
+It records staff actions only (who, when, what, which service or account) and never
+anything about a caller: no search, no call, no municipality a caller named.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionDenied("The audit log is append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionDenied("The audit log is append-only.")
+
+
+class AuditEvent(models.Model):
+    class Kind(models.TextChoices):
+        SIGNED_IN = "signed_in", _("Signed in with password")
+        SIGN_IN_FAILED = "sign_in_failed", _("Failed sign-in")
+        SECOND_FACTOR_PASSED = "second_factor_passed", _("Passed the second factor")
+        SECOND_FACTOR_FAILED = "second_factor_failed", _("Wrong second-factor code")
+        SIGNED_OUT = "signed_out", _("Signed out")
+        TWO_FACTOR_ENROLLED = "two_factor_enrolled", _("Set up two-factor sign-in")
+        TWO_FACTOR_RESET = "two_factor_reset", _("Reset two-factor sign-in")
+        ROLES_CHANGED = "roles_changed", _("Changed roles")
+        CONFIDENTIAL_ADDRESS_VIEWED = (
+            "confidential_address_viewed",
+            _("Viewed a confidential address"),
+        )
+        CAPACITY_LINK_CREATED = "capacity_link_created", _("Created a capacity link")
+        CAPACITY_LINK_REVOKED = "capacity_link_revoked", _("Revoked a capacity link")
+        REPORT_EXPORTED = "report_exported", _("Exported a report table")
+
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    kind = models.CharField(_("event"), max_length=40, choices=Kind.choices)
+    # PROTECT: an audit trail must not lose its "who" when an account is deleted.
+    # Empty only for a failed sign-in to an account that does not exist.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    # The account acted on: whose roles changed, whose two-factor sign-in was reset.
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("account"),
+    )
+    service = models.ForeignKey(
+        "services_directory.Service",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("service"),
+    )
+    # The staff member's network address, for sign-in events (never a caller's).
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [models.Index(fields=["kind", "-created_at"], name="audit_kind_created")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.kind}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise PermissionDenied("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionDenied("The audit log is append-only.")
+
+    @classmethod
+    def record(
+        cls,
+        kind: "AuditEvent.Kind",
+        request: HttpRequest | None = None,
+        *,
+        actor=None,
+        subject=None,
+        service=None,
+        details: dict | None = None,
+    ) -> "AuditEvent":
+        """Append one event; ``actor`` defaults to the request's signed-in user."""
+        if actor is None and request is not None and request.user.is_authenticated:
+            actor = request.user
+        details = dict(details or {})
+        if service is not None:
+            details.setdefault("service_name", service.name)  # kept if the service goes
+        with transaction.atomic():
+            return cls.objects.create(
+                kind=kind,
+                actor=actor,
+                subject=subject,
+                service=service,
+                ip_address=_client_ip(request) if request is not None else None,
+                details=details,
+            )
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    # The same address django-axes counts failures against.
+    from axes.helpers import get_client_ip_address
+
+    return get_client_ip_address(request) or None
