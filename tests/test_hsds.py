@@ -1,6 +1,5 @@
 """HSDS 3.0 import/export, Norwegian profile (services_directory.hsds, docs/hsds-profile.md)."""
 
-import copy
 import io
 import json
 from datetime import date, datetime, time
@@ -10,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from services_directory.hours import OSLO
-from services_directory.hsds import service_export_id
+from services_directory.hsds.profile import service_readable_id
 from services_directory.models import (
     ContactChannel,
     Location,
@@ -19,6 +18,7 @@ from services_directory.models import (
     Organization,
     Service,
 )
+from tests.factories import make_hsds_service, rich_directory, term, weekly
 
 pytestmark = pytest.mark.django_db
 
@@ -26,72 +26,6 @@ LANGS = ("nb", "nn", "en", "se")
 
 
 # --- Building input ------------------------------------------------------------------------
-
-
-def term(taxonomy: str, code: str) -> dict:
-    return {"taxonomy_term": {"code": code, "taxonomy": taxonomy}}
-
-
-def weekly(byday: str, opens: str | None, closes: str | None) -> dict:
-    row = {"freq": "WEEKLY", "byday": byday}
-    if opens is not None:
-        row["opens_at"] = opens
-    if closes is not None:
-        row["closes_at"] = closes
-    return row
-
-
-def make_hsds_service(**overrides) -> dict:
-    service = {
-        "id": "svc-1",
-        "name": "Krisesenteret i Oslo",
-        "description": "Botilbud og samtaler for den som er utsatt for vold.",
-        "status": "active",
-        "url": "https://krisesenter.example.no",
-        "email": "post@krisesenter.example.no",
-        "minimum_age": 18,
-        "organization": {
-            "id": "org-1",
-            "name": "Oslo krisesenter",
-            "website": "https://krisesenter.example.no",
-            "x_organization_number": "974 760 673",
-        },
-        "service_at_locations": [
-            {
-                "location": {
-                    "name": "Kontoret",
-                    "latitude": 59.9127,
-                    "longitude": 10.7461,
-                    "addresses": [
-                        {
-                            "address_1": "Storgata 1",
-                            "postal_code": "0150",
-                            "city": "Oslo",
-                            "country": "NO",
-                        }
-                    ],
-                }
-            }
-        ],
-        "phones": [
-            {"number": "22 33 44 55", "type": "voice", "description": "Døgnåpen telefon"},
-            {"number": "+47 912 34 567", "type": "text"},
-        ],
-        "schedules": [weekly("MO,TU,WE,TH,FR", "08:00", "16:00")],
-        "service_areas": [
-            {"extent_type": "text", "extent": "0301"},
-            {"extent_type": "text", "extent": "46"},
-        ],
-        "languages": [{"code": "nb"}, {"code": "en"}],
-        "attributes": [
-            term("service_type", "krisesenter"),
-            term("topic", "vold-i-nare-relasjoner"),
-            term("target_group", "kvinner"),
-            term("accessibility", "rullestol"),
-        ],
-    }
-    service.update(copy.deepcopy(overrides))
-    return service
 
 
 @pytest.fixture
@@ -319,10 +253,30 @@ def test_structural_problems_are_reported(hsds_file):
     assert "record 4: Expected an HSDS service object." in printed
 
 
-def test_file_that_is_not_an_array_is_refused(tmp_path):
+def test_a_list_a_page_and_a_single_object_all_import(tmp_path):
+    page = {
+        "total_items": 1,
+        "total_pages": 1,
+        "page_number": 1,
+        "size": 1,
+        "first_page": True,
+        "last_page": True,
+        "empty": False,
+        "contents": [make_hsds_service(id="from-page")],
+    }
+    for name, data in (("page", page), ("single", make_hsds_service(id="single"))):
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps(data), encoding="utf-8")
+        out, _err = run_import(str(path))
+        assert "1 created, 0 updated" in out
+    assert set(Service.objects.values_list("hsds_id", flat=True)) == {"from-page", "single"}
+
+
+def test_file_that_is_not_services_is_refused(tmp_path):
     path = tmp_path / "object.json"
-    path.write_text(json.dumps(make_hsds_service()), encoding="utf-8")
-    assert "Expected a JSON array" in import_errors(str(path))
+    for data in ("just a string", 12, {"contents": "not a list"}):
+        path.write_text(json.dumps(data), encoding="utf-8")
+        assert "Expected HSDS service objects" in import_errors(str(path))
     path.write_text("[{", encoding="utf-8")
     with pytest.raises(CommandError, match="not valid UTF-8 JSON"):
         run_import(str(path))
@@ -455,7 +409,7 @@ def test_export_leaves_out_confidential_addresses_operator_notes_and_drafts(hsds
     ]:
         assert secret not in text
     exported = json.loads(text)
-    assert [entry["id"] for entry in exported] == ["svc-1"]
+    assert [entry["x_id"] for entry in exported] == ["svc-1"]
     assert [sal["location"]["name"] for sal in exported[0]["service_at_locations"]] == ["Kontoret"]
 
 
@@ -473,7 +427,7 @@ def test_export_leaves_out_closed_services(hsds_file, tmp_path):
     )
     assert Service.objects.filter(is_published=True).count() == 4
     text = export_text(tmp_path)
-    assert [entry["id"] for entry in json.loads(text)] == ["open"]
+    assert [entry["x_id"] for entry in json.loads(text)] == ["open"]
     assert '"temporarily closed"' not in text and '"inactive"' not in text
 
 
@@ -485,18 +439,26 @@ def test_export_shape(hsds_file, tmp_path):
     )
     text = export_text(tmp_path)
     assert "Døgnåpen telefon" in text  # ensure_ascii=False
-    exported = json.loads(text)
-    assert [entry["id"] for entry in exported] == ["a", "b", f"no-hotline-service-{service.pk}"]
+    exported = sorted(json.loads(text), key=lambda entry: entry["x_id"])
+    assert [entry["x_id"] for entry in exported] == ["a", "b", f"no-hotline-service-{service.pk}"]
+    # The file is sorted by id, which is the service's UUID.
+    assert [entry["id"] for entry in json.loads(text)] == sorted(
+        str(s.uuid) for s in [*Service.objects.all()]
+    )
     first = exported[0]
+    a = Service.objects.get(hsds_id="a")
+    assert first["id"] == str(a.uuid)
+    phone = a.channels.get(kind="phone")
     assert first["phones"][0] == {
-        "id": "a-phone-1",
+        "id": str(phone.uuid),
         "number": "+4722334455",
         "type": "voice",
         "description": "Døgnåpen telefon",
     }
+    monday = a.opening_hours.get(weekday=0)
     assert first["schedules"] == [
         {
-            "id": "a-schedule-1",
+            "id": str(monday.uuid),
             "freq": "WEEKLY",
             "byday": "MO,TU,WE,TH,FR",
             "opens_at": "08:00",
@@ -506,75 +468,48 @@ def test_export_shape(hsds_file, tmp_path):
     assert [area["extent"] for area in first["service_areas"]] == ["46", "0301"]
     assert first["service_at_locations"][0]["location"]["addresses"][0]["city"] == "Oslo"
     assert first["organization"]["x_organization_number"] == "974760673"
-    assert exported[2]["organization"]["id"] == f"no-hotline-organization-{organization.pk}"
+    assert first["organization"]["x_id"] == "org-1"
+    assert exported[2]["organization"]["id"] == str(organization.uuid)
+    assert exported[2]["organization"]["x_id"] == f"no-hotline-organization-{organization.pk}"
+    # Derived ids are the same in every export.
+    assert json.loads(export_text(tmp_path, "again.json")) == json.loads(text)
+
+
+def test_uuid_and_readable_ids_both_match_on_import(hsds_file, tmp_path):
+    run_import(hsds_file(make_hsds_service()))
+    service = Service.objects.get()
+    (exported,) = json.loads(export_text(tmp_path))
+    assert (exported["id"], exported["x_id"]) == (str(service.uuid), "svc-1")
+
+    # By UUID, with or without the readable id, and by the readable id alone.
+    for record in (
+        {**exported, "name": "Ved UUID"},
+        {**{k: v for k, v in exported.items() if k != "x_id"}, "name": "Bare UUID"},
+        make_hsds_service(name="Ved lesbar id"),
+    ):
+        out, _err = run_import(hsds_file(record))
+        assert "0 created, 1 updated" in out
+        service.refresh_from_db()
+        assert service.name_nb == record["name"]
+        assert service.hsds_id == "svc-1"
+    assert Service.objects.count() == 1
+
+    # A new UUID from a partner is kept as the service's HSDS id.
+    new_id = "5b9e3f0e-2f4e-4d7a-8f59-0d7a2b1c9e11"
+    run_import(
+        hsds_file(
+            make_hsds_service(
+                id=new_id,
+                organization={"id": str(service.organization.uuid), "name": "Oslo krisesenter"},
+            )
+        )
+    )
+    created = Service.objects.get(uuid=new_id)
+    assert created.hsds_id is None
+    assert created.organization == service.organization
 
 
 # --- Round trip ----------------------------------------------------------------------------
-
-
-def rich_directory() -> list[dict]:
-    holiday = {"x_public_holidays": True, "opens_at": "12:00", "closes_at": "18:00"}
-    return [
-        make_hsds_service(
-            id="svc-rich",
-            minimum_age=12,
-            maximum_age=25,
-            x_anonymous_contact=True,
-            x_translations={
-                "nn": {"name": "Ung linje", "description": "Skildring"},
-                "en": {"name": "Youth line"},
-                "se": {"description": "Válddi"},
-            },
-            x_chat_url="https://chat.example.no",
-            x_chat_schedules=[weekly("MO,WE", "18:00", "22:00")],
-            additional_urls=[{"url": "https://example.no/en", "label": "In English"}],
-            phones=[
-                {
-                    "number": "116 111",
-                    "type": "voice",
-                    "description": "Alarmtelefonen",
-                    "x_translations": {"en": {"description": "Helpline"}},
-                    "x_schedules": [weekly("MO,TU,WE,TH,FR,SA,SU", "00:00", "00:00")],
-                },
-                {"number": "+46 20 10 10", "type": "voice"},
-                {"number": "41 23 45 67", "type": "text"},
-            ],
-            schedules=[
-                weekly("MO,TU,WE,TH,FR", "08:00", "16:00"),
-                weekly("MO,TU,WE,TH", "20:00", "02:00"),
-                weekly("SA", "00:00", "23:59"),
-                holiday,
-                {"valid_from": "2026-12-24", "valid_to": "2026-12-26"},
-                {"valid_from": "2026-12-31", "opens_at": "10:00", "closes_at": "14:00"},
-                {"valid_from": "2026-12-31", "opens_at": "16:00", "closes_at": "18:00"},
-            ],
-            service_areas=[
-                {"extent_type": "text", "extent": "NO"},
-                {"extent_type": "text", "extent": "03"},
-                {"extent_type": "text", "extent": "5001"},
-            ],
-            languages=[{"code": "se"}, {"code": "nb"}, {"code": "uk"}],
-            service_at_locations=[
-                {
-                    "location": {
-                        "name": "Bergen",
-                        "latitude": 60.3929,
-                        "longitude": 5.3241,
-                        "addresses": [{"address_1": "Strandgaten 2", "postal_code": "5003"}],
-                    }
-                },
-                {"location": {"x_municipality": "5001"}},
-            ],
-        ),
-        make_hsds_service(
-            id="svc-second",
-            fees_description="Egenandel",
-            x_holiday_policy="closed",
-            email=None,
-            url=None,
-            organization={"id": "org-2", "name": "Annen organisasjon"},
-        ),
-    ]
 
 
 def add_service_without_hsds_id() -> Service:
@@ -604,7 +539,7 @@ def snapshot() -> dict:
     )
     for service in services:
         channels = sorted(service.channels.all(), key=lambda c: (c.kind, c.position))
-        result[service_export_id(service)] = {
+        result[service_readable_id(service)] = {
             "texts": [
                 (
                     getattr(service, f"name_{code}") or "",
@@ -683,4 +618,12 @@ def test_round_trip_gives_the_same_directory(hsds_file, tmp_path):
     run_import(str(tmp_path / "first.json"))
 
     assert snapshot() == before
-    assert export_text(tmp_path, "second.json") == first_export
+
+    # The same file again, ids included; only the time of the change is new.
+    def unstamped(text: str) -> list[dict]:
+        return [
+            {key: value for key, value in entry.items() if key != "last_modified"}
+            for entry in json.loads(text)
+        ]
+
+    assert unstamped(export_text(tmp_path, "second.json")) == unstamped(first_export)

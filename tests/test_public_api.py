@@ -183,7 +183,7 @@ def test_a_service_in_full(client, directory):
     result = body["results"][0]
     assert set(result) == set(DOCUMENT["components"]["schemas"]["Service"]["properties"])
     assert result["id"] == service.pk
-    assert result["hsds_id"] == f"no-hotline-service-{service.pk}"
+    assert result["hsds_id"] == str(service.uuid)  # the id of /hsds/services/{id}
     assert result["name"] == {"nb": "Local centre", "en": "Local centre (en)"}
     assert result["description"] == {"nb": "Hjelp etter voldtekt.", "en": "Help after rape."}
     assert result["status"] == "active"

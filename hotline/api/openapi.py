@@ -268,8 +268,12 @@ NAMED_NUMBER = _object({"number": STRING, "name": STRING})
 
 SERVICE = _object(
     {
-        "id": {"type": "integer", "description": "Stable id; also the HSDS endpoint's id."},
-        "hsds_id": {"type": "string", "description": "The service's `id` in HSDS."},
+        "id": {"type": "integer", "description": "Stable id of the service in this API."},
+        "hsds_id": {
+            "type": "string",
+            "format": "uuid",
+            "description": "The service's `id` in HSDS (a UUID), as /hsds/services/{id} takes it.",
+        },
         "name": TEXTS,
         "description": TEXTS,
         "status": {"type": "string", "enum": [Service.Status.ACTIVE.value]},
