@@ -3,6 +3,7 @@
 import io
 import json
 from datetime import date, datetime, time
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -627,3 +628,183 @@ def test_round_trip_gives_the_same_directory(hsds_file, tmp_path):
         ]
 
     assert unstamped(export_text(tmp_path, "second.json")) == unstamped(first_export)
+
+
+# --- What the standard allows ----------------------------------------------------------
+
+DATA = Path(__file__).resolve().parent / "data" / "hsds"
+
+
+def test_the_official_full_example_with_norwegian_values_imports():
+    out, err = run_import(str(DATA / "service_full_no.json"))
+    assert "1 created, 0 updated" in out and err == ""
+    service = Service.objects.get(uuid="ac148810-d857-441c-9679-408f346de14b")
+    assert service.name_nb == "Community Counselling"
+    assert service.fees_description_nb.startswith("Non-NHS patients are expected to pay")
+    assert service.free_of_charge is False
+    assert codes(service.languages) == ["ur"]  # given as ISO 639-3 "urd"
+    assert codes(service.topics) == ["vold-i-nare-relasjoner"]
+    assert [m.number for m in service.coverage_municipalities.all()] == ["0301"]
+    # The phone and the schedule repeated at the service_at_location and its location
+    # are the service's own (the same ids): kept once, not dropped, not doubled.
+    phone = service.channels.get(kind="phone")
+    assert (phone.value, str(phone.uuid)) == ("+4722334455", "1554f2e2-a373-45db-a3fa-9fc48a61c15e")
+    assert hours_rows(service) == [
+        ("weekly", day, None, None, time(10), time(18)) for day in (3, 4)
+    ]
+    location = service.locations.get()
+    assert str(location.uuid) == "3a19ff88-4620-4d17-9830-ac1d859eb5d5"
+    assert (location.address, location.postcode) == ("Storgata 1", "0150")
+    assert service.organization.name == "Example Organization Inc."
+
+
+def test_the_unchanged_official_example_is_refused_naming_each_field():
+    printed = import_errors(str(DATA / "service_full.json"))
+    record = "ac148810-d857-441c-9679-408f346de14b"
+    for expected in [
+        "phones[0].number: A phone number may only contain",
+        "phones[0].description: Ensure this value has at most 100 characters",
+        "phones[0].extension: Extensions are not supported.",
+        "schedules[0].until: Not supported by the Norwegian profile.",
+        "schedules[0].count: Not supported by the Norwegian profile.",
+        "schedules[0].byweekno: Not supported by the Norwegian profile.",
+        "schedules[0].bymonthday: Not supported by the Norwegian profile.",
+        "schedules[0].byyearday: Not supported by the Norwegian profile.",
+        "schedules[0].timezone: Not supported by the Norwegian profile.",
+        "schedules[0].byday: A dated schedule applies to every date",
+        "service_areas[0].extent_type: Use extent_type “text”",
+        "service_at_locations[0].location.latitude: This latitude is outside Norway.",
+        "service_at_locations[0].location.x_municipality: Give the municipality number",
+        "service_at_locations[0].phones[0].number: A phone number may only contain",
+        "attributes[0].taxonomy_term.taxonomy: Unknown taxonomy “taxonomy”",
+    ]:
+        assert f"{record}: {expected}" in printed, expected
+    assert not Service.objects.exists()
+
+
+def test_phones_and_schedules_at_a_place_are_imported_or_refused_by_name(hsds_file):
+    place = {
+        "phones": [{"number": "75 55 55 55", "type": "voice", "description": "Resepsjon"}],
+        "schedules": [weekly("SA", "10:00", "14:00")],
+    }
+    sal = make_hsds_service()["service_at_locations"][0]
+    located = make_hsds_service(
+        id="located",
+        schedules=None,
+        service_at_locations=[{**sal, **place}],
+    )
+    run_import(hsds_file(located))
+    service = Service.objects.get(hsds_id="located")
+    assert [c.value for c in service.channels.filter(kind="phone")] == [
+        "+4722334455",
+        "+4775555555",
+    ]
+    assert hours_rows(service) == [("weekly", 5, None, None, time(10), time(14))]
+
+    # Hours at a place and on the service cannot be told apart: refused, by name.
+    both = make_hsds_service(
+        id="both",
+        service_at_locations=[
+            {**sal, "location": {**sal["location"], "schedules": [weekly("SU", "10:00", "14:00")]}}
+        ],
+    )
+    printed = import_errors(hsds_file(both))
+    assert (
+        "both: service_at_locations[0].location.schedules[0]: "
+        "The directory keeps opening hours per service"
+    ) in printed
+
+
+def test_times_with_z_or_an_offset_are_read_as_oslo_time(hsds_file):
+    run_import(
+        hsds_file(
+            make_hsds_service(
+                schedules=[
+                    weekly("MO", "07:00Z", "15:00+00:00"),  # standard time: 08–16
+                    weekly("TU", "08:00+01:00", "16:00+02:00"),  # Oslo's own offsets
+                    {"valid_from": "2026-07-01", "opens_at": "08:00Z", "closes_at": "10:00Z"},
+                ]
+            )
+        )
+    )
+    assert hours_rows(Service.objects.get()) == [
+        ("exception", None, date(2026, 7, 1), None, time(10), time(12)),  # summer time
+        ("weekly", 0, None, None, time(8), time(16)),
+        ("weekly", 1, None, None, time(8), time(16)),
+    ]
+
+
+def test_a_taxonomy_term_id_alone_is_enough_when_known(hsds_file, tmp_path):
+    run_import(hsds_file(make_hsds_service()))
+    (exported,) = json.loads(export_text(tmp_path))
+    term_ids = [attribute["taxonomy_term_id"] for attribute in exported["attributes"]]
+    record = make_hsds_service(
+        id="by-id",
+        attributes=[
+            *({"taxonomy_term_id": term_id} for term_id in term_ids),
+            {"taxonomy_term_id": "topic:voldtekt"},  # the id older exports gave
+        ],
+    )
+    run_import(hsds_file(record))
+    service = Service.objects.get(hsds_id="by-id")
+    assert codes(service.topics) == ["vold-i-nare-relasjoner", "voldtekt"]
+    assert codes(service.accessibility) == ["rullestol"]
+
+    unknown = make_hsds_service(id="unknown", attributes=[{"taxonomy_term_id": "nope"}])
+    printed = import_errors(hsds_file(unknown))
+    assert "unknown: attributes[0].taxonomy_term_id: Unknown taxonomy term id “nope”" in printed
+
+
+def test_fees_description_is_kept_as_translated_text(hsds_file, tmp_path):
+    record = make_hsds_service(
+        fees_description="Egenandel 200 kr",
+        x_translations={"en": {"fees_description": "Fee 200 NOK"}},
+    )
+    run_import(hsds_file(record))
+    service = Service.objects.get()
+    assert (service.fees_description_nb, service.fees_description_en) == (
+        "Egenandel 200 kr",
+        "Fee 200 NOK",
+    )
+    assert service.free_of_charge is False
+    (exported,) = json.loads(export_text(tmp_path))
+    assert exported["fees_description"] == "Egenandel 200 kr"
+    assert exported["x_translations"]["en"]["fees_description"] == "Fee 200 NOK"
+
+
+def test_a_list_shaped_record_updates_what_it_carries_and_keeps_the_rest(hsds_file):
+    run_import(hsds_file(make_hsds_service(x_chat_url="https://chat.example.no")))
+    service = Service.objects.get()
+    before = (
+        hours_rows(service),
+        sorted((c.kind, c.value) for c in service.channels.all()),
+        codes(service.topics),
+        [m.number for m in service.coverage_municipalities.all()],
+        service.locations.count(),
+    )
+    # An HSDS service_list item: one-to-one fields only, no nested arrays.
+    listed = {"id": "svc-1", "name": "Nytt navn", "status": "active", "minimum_age": 16}
+    out, _err = run_import(hsds_file(listed))
+    assert "0 created, 1 updated" in out
+    service = Service.objects.get()
+    assert (service.name_nb, service.min_age) == ("Nytt navn", 16)
+    assert service.description_nb.startswith("Botilbud")  # not carried, kept
+    after = (
+        hours_rows(service),
+        sorted((c.kind, c.value) for c in service.channels.all()),
+        codes(service.topics),
+        [m.number for m in service.coverage_municipalities.all()],
+        service.locations.count(),
+    )
+    assert after == before
+    assert before[0] and before[1] and before[2] and before[3] and before[4]
+
+    # Carrying phones replaces the phones, and only them.
+    run_import(hsds_file({**listed, "phones": [{"number": "23 45 67 89"}]}))
+    kinds = sorted((c.kind, c.value) for c in Service.objects.get().channels.all())
+    assert kinds == [
+        ("chat", "https://chat.example.no"),
+        ("email", "post@krisesenter.example.no"),
+        ("phone", "+4723456789"),
+        ("web", "https://krisesenter.example.no"),
+    ]

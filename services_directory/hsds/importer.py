@@ -227,6 +227,7 @@ class _RecordParser:
         self.problems: list[Problem] = []
         self.service_pk: int | None = None
         self.place_schedules = False
+        self.existing_organization: Organization | None = None
 
     # Typed access. Each returns None (and records a problem) for a value of the wrong type.
 
@@ -319,8 +320,9 @@ class _RecordParser:
 
     def parse(self) -> ServicePlan:
         record = self.record
-        organization = self.parse_organization()
         service = self.parse_service()
+        self.existing_organization = service.organization if service.pk else None
+        organization = self.parse_organization()
         plan = ServicePlan(service=service, organization=organization)
         plan.locations = self.parse_locations()
         plan.channels = self.parse_channels()
@@ -506,8 +508,21 @@ class _RecordParser:
     def parse_organization(self) -> Organization:
         data = self.mapping(self.record, "organization", "")
         if data is None:
+            # A list-shaped record names its organisation by organization_id, or (on an
+            # update) not at all.
+            organization_id = as_uuid(self.record.get("organization_id"))
+            known = (
+                Organization.objects.filter(uuid=organization_id).first()
+                if organization_id
+                else None
+            )
+            if known is not None:
+                return known
+            if self.existing_organization is not None and "organization_id" not in self.record:
+                return self.existing_organization
             if "organization" not in self.record:
-                self.error("organization", _("This field is required."))
+                path = "organization_id" if "organization_id" in self.record else "organization"
+                self.error(path, _("Give the organization (or the id of a known one)."))
             return Organization()
         base = "organization"
         raw_id = self.string(data, "id", base, required=True)
