@@ -49,6 +49,19 @@ def reject_personal_numbers(value: str) -> None:
         )
 
 
+class AsciiIntegerField(forms.IntegerField):
+    """A whole number in ASCII digits. Python's int() also reads other scripts' digits
+    ("١٢"); a parameter is refused rather than read in a way nobody meant."""
+
+    default_error_messages = {"invalid": _("Enter a whole number in digits 0–9.")}
+
+    def to_python(self, value):
+        text = value.strip() if isinstance(value, str) else ""
+        if text and not re.fullmatch(r"[+-]?[0-9]+", text):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
 class IndexedField:
     """A field checked against the search index's vocabulary (so a search costs no
     query); the form hands it the index it read once."""
@@ -133,7 +146,7 @@ class SearchForm(forms.Form):
     topic = CodeChoiceField(Topic, "topics", label=_("Topic"), required=False)
     group = CodeChoiceField(TargetGroup, "target_groups", label=_("Target group"), required=False)
     type = CodeChoiceField(ServiceType, "service_types", label=_("Service type"), required=False)
-    age = forms.IntegerField(label=_("Caller's age"), min_value=0, max_value=120, required=False)
+    age = AsciiIntegerField(label=_("Caller's age"), min_value=0, max_value=120, required=False)
     language = LanguageField(
         Language.objects.all(),
         to_field_name="code",
@@ -161,7 +174,7 @@ class SearchForm(forms.Form):
         required=False,
         validators=[reject_personal_numbers],
     )
-    limit = forms.IntegerField(
+    limit = AsciiIntegerField(
         label=_("Number of results"), min_value=1, max_value=MAX_LIMIT, required=False
     )
 

@@ -105,5 +105,5 @@ def test_the_hsds_api_gives_valid_objects(client, settings):
     assert page_errors(page, "service_list") == []
     assert [e for entry in page["contents"] for e in schema_errors(entry, "service")] == []
     service = Service.objects.get(hsds_id="svc-rich")
-    detail = client.get(reverse("api:public_hsds_service", kwargs={"pk": service.pk})).json()
+    detail = client.get(reverse("api:public_hsds_service", kwargs={"id": str(service.uuid)})).json()
     assert schema_errors(detail, "service") == []

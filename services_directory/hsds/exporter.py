@@ -166,7 +166,7 @@ def _export_channels(
     return result
 
 
-def _export_organization(organization: Organization) -> dict[str, Any]:
+def export_organization(organization: Organization) -> dict[str, Any]:
     oid = organization_export_id(organization)
     result: dict[str, Any] = {
         "id": oid,
@@ -314,7 +314,7 @@ def _export_service(service: Service, postcodes: dict[str, Postcode], warnings: 
     if service.max_age is not None:
         result["maximum_age"] = service.max_age
     result["last_modified"] = last_modified(service)
-    result["organization"] = _export_organization(service.organization)
+    result["organization"] = export_organization(service.organization)
     result["service_at_locations"] = _export_locations(service, postcodes)
     result["phones"] = contact["phones"]
     result["schedules"] = _export_schedules(rows_by_channel.get(None, []))
@@ -380,6 +380,35 @@ def export_services() -> tuple[list[dict], list[str]]:
     exported = _export(with_export_data(Service.objects.public()), warnings)
     exported.sort(key=lambda entry: entry["id"])
     return exported, warnings
+
+
+# The one-to-one fields of a service (HSDS service_list) and the fewest a client may ask
+# for (``minimal``: the schema's required ones and the time of the last change).
+LIST_KEYS = (
+    "id",
+    "organization_id",
+    "name",
+    "description",
+    "url",
+    "email",
+    "status",
+    "fees_description",
+    "minimum_age",
+    "maximum_age",
+    "last_modified",
+    "organization",
+    "x_id",
+)
+MINIMAL_KEYS = ("id", "name", "status", "last_modified")
+ORGANIZATION_LIST_KEYS = ("id", "name", "description", "website", "x_id")
+
+
+def shaped(entry: dict, keys: tuple[str, ...]) -> dict:
+    """``entry`` with only ``keys``; a nested organization keeps its one-to-one fields."""
+    result = {key: entry[key] for key in keys if key in entry}
+    if "organization" in result:
+        result["organization"] = shaped(result["organization"], ORGANIZATION_LIST_KEYS)
+    return result
 
 
 def export_chosen(services: Iterable[Service]) -> list[dict]:

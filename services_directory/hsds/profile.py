@@ -132,3 +132,14 @@ def as_uuid(value: object) -> UUID | None:
         return UUID(value)
     except ValueError:
         return None
+
+
+def terms_by_id() -> dict[str, tuple[str, models.Model]]:
+    """Every active vocabulary term by its HSDS ids: the UUID exports give it and the
+    ``taxonomy:code`` id exports gave before."""
+    return {
+        key: (taxonomy, term)
+        for taxonomy, (_field, model) in TAXONOMIES.items()
+        for term in model.objects.filter(is_active=True)  # type: ignore[attr-defined]
+        for key in (taxonomy_term_id(taxonomy, term.code), f"{taxonomy}:{term.code}")
+    }
