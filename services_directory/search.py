@@ -49,6 +49,11 @@ def reject_personal_numbers(value: str) -> None:
         )
 
 
+# The range of ``at`` (Europe/Oslo wall-clock time) the hours engine answers for.
+AT_EARLIEST = datetime(1900, 1, 1)
+AT_LATEST = datetime(9997, 12, 31, 23, 59, 59)
+
+
 class AsciiIntegerField(forms.IntegerField):
     """A whole number in ASCII digits. Python's int() also reads other scripts' digits
     ("١٢"); a parameter is refused rather than read in a way nobody meant."""
@@ -133,13 +138,13 @@ class LanguageField(IndexedField, forms.ModelChoiceField):
 class SearchForm(forms.Form):
     municipality = forms.RegexField(
         label=_("Municipality number"),
-        regex=r"^\d{4}$",
+        regex=r"^[0-9]{4}$",
         required=False,
         error_messages={"invalid": _("Give the municipality as four digits, e.g. 0301.")},
     )
     postcode = forms.RegexField(
         label=_("Postcode"),
-        regex=r"^\d{4}$",
+        regex=r"^[0-9]{4}$",
         required=False,
         error_messages={"invalid": _("Give the postcode as four digits, e.g. 8006.")},
     )
@@ -186,6 +191,19 @@ class SearchForm(forms.Form):
             if isinstance(form_field, IndexedField):
                 form_field.index = self.index
                 cast(forms.ChoiceField, form_field).choices = form_field.indexed_choices()
+
+    def clean_at(self):
+        """Only instants the opening-hours engine can answer for (it looks a year and a
+        bit ahead, and dates end in 9999): anything else is refused, not a crash."""
+        at = self.cleaned_data.get("at")
+        # Wall-clock time, compared before any conversion that could itself overflow.
+        if at is not None and not (AT_EARLIEST <= at.replace(tzinfo=None) <= AT_LATEST):
+            raise ValidationError(
+                _("Give a time between %(earliest)s and %(latest)s.")
+                % {"earliest": AT_EARLIEST.year, "latest": AT_LATEST.year},
+                code="out_of_range",
+            )
+        return at
 
     def clean(self):
         super().clean()
