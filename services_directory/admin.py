@@ -165,6 +165,7 @@ class ServiceAdmin(SimpleHistoryAdmin, TabbedTranslationAdmin):
                     "target_groups",
                     ("min_age", "max_age"),
                     ("free_of_charge", "anonymous_contact", "police_report_required"),
+                    "fees_description",
                     "languages",
                     "accessibility",
                 ]

@@ -48,6 +48,24 @@ def reject_personal_numbers(value: str) -> None:
         )
 
 
+# The range of ``at`` (Europe/Oslo wall-clock time) the hours engine answers for.
+AT_EARLIEST = datetime(1900, 1, 1)
+AT_LATEST = datetime(9997, 12, 31, 23, 59, 59)
+
+
+class AsciiIntegerField(forms.IntegerField):
+    """A whole number in ASCII digits. Python's int() also reads other scripts' digits
+    ("١٢"); a parameter is refused rather than read in a way nobody meant."""
+
+    default_error_messages = {"invalid": _("Enter a whole number in digits 0–9.")}
+
+    def to_python(self, value):
+        text = value.strip() if isinstance(value, str) else ""
+        if text and not re.fullmatch(r"[+-]?[0-9]+", text):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
 class IndexedField:
     """A field checked against the search index's vocabulary (so a search costs no
     query); the form hands it the index it read once."""
@@ -119,20 +137,20 @@ class LanguageField(IndexedField, forms.ModelChoiceField):
 class SearchForm(forms.Form):
     municipality = forms.RegexField(
         label=_("Municipality number"),
-        regex=r"^\d{4}$",
+        regex=r"^[0-9]{4}$",
         required=False,
         error_messages={"invalid": _("Give the municipality as four digits, e.g. 0301.")},
     )
     postcode = forms.RegexField(
         label=_("Postcode"),
-        regex=r"^\d{4}$",
+        regex=r"^[0-9]{4}$",
         required=False,
         error_messages={"invalid": _("Give the postcode as four digits, e.g. 8006.")},
     )
     topic = CodeChoiceField(Topic, "topics", label=_("Topic"), required=False)
     group = CodeChoiceField(TargetGroup, "target_groups", label=_("Target group"), required=False)
     type = CodeChoiceField(ServiceType, "service_types", label=_("Service type"), required=False)
-    age = forms.IntegerField(label=_("Caller's age"), min_value=0, max_value=120, required=False)
+    age = AsciiIntegerField(label=_("Caller's age"), min_value=0, max_value=120, required=False)
     language = LanguageField(
         Language.objects.all(),
         to_field_name="code",
@@ -160,7 +178,7 @@ class SearchForm(forms.Form):
         required=False,
         validators=[reject_personal_numbers],
     )
-    limit = forms.IntegerField(
+    limit = AsciiIntegerField(
         label=_("Number of results"), min_value=1, max_value=MAX_LIMIT, required=False
     )
 
@@ -172,6 +190,19 @@ class SearchForm(forms.Form):
             if isinstance(form_field, IndexedField):
                 form_field.index = self.index
                 cast(forms.ChoiceField, form_field).choices = form_field.indexed_choices()
+
+    def clean_at(self):
+        """Only instants the opening-hours engine can answer for (it looks a year and a
+        bit ahead, and dates end in 9999): anything else is refused, not a crash."""
+        at = self.cleaned_data.get("at")
+        # Wall-clock time, compared before any conversion that could itself overflow.
+        if at is not None and not (AT_EARLIEST <= at.replace(tzinfo=None) <= AT_LATEST):
+            raise ValidationError(
+                _("Give a time between %(earliest)s and %(latest)s.")
+                % {"earliest": AT_EARLIEST.year, "latest": AT_LATEST.year},
+                code="out_of_range",
+            )
+        return at
 
     def clean(self):
         super().clean()

@@ -26,7 +26,7 @@ from services_directory.models.vocabulary import SERVICE_VOCABULARIES
 
 @register(Service)
 class ServiceTranslation(TranslationOptions):
-    fields = ("name", "description")
+    fields = ("name", "description", "fees_description")
 
 
 @register(ServiceType)

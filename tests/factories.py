@@ -4,6 +4,7 @@ Test modules import from here, never from one another or from conftest, so a tes
 can be moved, renamed or run alone without breaking another.
 """
 
+import copy
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -135,3 +136,137 @@ def make_call(site, when, *, topics=(), referrals=(), **fields):
         call.referrals.set(referrals)
     close_call(call)
     return call
+
+
+# --- HSDS records (tests of the import, the export and the schemas) ---------------------
+
+
+def term(taxonomy: str, code: str) -> dict:
+    return {"taxonomy_term": {"code": code, "taxonomy": taxonomy}}
+
+
+def weekly(byday: str, opens: str | None, closes: str | None) -> dict:
+    row = {"freq": "WEEKLY", "byday": byday}
+    if opens is not None:
+        row["opens_at"] = opens
+    if closes is not None:
+        row["closes_at"] = closes
+    return row
+
+
+def make_hsds_service(**overrides) -> dict:
+    service = {
+        "id": "svc-1",
+        "name": "Krisesenteret i Oslo",
+        "description": "Botilbud og samtaler for den som er utsatt for vold.",
+        "status": "active",
+        "url": "https://krisesenter.example.no",
+        "email": "post@krisesenter.example.no",
+        "minimum_age": 18,
+        "organization": {
+            "id": "org-1",
+            "name": "Oslo krisesenter",
+            "website": "https://krisesenter.example.no",
+            "x_organization_number": "974 760 673",
+        },
+        "service_at_locations": [
+            {
+                "location": {
+                    "name": "Kontoret",
+                    "latitude": 59.9127,
+                    "longitude": 10.7461,
+                    "addresses": [
+                        {
+                            "address_1": "Storgata 1",
+                            "postal_code": "0150",
+                            "city": "Oslo",
+                            "country": "NO",
+                        }
+                    ],
+                }
+            }
+        ],
+        "phones": [
+            {"number": "22 33 44 55", "type": "voice", "description": "Døgnåpen telefon"},
+            {"number": "+47 912 34 567", "type": "text"},
+        ],
+        "schedules": [weekly("MO,TU,WE,TH,FR", "08:00", "16:00")],
+        "service_areas": [
+            {"extent_type": "text", "extent": "0301"},
+            {"extent_type": "text", "extent": "46"},
+        ],
+        "languages": [{"code": "nb"}, {"code": "en"}],
+        "attributes": [
+            term("service_type", "krisesenter"),
+            term("topic", "vold-i-nare-relasjoner"),
+            term("target_group", "kvinner"),
+            term("accessibility", "rullestol"),
+        ],
+    }
+    service.update(copy.deepcopy(overrides))
+    return service
+
+
+def rich_directory() -> list[dict]:
+    holiday = {"x_public_holidays": True, "opens_at": "12:00", "closes_at": "18:00"}
+    return [
+        make_hsds_service(
+            id="svc-rich",
+            minimum_age=12,
+            maximum_age=25,
+            x_anonymous_contact=True,
+            x_translations={
+                "nn": {"name": "Ung linje", "description": "Skildring"},
+                "en": {"name": "Youth line"},
+                "se": {"description": "Válddi"},
+            },
+            x_chat_url="https://chat.example.no",
+            x_chat_schedules=[weekly("MO,WE", "18:00", "22:00")],
+            additional_urls=[{"url": "https://example.no/en", "label": "In English"}],
+            phones=[
+                {
+                    "number": "116 111",
+                    "type": "voice",
+                    "description": "Alarmtelefonen",
+                    "x_translations": {"en": {"description": "Helpline"}},
+                    "x_schedules": [weekly("MO,TU,WE,TH,FR,SA,SU", "00:00", "00:00")],
+                },
+                {"number": "+46 20 10 10", "type": "voice"},
+                {"number": "41 23 45 67", "type": "text"},
+            ],
+            schedules=[
+                weekly("MO,TU,WE,TH,FR", "08:00", "16:00"),
+                weekly("MO,TU,WE,TH", "20:00", "02:00"),
+                weekly("SA", "00:00", "23:59"),
+                holiday,
+                {"valid_from": "2026-12-24", "valid_to": "2026-12-26"},
+                {"valid_from": "2026-12-31", "opens_at": "10:00", "closes_at": "14:00"},
+                {"valid_from": "2026-12-31", "opens_at": "16:00", "closes_at": "18:00"},
+            ],
+            service_areas=[
+                {"extent_type": "text", "extent": "NO"},
+                {"extent_type": "text", "extent": "03"},
+                {"extent_type": "text", "extent": "5001"},
+            ],
+            languages=[{"code": "se"}, {"code": "nb"}, {"code": "uk"}],
+            service_at_locations=[
+                {
+                    "location": {
+                        "name": "Bergen",
+                        "latitude": 60.3929,
+                        "longitude": 5.3241,
+                        "addresses": [{"address_1": "Strandgaten 2", "postal_code": "5003"}],
+                    }
+                },
+                {"location": {"x_municipality": "5001"}},
+            ],
+        ),
+        make_hsds_service(
+            id="svc-second",
+            fees_description="Egenandel",
+            x_holiday_policy="closed",
+            email=None,
+            url=None,
+            organization={"id": "org-2", "name": "Annen organisasjon"},
+        ),
+    ]

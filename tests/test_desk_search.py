@@ -99,6 +99,9 @@ def test_unknown_place_is_a_400_naming_the_field(operator_client, db):
         ({"topic": "nope"}, "topic"),
         ({"age": "old"}, "age"),
         ({"at": "yesterday"}, "at"),
+        ({"at": "9999-12-31T23:59"}, "at"),  # an OverflowError (500) once
+        ({"at": "0001-01-01T00:00"}, "at"),
+        ({"age": "١٨"}, "age"),
         ({"where": "99 88 77 66"}, "where"),
         ({"where": "010190 12345"}, "where"),
         ({"q": "22225555"}, "q"),

@@ -1,16 +1,16 @@
 """HSDS 3.0 import/export, Norwegian profile (services_directory.hsds, docs/hsds-profile.md)."""
 
-import copy
 import io
 import json
 from datetime import date, datetime, time
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from services_directory.hours import OSLO
-from services_directory.hsds import service_export_id
+from services_directory.hsds.profile import service_readable_id
 from services_directory.models import (
     ContactChannel,
     Location,
@@ -19,6 +19,7 @@ from services_directory.models import (
     Organization,
     Service,
 )
+from tests.factories import make_hsds_service, rich_directory, term, weekly
 
 pytestmark = pytest.mark.django_db
 
@@ -26,72 +27,6 @@ LANGS = ("nb", "nn", "en", "se")
 
 
 # --- Building input ------------------------------------------------------------------------
-
-
-def term(taxonomy: str, code: str) -> dict:
-    return {"taxonomy_term": {"code": code, "taxonomy": taxonomy}}
-
-
-def weekly(byday: str, opens: str | None, closes: str | None) -> dict:
-    row = {"freq": "WEEKLY", "byday": byday}
-    if opens is not None:
-        row["opens_at"] = opens
-    if closes is not None:
-        row["closes_at"] = closes
-    return row
-
-
-def make_hsds_service(**overrides) -> dict:
-    service = {
-        "id": "svc-1",
-        "name": "Krisesenteret i Oslo",
-        "description": "Botilbud og samtaler for den som er utsatt for vold.",
-        "status": "active",
-        "url": "https://krisesenter.example.no",
-        "email": "post@krisesenter.example.no",
-        "minimum_age": 18,
-        "organization": {
-            "id": "org-1",
-            "name": "Oslo krisesenter",
-            "website": "https://krisesenter.example.no",
-            "x_organization_number": "974 760 673",
-        },
-        "service_at_locations": [
-            {
-                "location": {
-                    "name": "Kontoret",
-                    "latitude": 59.9127,
-                    "longitude": 10.7461,
-                    "addresses": [
-                        {
-                            "address_1": "Storgata 1",
-                            "postal_code": "0150",
-                            "city": "Oslo",
-                            "country": "NO",
-                        }
-                    ],
-                }
-            }
-        ],
-        "phones": [
-            {"number": "22 33 44 55", "type": "voice", "description": "Døgnåpen telefon"},
-            {"number": "+47 912 34 567", "type": "text"},
-        ],
-        "schedules": [weekly("MO,TU,WE,TH,FR", "08:00", "16:00")],
-        "service_areas": [
-            {"extent_type": "text", "extent": "0301"},
-            {"extent_type": "text", "extent": "46"},
-        ],
-        "languages": [{"code": "nb"}, {"code": "en"}],
-        "attributes": [
-            term("service_type", "krisesenter"),
-            term("topic", "vold-i-nare-relasjoner"),
-            term("target_group", "kvinner"),
-            term("accessibility", "rullestol"),
-        ],
-    }
-    service.update(copy.deepcopy(overrides))
-    return service
 
 
 @pytest.fixture
@@ -319,10 +254,30 @@ def test_structural_problems_are_reported(hsds_file):
     assert "record 4: Expected an HSDS service object." in printed
 
 
-def test_file_that_is_not_an_array_is_refused(tmp_path):
+def test_a_list_a_page_and_a_single_object_all_import(tmp_path):
+    page = {
+        "total_items": 1,
+        "total_pages": 1,
+        "page_number": 1,
+        "size": 1,
+        "first_page": True,
+        "last_page": True,
+        "empty": False,
+        "contents": [make_hsds_service(id="from-page")],
+    }
+    for name, data in (("page", page), ("single", make_hsds_service(id="single"))):
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps(data), encoding="utf-8")
+        out, _err = run_import(str(path))
+        assert "1 created, 0 updated" in out
+    assert set(Service.objects.values_list("hsds_id", flat=True)) == {"from-page", "single"}
+
+
+def test_file_that_is_not_services_is_refused(tmp_path):
     path = tmp_path / "object.json"
-    path.write_text(json.dumps(make_hsds_service()), encoding="utf-8")
-    assert "Expected a JSON array" in import_errors(str(path))
+    for data in ("just a string", 12, {"contents": "not a list"}):
+        path.write_text(json.dumps(data), encoding="utf-8")
+        assert "Expected HSDS service objects" in import_errors(str(path))
     path.write_text("[{", encoding="utf-8")
     with pytest.raises(CommandError, match="not valid UTF-8 JSON"):
         run_import(str(path))
@@ -455,7 +410,7 @@ def test_export_leaves_out_confidential_addresses_operator_notes_and_drafts(hsds
     ]:
         assert secret not in text
     exported = json.loads(text)
-    assert [entry["id"] for entry in exported] == ["svc-1"]
+    assert [entry["x_id"] for entry in exported] == ["svc-1"]
     assert [sal["location"]["name"] for sal in exported[0]["service_at_locations"]] == ["Kontoret"]
 
 
@@ -473,7 +428,7 @@ def test_export_leaves_out_closed_services(hsds_file, tmp_path):
     )
     assert Service.objects.filter(is_published=True).count() == 4
     text = export_text(tmp_path)
-    assert [entry["id"] for entry in json.loads(text)] == ["open"]
+    assert [entry["x_id"] for entry in json.loads(text)] == ["open"]
     assert '"temporarily closed"' not in text and '"inactive"' not in text
 
 
@@ -485,18 +440,26 @@ def test_export_shape(hsds_file, tmp_path):
     )
     text = export_text(tmp_path)
     assert "Døgnåpen telefon" in text  # ensure_ascii=False
-    exported = json.loads(text)
-    assert [entry["id"] for entry in exported] == ["a", "b", f"no-hotline-service-{service.pk}"]
+    exported = sorted(json.loads(text), key=lambda entry: entry["x_id"])
+    assert [entry["x_id"] for entry in exported] == ["a", "b", f"no-hotline-service-{service.pk}"]
+    # The file is sorted by id, which is the service's UUID.
+    assert [entry["id"] for entry in json.loads(text)] == sorted(
+        str(s.uuid) for s in [*Service.objects.all()]
+    )
     first = exported[0]
+    a = Service.objects.get(hsds_id="a")
+    assert first["id"] == str(a.uuid)
+    phone = a.channels.get(kind="phone")
     assert first["phones"][0] == {
-        "id": "a-phone-1",
+        "id": str(phone.uuid),
         "number": "+4722334455",
         "type": "voice",
         "description": "Døgnåpen telefon",
     }
+    monday = a.opening_hours.get(weekday=0)
     assert first["schedules"] == [
         {
-            "id": "a-schedule-1",
+            "id": str(monday.uuid),
             "freq": "WEEKLY",
             "byday": "MO,TU,WE,TH,FR",
             "opens_at": "08:00",
@@ -506,75 +469,48 @@ def test_export_shape(hsds_file, tmp_path):
     assert [area["extent"] for area in first["service_areas"]] == ["46", "0301"]
     assert first["service_at_locations"][0]["location"]["addresses"][0]["city"] == "Oslo"
     assert first["organization"]["x_organization_number"] == "974760673"
-    assert exported[2]["organization"]["id"] == f"no-hotline-organization-{organization.pk}"
+    assert first["organization"]["x_id"] == "org-1"
+    assert exported[2]["organization"]["id"] == str(organization.uuid)
+    assert exported[2]["organization"]["x_id"] == f"no-hotline-organization-{organization.pk}"
+    # Derived ids are the same in every export.
+    assert json.loads(export_text(tmp_path, "again.json")) == json.loads(text)
+
+
+def test_uuid_and_readable_ids_both_match_on_import(hsds_file, tmp_path):
+    run_import(hsds_file(make_hsds_service()))
+    service = Service.objects.get()
+    (exported,) = json.loads(export_text(tmp_path))
+    assert (exported["id"], exported["x_id"]) == (str(service.uuid), "svc-1")
+
+    # By UUID, with or without the readable id, and by the readable id alone.
+    for record in (
+        {**exported, "name": "Ved UUID"},
+        {**{k: v for k, v in exported.items() if k != "x_id"}, "name": "Bare UUID"},
+        make_hsds_service(name="Ved lesbar id"),
+    ):
+        out, _err = run_import(hsds_file(record))
+        assert "0 created, 1 updated" in out
+        service.refresh_from_db()
+        assert service.name_nb == record["name"]
+        assert service.hsds_id == "svc-1"
+    assert Service.objects.count() == 1
+
+    # A new UUID from a partner is kept as the service's HSDS id.
+    new_id = "5b9e3f0e-2f4e-4d7a-8f59-0d7a2b1c9e11"
+    run_import(
+        hsds_file(
+            make_hsds_service(
+                id=new_id,
+                organization={"id": str(service.organization.uuid), "name": "Oslo krisesenter"},
+            )
+        )
+    )
+    created = Service.objects.get(uuid=new_id)
+    assert created.hsds_id is None
+    assert created.organization == service.organization
 
 
 # --- Round trip ----------------------------------------------------------------------------
-
-
-def rich_directory() -> list[dict]:
-    holiday = {"x_public_holidays": True, "opens_at": "12:00", "closes_at": "18:00"}
-    return [
-        make_hsds_service(
-            id="svc-rich",
-            minimum_age=12,
-            maximum_age=25,
-            x_anonymous_contact=True,
-            x_translations={
-                "nn": {"name": "Ung linje", "description": "Skildring"},
-                "en": {"name": "Youth line"},
-                "se": {"description": "Válddi"},
-            },
-            x_chat_url="https://chat.example.no",
-            x_chat_schedules=[weekly("MO,WE", "18:00", "22:00")],
-            additional_urls=[{"url": "https://example.no/en", "label": "In English"}],
-            phones=[
-                {
-                    "number": "116 111",
-                    "type": "voice",
-                    "description": "Alarmtelefonen",
-                    "x_translations": {"en": {"description": "Helpline"}},
-                    "x_schedules": [weekly("MO,TU,WE,TH,FR,SA,SU", "00:00", "00:00")],
-                },
-                {"number": "+46 20 10 10", "type": "voice"},
-                {"number": "41 23 45 67", "type": "text"},
-            ],
-            schedules=[
-                weekly("MO,TU,WE,TH,FR", "08:00", "16:00"),
-                weekly("MO,TU,WE,TH", "20:00", "02:00"),
-                weekly("SA", "00:00", "23:59"),
-                holiday,
-                {"valid_from": "2026-12-24", "valid_to": "2026-12-26"},
-                {"valid_from": "2026-12-31", "opens_at": "10:00", "closes_at": "14:00"},
-                {"valid_from": "2026-12-31", "opens_at": "16:00", "closes_at": "18:00"},
-            ],
-            service_areas=[
-                {"extent_type": "text", "extent": "NO"},
-                {"extent_type": "text", "extent": "03"},
-                {"extent_type": "text", "extent": "5001"},
-            ],
-            languages=[{"code": "se"}, {"code": "nb"}, {"code": "uk"}],
-            service_at_locations=[
-                {
-                    "location": {
-                        "name": "Bergen",
-                        "latitude": 60.3929,
-                        "longitude": 5.3241,
-                        "addresses": [{"address_1": "Strandgaten 2", "postal_code": "5003"}],
-                    }
-                },
-                {"location": {"x_municipality": "5001"}},
-            ],
-        ),
-        make_hsds_service(
-            id="svc-second",
-            fees_description="Egenandel",
-            x_holiday_policy="closed",
-            email=None,
-            url=None,
-            organization={"id": "org-2", "name": "Annen organisasjon"},
-        ),
-    ]
 
 
 def add_service_without_hsds_id() -> Service:
@@ -604,7 +540,7 @@ def snapshot() -> dict:
     )
     for service in services:
         channels = sorted(service.channels.all(), key=lambda c: (c.kind, c.position))
-        result[service_export_id(service)] = {
+        result[service_readable_id(service)] = {
             "texts": [
                 (
                     getattr(service, f"name_{code}") or "",
@@ -683,4 +619,192 @@ def test_round_trip_gives_the_same_directory(hsds_file, tmp_path):
     run_import(str(tmp_path / "first.json"))
 
     assert snapshot() == before
-    assert export_text(tmp_path, "second.json") == first_export
+
+    # The same file again, ids included; only the time of the change is new.
+    def unstamped(text: str) -> list[dict]:
+        return [
+            {key: value for key, value in entry.items() if key != "last_modified"}
+            for entry in json.loads(text)
+        ]
+
+    assert unstamped(export_text(tmp_path, "second.json")) == unstamped(first_export)
+
+
+# --- What the standard allows ----------------------------------------------------------
+
+DATA = Path(__file__).resolve().parent / "data" / "hsds"
+
+
+def test_the_official_full_example_with_norwegian_values_imports():
+    out, err = run_import(str(DATA / "service_full_no.json"))
+    assert "1 created, 0 updated" in out and err == ""
+    service = Service.objects.get(uuid="ac148810-d857-441c-9679-408f346de14b")
+    assert service.name_nb == "Community Counselling"
+    assert service.fees_description_nb.startswith("Non-NHS patients are expected to pay")
+    assert service.free_of_charge is False
+    assert codes(service.languages) == ["ur"]  # given as ISO 639-3 "urd"
+    assert codes(service.topics) == ["vold-i-nare-relasjoner"]
+    assert [m.number for m in service.coverage_municipalities.all()] == ["0301"]
+    # The phone and the schedule repeated at the service_at_location and its location
+    # are the service's own (the same ids): kept once, not dropped, not doubled.
+    phone = service.channels.get(kind="phone")
+    assert (phone.value, str(phone.uuid)) == ("+4722334455", "1554f2e2-a373-45db-a3fa-9fc48a61c15e")
+    assert hours_rows(service) == [
+        ("weekly", day, None, None, time(10), time(18)) for day in (3, 4)
+    ]
+    location = service.locations.get()
+    assert str(location.uuid) == "3a19ff88-4620-4d17-9830-ac1d859eb5d5"
+    assert (location.address, location.postcode) == ("Storgata 1", "0150")
+    assert service.organization.name == "Example Organization Inc."
+
+
+def test_the_unchanged_official_example_is_refused_naming_each_field():
+    printed = import_errors(str(DATA / "service_full.json"))
+    record = "ac148810-d857-441c-9679-408f346de14b"
+    for expected in [
+        "phones[0].number: A phone number may only contain",
+        "phones[0].description: Ensure this value has at most 100 characters",
+        "phones[0].extension: Extensions are not supported.",
+        "schedules[0].until: Not supported by the Norwegian profile.",
+        "schedules[0].count: Not supported by the Norwegian profile.",
+        "schedules[0].byweekno: Not supported by the Norwegian profile.",
+        "schedules[0].bymonthday: Not supported by the Norwegian profile.",
+        "schedules[0].byyearday: Not supported by the Norwegian profile.",
+        "schedules[0].timezone: Not supported by the Norwegian profile.",
+        "schedules[0].byday: A dated schedule applies to every date",
+        "service_areas[0].extent_type: Use extent_type “text”",
+        "service_at_locations[0].location.latitude: This latitude is outside Norway.",
+        "service_at_locations[0].location.x_municipality: Give the municipality number",
+        "service_at_locations[0].phones[0].number: A phone number may only contain",
+        "attributes[0].taxonomy_term.taxonomy: Unknown taxonomy “taxonomy”",
+    ]:
+        assert f"{record}: {expected}" in printed, expected
+    assert not Service.objects.exists()
+
+
+def test_phones_and_schedules_at_a_place_are_imported_or_refused_by_name(hsds_file):
+    place = {
+        "phones": [{"number": "75 55 55 55", "type": "voice", "description": "Resepsjon"}],
+        "schedules": [weekly("SA", "10:00", "14:00")],
+    }
+    sal = make_hsds_service()["service_at_locations"][0]
+    located = make_hsds_service(
+        id="located",
+        schedules=None,
+        service_at_locations=[{**sal, **place}],
+    )
+    run_import(hsds_file(located))
+    service = Service.objects.get(hsds_id="located")
+    assert [c.value for c in service.channels.filter(kind="phone")] == [
+        "+4722334455",
+        "+4775555555",
+    ]
+    assert hours_rows(service) == [("weekly", 5, None, None, time(10), time(14))]
+
+    # Hours at a place and on the service cannot be told apart: refused, by name.
+    both = make_hsds_service(
+        id="both",
+        service_at_locations=[
+            {**sal, "location": {**sal["location"], "schedules": [weekly("SU", "10:00", "14:00")]}}
+        ],
+    )
+    printed = import_errors(hsds_file(both))
+    assert (
+        "both: service_at_locations[0].location.schedules[0]: "
+        "The directory keeps opening hours per service"
+    ) in printed
+
+
+def test_times_with_z_or_an_offset_are_read_as_oslo_time(hsds_file):
+    run_import(
+        hsds_file(
+            make_hsds_service(
+                schedules=[
+                    weekly("MO", "07:00Z", "15:00+00:00"),  # standard time: 08–16
+                    weekly("TU", "08:00+01:00", "16:00+02:00"),  # Oslo's own offsets
+                    {"valid_from": "2026-07-01", "opens_at": "08:00Z", "closes_at": "10:00Z"},
+                ]
+            )
+        )
+    )
+    assert hours_rows(Service.objects.get()) == [
+        ("exception", None, date(2026, 7, 1), None, time(10), time(12)),  # summer time
+        ("weekly", 0, None, None, time(8), time(16)),
+        ("weekly", 1, None, None, time(8), time(16)),
+    ]
+
+
+def test_a_taxonomy_term_id_alone_is_enough_when_known(hsds_file, tmp_path):
+    run_import(hsds_file(make_hsds_service()))
+    (exported,) = json.loads(export_text(tmp_path))
+    term_ids = [attribute["taxonomy_term_id"] for attribute in exported["attributes"]]
+    record = make_hsds_service(
+        id="by-id",
+        attributes=[
+            *({"taxonomy_term_id": term_id} for term_id in term_ids),
+            {"taxonomy_term_id": "topic:voldtekt"},  # the id older exports gave
+        ],
+    )
+    run_import(hsds_file(record))
+    service = Service.objects.get(hsds_id="by-id")
+    assert codes(service.topics) == ["vold-i-nare-relasjoner", "voldtekt"]
+    assert codes(service.accessibility) == ["rullestol"]
+
+    unknown = make_hsds_service(id="unknown", attributes=[{"taxonomy_term_id": "nope"}])
+    printed = import_errors(hsds_file(unknown))
+    assert "unknown: attributes[0].taxonomy_term_id: Unknown taxonomy term id “nope”" in printed
+
+
+def test_fees_description_is_kept_as_translated_text(hsds_file, tmp_path):
+    record = make_hsds_service(
+        fees_description="Egenandel 200 kr",
+        x_translations={"en": {"fees_description": "Fee 200 NOK"}},
+    )
+    run_import(hsds_file(record))
+    service = Service.objects.get()
+    assert (service.fees_description_nb, service.fees_description_en) == (
+        "Egenandel 200 kr",
+        "Fee 200 NOK",
+    )
+    assert service.free_of_charge is False
+    (exported,) = json.loads(export_text(tmp_path))
+    assert exported["fees_description"] == "Egenandel 200 kr"
+    assert exported["x_translations"]["en"]["fees_description"] == "Fee 200 NOK"
+
+
+def test_a_list_shaped_record_updates_what_it_carries_and_keeps_the_rest(hsds_file):
+    run_import(hsds_file(make_hsds_service(x_chat_url="https://chat.example.no")))
+    service = Service.objects.get()
+    before = (
+        hours_rows(service),
+        sorted((c.kind, c.value) for c in service.channels.all()),
+        codes(service.topics),
+        [m.number for m in service.coverage_municipalities.all()],
+        service.locations.count(),
+    )
+    # An HSDS service_list item: one-to-one fields only, no nested arrays.
+    listed = {"id": "svc-1", "name": "Nytt navn", "status": "active", "minimum_age": 16}
+    out, _err = run_import(hsds_file(listed))
+    assert "0 created, 1 updated" in out
+    service = Service.objects.get()
+    assert (service.name_nb, service.min_age) == ("Nytt navn", 16)
+    assert service.description_nb.startswith("Botilbud")  # not carried, kept
+    after = (
+        hours_rows(service),
+        sorted((c.kind, c.value) for c in service.channels.all()),
+        codes(service.topics),
+        [m.number for m in service.coverage_municipalities.all()],
+        service.locations.count(),
+    )
+    assert after == before
+    assert before[0] and before[1] and before[2] and before[3] and before[4]
+
+    # Carrying phones replaces the phones, and only them.
+    run_import(hsds_file({**listed, "phones": [{"number": "23 45 67 89"}]}))
+    kinds = sorted((c.kind, c.value) for c in Service.objects.get().channels.all())
+    assert kinds == [
+        ("chat", "https://chat.example.no"),
+        ("email", "post@krisesenter.example.no"),
+        ("phone", "+4723456789"),
+        ("web", "https://krisesenter.example.no"),
+    ]

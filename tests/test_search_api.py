@@ -161,6 +161,17 @@ def test_drafts_and_closed_down_services_are_not_found(operator_client, director
         ({"open": "yes"}, "open"),
         ({"q": "99 88 77 66"}, "q"),
         ({"q": "x" * 101}, "q"),
+        # Instants the opening-hours engine cannot answer for (an OverflowError once).
+        ({"at": "9999-12-31T23:59"}, "at"),
+        ({"at": "0001-01-01T00:00"}, "at"),
+        ({"at": "0001-01-01T00:00+05:00"}, "at"),
+        ({"at": "1899-12-31T23:59"}, "at"),
+        ({"at": "9998-01-01T00:00"}, "at"),
+        # Digits of other scripts are refused, not read as numbers.
+        ({"age": "١٨"}, "age"),  # Arabic-Indic 18
+        ({"limit": "５"}, "limit"),  # fullwidth 5
+        ({"municipality": "١٨٠٤"}, "municipality"),
+        ({"postcode": "８００６"}, "postcode"),
     ],
 )
 def test_bad_input_is_a_400_naming_the_field(operator_client, params, field):
@@ -169,6 +180,22 @@ def test_bad_input_is_a_400_naming_the_field(operator_client, params, field):
     errors = response.json()["errors"]
     assert list(errors) == [field]
     assert errors[field] and all(isinstance(message, str) for message in errors[field])
+
+
+@pytest.mark.parametrize("at", ["1900-01-01T00:00", "9997-12-31T23:59"])
+def test_the_first_and_last_instants_are_answered(operator_client, at):
+    make_service("Døgnåpen", covers_whole_country=True)
+    response = operator_client.get(URL, {"at": at, "open": "1"})
+    assert response.status_code == 200
+    assert response.json()["at"].startswith(at[:10])
+
+
+def test_an_empty_parameter_is_the_same_as_none(operator_client):
+    # Documented in the README: the desk's form sends its empty fields too.
+    make_service("Døgnåpen", covers_whole_country=True)
+    empty = operator_client.get(URL, {"postcode": "", "municipality": "", "age": ""})
+    assert empty.status_code == 200
+    assert empty.json()["results"] == operator_client.get(URL).json()["results"]
 
 
 def test_anonymous_gets_a_json_401(client):

@@ -6,6 +6,7 @@ Change the two together. The numbers and lists it states are imported from where
 code enforces them (limits.py, the search form, the models), never copied.
 """
 
+import copy
 import json
 import re
 from datetime import UTC, datetime
@@ -27,13 +28,14 @@ from hotline.api.limits import (
     SUMMARY_LANGUAGES,
     TEXT_LANGUAGES,
 )
+from hotline.api.openapi_hsds import hsds_components, hsds_paths
 from services_directory.hours import HolidayPolicy
 from services_directory.hsds import DAYS
-from services_directory.hsds.profile import STATUS_TO_HSDS
-from services_directory.models import ContactChannel, Language, Service
+from services_directory.hsds.profile import TAXONOMIES, taxonomy_id, terms_by_id
+from services_directory.models import ContactChannel, Language, Municipality, Postcode, Service
 from services_directory.models.vocabulary import code_validator
 from services_directory.search import SearchForm
-from services_directory.search_index import Coverage
+from services_directory.search_index import Coverage, current_index
 
 JSON = "application/json"
 
@@ -132,9 +134,13 @@ credentials.
 page past the last one is a 404 with the same shape (page 1 always exists, even when
 empty). The messages are in Norwegian bokmål.
 
-**HSDS.** `/hsds/...` serves the same services as Open Referral HSDS 3.0 in the
-Norwegian profile of this directory (the same as its file export), paginated with the HSDS
-`Page` object.
+**HSDS.** `/hsds/` is the Open Referral HSDS 3.0.1 API: the same services as Open
+Referral HSDS objects in the Norwegian profile of this directory (the same as its file
+export; `/hsds/profile` describes it), paginated with the HSDS `Page` object. Its schemas
+(`HSDS_*`) are the official HSDS 3.0.1 ones (CC BY-SA 4.0, © Open Referral). Ids are
+UUIDs; `x_id` is the readable id earlier exports used. A parameter an endpoint does not
+list is a 400 naming it. Parameters named in an operation's `x-mutually-exclusive` may
+not be given together.
 """
 
 VOCABULARY = "Vocabulary codes (repeat the parameter for several; a service must have all of them)."
@@ -268,8 +274,12 @@ NAMED_NUMBER = _object({"number": STRING, "name": STRING})
 
 SERVICE = _object(
     {
-        "id": {"type": "integer", "description": "Stable id; also the HSDS endpoint's id."},
-        "hsds_id": {"type": "string", "description": "The service's `id` in HSDS."},
+        "id": {"type": "integer", "description": "Stable id of the service in this API."},
+        "hsds_id": {
+            "type": "string",
+            "format": "uuid",
+            "description": "The service's `id` in HSDS (a UUID), as /hsds/services/{id} takes it.",
+        },
         "name": TEXTS,
         "description": TEXTS,
         "status": {"type": "string", "enum": [Service.Status.ACTIVE.value]},
@@ -364,45 +374,23 @@ SERVICE_PAGE = _object(
     }
 )
 
-# Permissive on purpose: the profile (docs/hsds-profile.md) is the contract; this checks
-# the shape a client relies on first.
-HSDS_SERVICE = {
-    "type": "object",
-    "description": "An HSDS 3.0 compiled service in the Norwegian profile (docs/hsds-profile.md).",
-    "required": ["id", "name", "description", "status", "organization"],
-    "properties": {
-        "id": STRING,
-        "name": STRING,
-        "description": STRING,
-        "status": {"type": "string", "enum": [STATUS_TO_HSDS[Service.Status.ACTIVE]]},
-        "organization": {
-            "type": "object",
-            "required": ["id", "name"],
-            "properties": {"id": STRING, "name": STRING},
-        },
-        "phones": _array({"type": "object"}),
-        "schedules": _array({"type": "object"}),
-        "service_at_locations": _array({"type": "object"}),
-        "service_areas": _array({"type": "object"}),
-        "languages": _array({"type": "object"}),
-        "attributes": _array({"type": "object"}),
-    },
-    "additionalProperties": True,
+PAGE_PROPERTIES: dict[str, dict] = {
+    "total_items": {"type": "integer", "minimum": 0},
+    "total_pages": {"type": "integer", "minimum": 1},
+    "page_number": {"type": "integer", "minimum": 1},
+    "size": {"type": "integer", "minimum": 0, "description": "Objects on this page."},
+    "first_page": {"type": "boolean"},
+    "last_page": {"type": "boolean"},
+    "empty": {"type": "boolean"},
 }
 
-HSDS_PAGE = _object(
-    {
-        "total_items": {"type": "integer", "minimum": 0},
-        "total_pages": {"type": "integer", "minimum": 1},
-        "page_number": {"type": "integer", "minimum": 1},
-        "size": {"type": "integer", "minimum": 0, "description": "Services on this page."},
-        "first_page": {"type": "boolean"},
-        "last_page": {"type": "boolean"},
-        "empty": {"type": "boolean"},
-        "contents": _array(_ref("HSDSService")),
-    },
-    "The HSDS API `Page` object.",
-)
+
+def _hsds_page(item: str) -> dict:
+    """The HSDS API's Page object of ``item`` objects (an official schema)."""
+    return _object(
+        PAGE_PROPERTIES | {"contents": _array(_ref(item))}, "The HSDS API `Page` object."
+    )
+
 
 ERRORS = _object(
     {
@@ -440,50 +428,17 @@ DOCUMENT: dict[str, Any] = {
                 "`postcode` is given, else by bokmål name. " + MAX_AGE_NOTE,
                 "parameters": FILTER_PARAMETERS + CONDITIONAL_HEADERS,
                 "responses": _list_responses("ServicePage", "A page of services."),
+                "x-mutually-exclusive": [["municipality", "postcode"]],
             }
         },
-        "/api/v1/public/hsds/services": {
-            "get": {
-                "operationId": "listHSDSServices",
-                "summary": "The same services as HSDS 3.0",
-                "parameters": [
-                    *FILTER_PARAMETERS,
-                    _param(
-                        "per_page",
-                        _page_size(),
-                        "The HSDS name for `page_size`; give one of them.",
-                    ),
-                    *CONDITIONAL_HEADERS,
-                ],
-                "responses": _list_responses("HSDSPage", "An HSDS page of services."),
-            }
-        },
-        "/api/v1/public/hsds/services/{id}": {
-            "get": {
-                "operationId": "getHSDSService",
-                "summary": "One service as HSDS 3.0",
-                "parameters": [
-                    {
-                        "name": "id",
-                        "in": "path",
-                        "required": True,
-                        "schema": {
-                            "type": "integer",
-                            "minimum": 1,
-                            "maximum": 9223372036854775807,
-                        },
-                        "description": "The service's `id` from /api/v1/public/services "
-                        "(not its HSDS id).",
-                    },
-                    *CONDITIONAL_HEADERS,
-                ],
-                "responses": {
-                    "200": _ok(_ref("HSDSService"), "The service."),
-                    "404": _json(_ref("Errors"), "No published, active service has this id."),
-                    **ERROR_RESPONSES,
-                },
-            }
-        },
+        **hsds_paths(
+            FILTER_PARAMETERS,
+            CONDITIONAL_HEADERS,
+            _list_responses,
+            _ok,
+            _ref("Errors"),
+            ERROR_RESPONSES,
+        ),
         "/api/v1/public/openapi.json": {
             "get": {
                 "operationId": "getOpenAPI",
@@ -502,12 +457,64 @@ DOCUMENT: dict[str, Any] = {
             "Hours": HOURS,
             "Service": SERVICE,
             "ServicePage": SERVICE_PAGE,
-            "HSDSService": HSDS_SERVICE,
-            "HSDSPage": HSDS_PAGE,
             "Errors": ERRORS,
+            **hsds_components(),
+            **{
+                f"HSDSPage_{item}": _hsds_page(f"HSDS_{item}")
+                for item in (
+                    "service_list",
+                    "organization_list",
+                    "taxonomy",
+                    "taxonomy_term",
+                    "service_at_location_list",
+                )
+            },
         }
     },
 }
+
+
+def _enums() -> dict[str, list[str]]:
+    """What the query parameters taking codes accept, read as the forms read it: the
+    search index's vocabularies, the active municipalities and postcodes, and the HSDS
+    term and taxonomy ids."""
+    index = current_index()
+    enums = {
+        name: sorted(index.codes[relation])
+        for name, relation in (
+            ("topic", "topics"),
+            ("group", "target_groups"),
+            ("type", "service_types"),
+            ("language", "languages"),
+        )
+    }
+    enums["municipality"] = sorted(Municipality.objects.active().values_list("number", flat=True))
+    enums["postcode"] = sorted(Postcode.objects.active().values_list("code", flat=True))
+    enums["taxonomy_term_id"] = sorted(terms_by_id())
+    enums["taxonomy_id"] = sorted([*TAXONOMIES, *(taxonomy_id(name) for name in TAXONOMIES)])
+    return {name: values for name, values in enums.items() if values}
+
+
+def current_document() -> dict[str, Any]:
+    """DOCUMENT with the enums of the codes the database holds now."""
+    document = copy.deepcopy(DOCUMENT)
+    enums = _enums()
+    for item in document["paths"].values():
+        for operation in item.values():
+            for parameter in operation["parameters"]:
+                values = enums.get(parameter["name"]) if parameter["in"] == "query" else None
+                if values is None:
+                    continue
+                schema = parameter["schema"]
+                if schema.get("type") == "array":
+                    schema["items"] = {"type": "string", "enum": values}
+                else:
+                    parameter["schema"] = {"type": "string", "enum": values}
+    return document
+
+
+def current_body() -> bytes:
+    return json.dumps(current_document(), ensure_ascii=False).encode()
 
 
 # The document as served, and its validators (public.openapi_document). It changes with a

@@ -9,6 +9,7 @@ the rate limit in throttle.py; the numbers they share in limits.py.
 """
 
 from datetime import datetime
+from hashlib import sha256
 
 from django import forms
 from django.contrib.auth.decorators import login_not_required
@@ -18,21 +19,18 @@ from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.http import quote_etag
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods
 
 from hotline.api import openapi
 from hotline.api.conditional import conditional_response, directory_state, etag_of, latest
 from hotline.api.cors import public_cors
 from hotline.api.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from hotline.api.methods import read_only
 from hotline.api.serializers import iso, location_json, postal_places, service_json
 from hotline.api.throttle import throttled
 from hotline.http import HtmxHttpRequest
-from services_directory.hsds import export_chosen, with_export_data
+from services_directory.hsds import with_export_data
 from services_directory.models import Municipality, Service
-from services_directory.search import PublicMatch, SearchForm, public_order
-
-_METHODS = ["GET", "HEAD", "OPTIONS"]
-
+from services_directory.search import AsciiIntegerField, PublicMatch, SearchForm, public_order
 
 # --- Input -----------------------------------------------------------------------------
 
@@ -58,8 +56,8 @@ class PublicSearchForm(SearchForm):
 
     UNSUPPORTED = ("q", "at", "limit")
 
-    page = forms.IntegerField(min_value=1, required=False)
-    page_size = forms.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, required=False)
+    page = AsciiIntegerField(min_value=1, required=False)
+    page_size = AsciiIntegerField(min_value=1, max_value=MAX_PAGE_SIZE, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,21 +73,19 @@ class PublicSearchForm(SearchForm):
         return data
 
 
-class PublicHSDSForm(PublicSearchForm):
-    # The HSDS API specification calls the page size per_page; accept its name too.
-    per_page = forms.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, required=False)
-
-    def clean(self):
-        per_page = self.cleaned_data.get("per_page")
-        if per_page and self.cleaned_data.get("page_size"):
-            self.add_error("per_page", _("Give page_size or per_page, not both."))
-        elif per_page:
-            self.cleaned_data["page_size"] = per_page
-        return super().clean()
+def empty_parameters(request: HtmxHttpRequest) -> dict[str, list[str]]:
+    """Parameters given without a value (``postcode=``): refused, because "no value"
+    and "no filter" are not the same request, and a client should know which it sent."""
+    return {
+        name: [str(_("Give a value, or leave the parameter out."))]
+        for name, values in request.GET.lists()
+        if any(value == "" for value in values)
+    }
 
 
-def _bad_request(form: SearchForm) -> JsonResponse:
-    return JsonResponse({"errors": form.error_dict()}, status=400)
+def _bad_request(form: SearchForm, request: HtmxHttpRequest | None = None) -> JsonResponse:
+    errors = empty_parameters(request) if request is not None else {}
+    return JsonResponse({"errors": errors | form.error_dict()}, status=400)
 
 
 def _not_found(field: str, message) -> JsonResponse:
@@ -100,12 +96,15 @@ def _not_found(field: str, message) -> JsonResponse:
 
 
 def _page(
-    data: dict, at: datetime
+    data: dict, at: datetime, allowed: set[int] | None = None
 ) -> tuple[Page | None, list[tuple[Service, PublicMatch]], Municipality | None]:
     """The requested page of the public order (None past the end; page 1 always exists,
-    even empty), its services in that order with their matches, and the caller's place.
-    Only the page's rows are read from the database."""
+    even empty), its services in that order with their matches, and the caller's place;
+    only services in ``allowed`` when it is given. Only the page's rows are read from
+    the database."""
     matches, municipality = public_order(data, at)
+    if allowed is not None:
+        matches = [match for match in matches if match.pk in allowed]
     paginator = Paginator(matches, data["page_size"])
     try:
         page = paginator.page(data["page"])
@@ -140,14 +139,14 @@ def _list_validators(
 # --- Views -----------------------------------------------------------------------------
 
 
-@require_http_methods(_METHODS)
+@read_only
 @login_not_required
 @public_cors
 @throttled
 def services(request: HtmxHttpRequest) -> HttpResponse:
     form = PublicSearchForm(request.GET)
-    if not form.is_valid():
-        return _bad_request(form)
+    if not form.is_valid() or empty_parameters(request):
+        return _bad_request(form, request)
     data = form.cleaned_data
     at = timezone.now()
     # open_now and its kin change with the clock alone: the representation is new every
@@ -175,63 +174,7 @@ def services(request: HtmxHttpRequest) -> HttpResponse:
     return conditional_response(request, etag, last_modified, render)
 
 
-@require_http_methods(_METHODS)
-@login_not_required
-@public_cors
-@throttled
-def hsds_services(request: HtmxHttpRequest) -> HttpResponse:
-    form = PublicHSDSForm(request.GET)
-    if not form.is_valid():
-        return _bad_request(form)
-    data = form.cleaned_data
-    at = timezone.now()
-    # HSDS carries schedules, not "open now", so only open=1 makes the list change with
-    # the clock; then the validators change every minute, as for the native list.
-    minute = at.replace(second=0, microsecond=0) if data.get("open") else None
-    etag, last_modified = _list_validators(request, minute)
-
-    def render() -> HttpResponse:
-        page, found, _municipality = _page(data, at)
-        if page is None:
-            return _not_found("page", _("That page does not exist."))
-        contents = export_chosen([service for service, _match in found])
-        return JsonResponse(
-            {
-                "total_items": page.paginator.count,
-                "total_pages": page.paginator.num_pages,
-                "page_number": page.number,
-                "size": len(contents),
-                "first_page": not page.has_previous(),
-                "last_page": not page.has_next(),
-                "empty": not contents,
-                "contents": contents,
-            }
-        )
-
-    return conditional_response(request, etag, last_modified, render)
-
-
-@require_http_methods(_METHODS)
-@login_not_required
-@public_cors
-@throttled
-def hsds_service(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    public = Service.objects.public().filter(pk=pk)
-    updated_at = public.values_list("updated_at", flat=True).first()
-    if updated_at is None:
-        # Drafts, closed services and unknown ids look the same from outside.
-        return _not_found("id", _("There is no published service with this id."))
-
-    def render() -> HttpResponse:
-        service = with_export_data(public).first()
-        if service is None:  # unpublished a moment ago
-            return _not_found("id", _("There is no published service with this id."))
-        return JsonResponse(export_chosen([service])[0])
-
-    return conditional_response(request, etag_of(request.path, updated_at), updated_at, render)
-
-
-@require_http_methods(_METHODS)
+@read_only
 @login_not_required
 @public_cors
 @throttled
@@ -239,14 +182,17 @@ def not_found(request: HtmxHttpRequest, rest: str) -> HttpResponse:
     return _not_found("__all__", _("There is no such address in the public API."))
 
 
-@require_http_methods(_METHODS)
+@read_only
 @login_not_required
 @public_cors
 @throttled
 def openapi_document(request: HtmxHttpRequest) -> HttpResponse:
+    # The vocabulary and place enums come from the database, so the body is made per
+    # request and its ETag is its hash.
+    body = openapi.current_body()
     return conditional_response(
         request,
-        quote_etag(openapi.ETAG),
+        quote_etag(sha256(body).hexdigest()[:32]),
         openapi.MODIFIED,
-        lambda: HttpResponse(openapi.BODY, content_type="application/json"),
+        lambda: HttpResponse(body, content_type="application/json"),
     )

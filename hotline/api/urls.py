@@ -1,14 +1,35 @@
 from django.urls import path, re_path
 
-from hotline.api import public, views
+from hotline.api import hsds, public, views
 
 app_name = "api"
 urlpatterns = [
     path("search", views.search, name="search"),
     # Open to everyone, for the national web portal (see public.py).
     path("public/services", public.services, name="public_services"),
-    path("public/hsds/services", public.hsds_services, name="public_hsds_services"),
-    path("public/hsds/services/<int:pk>", public.hsds_service, name="public_hsds_service"),
+    # The HSDS 3.0.1 API (see hsds.py).
+    path("public/hsds/", hsds.root, name="public_hsds"),
+    path("public/hsds/profile", hsds.profile, name="public_hsds_profile"),
+    path("public/hsds/services", hsds.services, name="public_hsds_services"),
+    path("public/hsds/services/<str:id>", hsds.service, name="public_hsds_service"),
+    path("public/hsds/organizations", hsds.organizations, name="public_hsds_organizations"),
+    path("public/hsds/organizations/<str:id>", hsds.organization, name="public_hsds_organization"),
+    path("public/hsds/taxonomies", hsds.taxonomies, name="public_hsds_taxonomies"),
+    path("public/hsds/taxonomies/<str:id>", hsds.taxonomy, name="public_hsds_taxonomy"),
+    path("public/hsds/taxonomy_terms", hsds.taxonomy_terms, name="public_hsds_taxonomy_terms"),
+    path(
+        "public/hsds/taxonomy_terms/<str:id>", hsds.taxonomy_term, name="public_hsds_taxonomy_term"
+    ),
+    path(
+        "public/hsds/service_at_locations",
+        hsds.service_at_locations,
+        name="public_hsds_service_at_locations",
+    ),
+    path(
+        "public/hsds/service_at_locations/<str:id>",
+        hsds.service_at_location,
+        name="public_hsds_service_at_location",
+    ),
     path("public/openapi.json", public.openapi_document, name="public_openapi"),
     # Anything else under public/ is a JSON 404 a browser script can read, not an HTML page.
     # [\s\S], not ".": an id with a newline in it must land here too.

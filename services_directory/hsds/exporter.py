@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import date, time
+from datetime import UTC, date, time
 from typing import Any
 
 from django.db import models
@@ -19,10 +19,22 @@ from services_directory.hsds.profile import (
     STATUS_TO_HSDS,
     TAXONOMIES,
     WHOLE_COUNTRY,
+    derived_id,
     organization_export_id,
+    organization_readable_id,
     service_export_id,
+    service_readable_id,
+    taxonomy_id,
+    taxonomy_term_id,
 )
-from services_directory.models import ContactChannel, OpeningHours, Organization, Postcode, Service
+from services_directory.models import (
+    ContactChannel,
+    Location,
+    OpeningHours,
+    Organization,
+    Postcode,
+    Service,
+)
 
 
 def _clock(value: time) -> str:
@@ -33,35 +45,49 @@ def _translated(instance: models.Model, field_name: str) -> str:
     return getattr(instance, f"{field_name}_{DEFAULT_LANGUAGE}") or getattr(instance, field_name)
 
 
-def _export_schedules(rows: list[OpeningHours], prefix: str) -> list[dict]:
-    """Weekly rows with the same hours share one schedule; then holidays, then dates."""
-    weekly: dict[tuple[time, time], set[int]] = {}
-    holiday: list[tuple[time, time]] = []
-    dated: list[tuple[date, date, tuple[time, time] | None]] = []
+def _export_schedules(rows: list[OpeningHours]) -> list[dict]:
+    """Weekly rows with the same hours share one schedule; then holidays, then dates.
+    A schedule's id is the UUID of its first row, so it stays while that row does."""
+    weekly: dict[tuple[time, time], list[OpeningHours]] = {}
+    holiday: list[tuple[tuple[time, time], OpeningHours]] = []
+    dated: list[tuple[date, date, tuple[time, time] | None, OpeningHours]] = []
     for row in rows:
         span = None
         if row.opens is not None and row.closes is not None:
             span = (row.opens, row.closes)
         if row.kind == OpeningHours.Kind.WEEKLY and span and row.weekday is not None:
-            weekly.setdefault(span, set()).add(row.weekday)
+            weekly.setdefault(span, []).append(row)
         elif row.kind == OpeningHours.Kind.HOLIDAY and span:
-            holiday.append(span)
+            holiday.append((span, row))
         elif row.kind == OpeningHours.Kind.EXCEPTION and row.valid_from is not None:
             # HSDS reads a missing valid_to as open-ended; the model means a single day.
-            dated.append((row.valid_from, row.valid_to or row.valid_from, span))
+            dated.append((row.valid_from, row.valid_to or row.valid_from, span, row))
 
     def hours_of(span: tuple[time, time]) -> dict[str, str]:
         return {"opens_at": _clock(span[0]), "closes_at": _clock(span[1])}
 
-    schedules: list[dict] = [
-        {"freq": "WEEKLY", "byday": ",".join(DAYS[day] for day in sorted(days)), **hours_of(span)}
-        for span, days in sorted(weekly.items(), key=lambda item: (min(item[1]), item[0]))
-    ]
-    schedules += [{"x_public_holidays": True, **hours_of(span)} for span in sorted(holiday)]
-    for start, end, span in sorted(dated, key=lambda d: (d[0], d[1], d[2] or ())):
-        entry = {"valid_from": start.isoformat(), "valid_to": end.isoformat()}
+    schedules: list[dict] = []
+    for span, group in sorted(
+        weekly.items(), key=lambda item: (min(r.weekday or 0 for r in item[1]), item[0])
+    ):
+        group.sort(key=lambda r: (r.weekday or 0, r.pk or 0))
+        days = sorted({r.weekday for r in group if r.weekday is not None})
+        schedules.append(
+            {
+                "id": str(group[0].uuid),
+                "freq": "WEEKLY",
+                "byday": ",".join(DAYS[day] for day in days),
+                **hours_of(span),
+            }
+        )
+    for span, row in sorted(holiday, key=lambda item: (item[0], item[1].pk or 0)):
+        schedules.append({"id": str(row.uuid), "x_public_holidays": True, **hours_of(span)})
+    for start, end, span, row in sorted(
+        dated, key=lambda d: (d[0], d[1], d[2] or (), d[3].pk or 0)
+    ):
+        entry = {"id": str(row.uuid), "valid_from": start.isoformat(), "valid_to": end.isoformat()}
         schedules.append(entry | hours_of(span) if span else entry)
-    return [{"id": f"{prefix}-{n}", **schedule} for n, schedule in enumerate(schedules, 1)]
+    return schedules
 
 
 def _extra_translations(instance: models.Model, field_names: tuple[str, ...]) -> dict:
@@ -107,9 +133,9 @@ def _export_channels(
     result: dict[str, Any] = {}
     phones = sorted(by_kind["phone"] + by_kind["sms"], key=lambda c: (c.position, c.pk))
     result["phones"] = []
-    for n, channel in enumerate(phones, 1):
+    for channel in phones:
         phone: dict[str, Any] = {
-            "id": f"{sid}-phone-{n}",
+            "id": str(channel.uuid),
             "number": channel.value,
             "type": "text" if channel.kind == ContactChannel.Kind.SMS else "voice",
         }
@@ -118,37 +144,42 @@ def _export_channels(
         if translations := _extra_translations(channel, ("description",)):
             phone["x_translations"] = translations
         if own := rows_by_channel.get(channel.pk):
-            phone["x_schedules"] = _export_schedules(own, f"{sid}-phone-{n}-schedule")
+            phone["x_schedules"] = _export_schedules(own)
         result["phones"].append(phone)
     if webs:
         result["url"] = webs[0].value
     if webs[1:]:
         result["additional_urls"] = [
             {
-                "id": f"{sid}-url-{n}",
+                "id": str(web.uuid),
                 "url": web.value,
                 "label": _translated(web, "description") or "",
             }
-            for n, web in enumerate(webs[1:], 1)
+            for web in webs[1:]
         ]
     if emails:
         result["email"] = emails[0].value
     if chats:
         result["x_chat_url"] = chats[0].value
         if own := rows_by_channel.get(chats[0].pk):
-            result["x_chat_schedules"] = _export_schedules(own, f"{sid}-chat-schedule")
+            result["x_chat_schedules"] = _export_schedules(own)
     return result
 
 
-def _export_organization(organization: Organization) -> dict[str, Any]:
+def export_organization(organization: Organization) -> dict[str, Any]:
     oid = organization_export_id(organization)
-    result: dict[str, Any] = {"id": oid, "name": organization.name, "description": ""}
+    result: dict[str, Any] = {
+        "id": oid,
+        "name": organization.name,
+        "description": "",
+        "x_id": organization_readable_id(organization),
+    }
     if organization.url:
         result["website"] = organization.url
     if organization.organization_number:
         result["organization_identifiers"] = [
             {
-                "id": f"{oid}-identifier-1",
+                "id": derived_id(organization.uuid, "identifier", ORGANIZATION_NUMBER_SCHEME),
                 "identifier_scheme": ORGANIZATION_NUMBER_SCHEME,
                 "identifier_type": "Organisasjonsnummer",
                 "identifier": organization.organization_number,
@@ -158,63 +189,100 @@ def _export_organization(organization: Organization) -> dict[str, Any]:
     return result
 
 
-def _export_locations(service: Service, sid: str, postcodes: dict[str, Postcode]) -> list[dict]:
-    # Confidential addresses never leave, not even their municipality. Numbering only
-    # the public ones keeps the ids from betraying that something was left out.
-    result = []
-    for n, location in enumerate(service.public_locations(), 1):
-        lid = f"{sid}-location-{n}"
-        municipality = location.municipality
-        data: dict[str, Any] = {"id": lid, "location_type": "physical"}
-        if location.name:
-            data["name"] = location.name
-        if location.latitude is not None:
-            data["latitude"] = location.latitude
-            data["longitude"] = location.longitude
-        data["addresses"] = []
-        if location.address or location.postcode:
-            postcode = postcodes.get(location.postcode)
-            data["addresses"].append(
-                {
-                    "id": f"{lid}-address-1",
-                    "address_type": "physical",
-                    "address_1": location.address,
-                    "postal_code": location.postcode,
-                    "city": postcode.place if postcode else "",
-                    "state_province": municipality.county.name,
-                    "country": WHOLE_COUNTRY,
-                }
-            )
-        data["x_municipality"] = municipality.number
-        result.append({"id": f"{sid}-service-at-location-{n}", "location": data})
-    return result
+def export_location(location: Location, postcodes: dict[str, Postcode]) -> dict[str, Any]:
+    """A public location (never call it with a confidential one)."""
+    lid = str(location.uuid)
+    municipality = location.municipality
+    data: dict[str, Any] = {"id": lid, "location_type": "physical"}
+    if location.name:
+        data["name"] = location.name
+    if location.latitude is not None:
+        data["latitude"] = location.latitude
+        data["longitude"] = location.longitude
+    data["addresses"] = []
+    if location.address or location.postcode:
+        postcode = postcodes.get(location.postcode)
+        data["addresses"].append(
+            {
+                "id": derived_id(location.uuid, "address"),
+                "location_id": lid,
+                "address_type": "physical",
+                "address_1": location.address,
+                "postal_code": location.postcode,
+                "city": postcode.place if postcode else "",
+                "state_province": municipality.county.name,
+                "country": WHOLE_COUNTRY,
+            }
+        )
+    data["x_municipality"] = municipality.number
+    return data
 
 
-def _export_service_areas(service: Service, sid: str) -> list[dict]:
+def service_at_location_id(location: Location) -> str:
+    return derived_id(location.uuid, "service_at_location")
+
+
+def _export_locations(service: Service, postcodes: dict[str, Postcode]) -> list[dict]:
+    # Confidential addresses never leave, not even their municipality; their UUIDs are
+    # random, so the others' ids do not betray that something was left out.
+    return [
+        {
+            "id": service_at_location_id(location),
+            "service_id": str(service.uuid),
+            "location_id": str(location.uuid),
+            "location": export_location(location, postcodes),
+        }
+        for location in service.public_locations()
+    ]
+
+
+def _export_service_areas(service: Service) -> list[dict]:
     areas = [(WHOLE_COUNTRY, "Norge")] if service.covers_whole_country else []
     areas += sorted((county.number, county.name) for county in service.coverage_counties.all())
     areas += sorted((m.number, m.name) for m in service.coverage_municipalities.all())
     return [
-        {"id": f"{sid}-area-{n}", "name": name, "extent_type": "text", "extent": extent}
-        for n, (extent, name) in enumerate(areas, 1)
+        {
+            "id": derived_id(service.uuid, "service_area", extent),
+            "name": name,
+            "extent_type": "text",
+            "extent": extent,
+        }
+        for extent, name in areas
     ]
 
 
-def _export_attributes(service: Service, sid: str) -> list[dict]:
+def export_taxonomy_term(taxonomy: str, term: models.Model) -> dict[str, Any]:
+    """A vocabulary term as an HSDS taxonomy_term. The directory's terms have a label
+    only, which HSDS's required description repeats."""
+    label = _translated(term, "label")
+    result: dict[str, Any] = {
+        "id": taxonomy_term_id(taxonomy, term.code),  # type: ignore[attr-defined]
+        "code": term.code,  # type: ignore[attr-defined]
+        "name": label,
+        "description": label,
+        "taxonomy": taxonomy,
+        "taxonomy_id": taxonomy_id(taxonomy),
+        "language": DEFAULT_LANGUAGE,
+    }
+    if translations := _extra_translations(term, ("label",)):
+        result["x_translations"] = {
+            code: {"name": texts["label"]} for code, texts in translations.items()
+        }
+    return result
+
+
+def _export_attributes(service: Service) -> list[dict]:
     attributes = []
     for taxonomy, (field_name, _model) in TAXONOMIES.items():
         for term in sorted(getattr(service, field_name).all(), key=lambda term: term.code):
-            term_id = f"{taxonomy}:{term.code}"
+            exported = export_taxonomy_term(taxonomy, term)
             attributes.append(
                 {
-                    "id": f"{sid}-{term_id}",
-                    "taxonomy_term_id": term_id,
-                    "taxonomy_term": {
-                        "id": term_id,
-                        "code": term.code,
-                        "name": _translated(term, "label"),
-                        "taxonomy": taxonomy,
-                    },
+                    "id": derived_id(service.uuid, "attribute", taxonomy, term.code),
+                    "link_id": str(service.uuid),
+                    "link_entity": "service",
+                    "taxonomy_term_id": exported["id"],
+                    "taxonomy_term": exported,
                 }
             )
     return attributes
@@ -229,6 +297,7 @@ def _export_service(service: Service, postcodes: dict[str, Postcode], warnings: 
 
     result: dict[str, Any] = {
         "id": sid,
+        "organization_id": organization_export_id(service.organization),
         "name": _translated(service, "name"),
         "description": _translated(service, "description") or "",
     }
@@ -236,23 +305,32 @@ def _export_service(service: Service, postcodes: dict[str, Postcode], warnings: 
         if key in contact:
             result[key] = contact[key]
     result["status"] = STATUS_TO_HSDS[Service.Status(service.status)]
-    if service.free_of_charge:
+    if fees := _translated(service, "fees_description"):
+        result["fees_description"] = fees
+    elif service.free_of_charge:
         result["fees_description"] = "Gratis"
     if service.min_age is not None:
         result["minimum_age"] = service.min_age
     if service.max_age is not None:
         result["maximum_age"] = service.max_age
-    result["organization"] = _export_organization(service.organization)
-    result["service_at_locations"] = _export_locations(service, sid, postcodes)
+    result["last_modified"] = last_modified(service)
+    result["organization"] = export_organization(service.organization)
+    result["service_at_locations"] = _export_locations(service, postcodes)
     result["phones"] = contact["phones"]
-    result["schedules"] = _export_schedules(rows_by_channel.get(None, []), f"{sid}-schedule")
-    result["service_areas"] = _export_service_areas(service, sid)
+    result["schedules"] = _export_schedules(rows_by_channel.get(None, []))
+    result["service_areas"] = _export_service_areas(service)
     result["languages"] = [
-        {"id": f"{sid}-language-{language.code}", "code": language.code, "name": language.name_nb}
+        {
+            "id": derived_id(service.uuid, "language", language.code),
+            "service_id": sid,
+            "code": language.code,
+            "name": language.name_nb,
+        }
         for language in sorted(service.languages.all(), key=lambda language: language.code)
     ]
-    result["attributes"] = _export_attributes(service, sid)
-    if translations := _extra_translations(service, ("name", "description")):
+    result["attributes"] = _export_attributes(service)
+    result["x_id"] = service_readable_id(service)
+    if translations := _extra_translations(service, ("name", "description", "fees_description")):
         result["x_translations"] = translations
     result["x_holiday_policy"] = service.holiday_policy
     result["x_free_of_charge"] = service.free_of_charge
@@ -262,6 +340,12 @@ def _export_service(service: Service, postcodes: dict[str, Postcode], warnings: 
         if key in contact:
             result[key] = contact[key]
     return result
+
+
+def last_modified(service: Service) -> str:
+    """When the service last changed, in UTC with milliseconds, as HSDS asks."""
+    moment = service.updated_at.astimezone(UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 # Everything _export_service reads, so a page of services costs a fixed number of queries.
@@ -296,6 +380,35 @@ def export_services() -> tuple[list[dict], list[str]]:
     exported = _export(with_export_data(Service.objects.public()), warnings)
     exported.sort(key=lambda entry: entry["id"])
     return exported, warnings
+
+
+# The one-to-one fields of a service (HSDS service_list) and the fewest a client may ask
+# for (``minimal``: the schema's required ones and the time of the last change).
+LIST_KEYS = (
+    "id",
+    "organization_id",
+    "name",
+    "description",
+    "url",
+    "email",
+    "status",
+    "fees_description",
+    "minimum_age",
+    "maximum_age",
+    "last_modified",
+    "organization",
+    "x_id",
+)
+MINIMAL_KEYS = ("id", "name", "status", "last_modified")
+ORGANIZATION_LIST_KEYS = ("id", "name", "description", "website", "x_id")
+
+
+def shaped(entry: dict, keys: tuple[str, ...]) -> dict:
+    """``entry`` with only ``keys``; a nested organization keeps its one-to-one fields."""
+    result = {key: entry[key] for key in keys if key in entry}
+    if "organization" in result:
+        result["organization"] = shaped(result["organization"], ORGANIZATION_LIST_KEYS)
+    return result
 
 
 def export_chosen(services: Iterable[Service]) -> list[dict]:

@@ -7,6 +7,7 @@ models are registered after the translated fields exist).
 
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
+from uuid import uuid4
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -58,6 +59,8 @@ class Organization(models.Model):
     )
     url = models.URLField(_("web address"), blank=True)
     hsds_id = models.CharField(_("HSDS id"), max_length=100, unique=True, null=True, blank=True)
+    # The object's HSDS id (a UUID, as HSDS asks), kept so it survives re-exports.
+    uuid = models.UUIDField(_("HSDS UUID"), default=uuid4, unique=True, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -139,6 +142,8 @@ class Service(models.Model):
         help_text=_("Drafts are invisible to operators and to every export."),
     )
     hsds_id = models.CharField(_("HSDS id"), max_length=100, unique=True, null=True, blank=True)
+    # The object's HSDS id (a UUID, as HSDS asks), kept so it survives re-exports.
+    uuid = models.UUIDField(_("HSDS UUID"), default=uuid4, unique=True, editable=False)
 
     min_age = models.PositiveSmallIntegerField(
         _("minimum age"), null=True, blank=True, validators=[MaxValueValidator(120)]
@@ -147,6 +152,8 @@ class Service(models.Model):
         _("maximum age"), null=True, blank=True, validators=[MaxValueValidator(120)]
     )
     free_of_charge = models.BooleanField(_("free of charge"), default=True)
+    # What it costs, in words (HSDS fees_description); free_of_charge is the filter.
+    fees_description = models.CharField(_("fees"), max_length=500, blank=True)
     anonymous_contact = models.BooleanField(_("anonymous contact possible"), default=False)
     police_report_required = models.BooleanField(_("police report required"), default=False)
     # Crisis centres (service type "krisesenter") report free places anyway; this switches
@@ -337,6 +344,8 @@ class Location(models.Model):
             "Shown to operators marked “do not share”; never in any export or public output."
         ),
     )
+    # The object's HSDS id (a UUID, as HSDS asks), kept so it survives re-exports.
+    uuid = models.UUIDField(_("HSDS UUID"), default=uuid4, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("location")
@@ -389,6 +398,8 @@ class ContactChannel(models.Model):
     )
     description = models.CharField(_("description"), max_length=100, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # The object's HSDS id (a UUID, as HSDS asks), kept so it survives re-exports.
+    uuid = models.UUIDField(_("HSDS UUID"), default=uuid4, unique=True, editable=False)
 
     class Meta:
         ordering = ["position", "id"]
@@ -477,6 +488,8 @@ class OpeningHours(models.Model):
         blank=True,
         help_text=_("A closing time at or before the opening time means the next day."),
     )
+    # The object's HSDS id (a UUID, as HSDS asks), kept so it survives re-exports.
+    uuid = models.UUIDField(_("HSDS UUID"), default=uuid4, unique=True, editable=False)
 
     class Meta:
         ordering = ["kind", "weekday", "valid_from", "opens"]
