@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from hotline.accounts.roles import Role
 from services_directory.models import CapacityLink
-from tests.factories import make_service, make_user
+from tests.factories import login_verified, make_service, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,7 @@ def capacity_form(client):
 
 def as_role(role, path, **extra):
     def fetch(client):
-        client.force_login(make_user(role, username="viewer", **extra))
+        login_verified(client, make_user(role, username="viewer", **extra))
         return client.get(path)
 
     return fetch
