@@ -59,10 +59,26 @@ EXPECTED: dict[str, tuple[dict, dict[str, int]]] = {
     ),
     "api:public_services": ({}, {ANON: 200, OPERATOR: 200, EDITOR: 200, SUPERVISOR: 200}),
     "api:public_hsds_services": ({}, {ANON: 200, OPERATOR: 200, EDITOR: 200, SUPERVISOR: 200}),
-    "api:public_hsds_service": (
-        {"pk": 1},
-        {ANON: 404, OPERATOR: 404, EDITOR: 404, SUPERVISOR: 404},
+    "api:public_hsds": ({}, {ANON: 200, OPERATOR: 200, EDITOR: 200, SUPERVISOR: 200}),
+    "api:public_hsds_profile": ({}, {ANON: 200, OPERATOR: 200, EDITOR: 200, SUPERVISOR: 200}),
+    "api:public_hsds_organizations": ({}, {ANON: 200, OPERATOR: 200, EDITOR: 200, SUPERVISOR: 200}),
+    "api:public_hsds_taxonomies": ({}, {ANON: 200, OPERATOR: 200, EDITOR: 200, SUPERVISOR: 200}),
+    "api:public_hsds_taxonomy_terms": (
+        {},
+        {ANON: 200, OPERATOR: 200, EDITOR: 200, SUPERVISOR: 200},
     ),
+    "api:public_hsds_service_at_locations": (
+        {},
+        {ANON: 200, OPERATOR: 200, EDITOR: 200, SUPERVISOR: 200},
+    ),
+    # No such object: the same 404 for everyone.
+    **{
+        f"api:public_hsds_{name}": (
+            {"id": "5b9e3f0e-2f4e-4d7a-8f59-0d7a2b1c9e11"},
+            {ANON: 404, OPERATOR: 404, EDITOR: 404, SUPERVISOR: 404},
+        )
+        for name in ("service", "organization", "taxonomy", "taxonomy_term", "service_at_location")
+    },
     "api:public_openapi": ({}, {ANON: 200, OPERATOR: 200, EDITOR: 200, SUPERVISOR: 200}),
     "api:public_not_found": (
         {"rest": "nothing"},
