@@ -9,14 +9,12 @@ from base64 import b32encode
 from collections.abc import Callable
 from typing import Any
 
-import qrcode
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django_otp import devices_for_user, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from qrcode.image.svg import SvgPathImage
 
 RECOVERY_CODE_COUNT = 10
 
@@ -59,6 +57,10 @@ def secret_text(device: TOTPDevice) -> str:
 
 def qr_svg(device: TOTPDevice) -> str:
     """The otpauth:// address as an inline SVG QR code (no image request, no CDN)."""
+    # Imported when first needed: only enrolment draws a QR code.
+    import qrcode
+    from qrcode.image.svg import SvgPathImage
+
     image = qrcode.make(device.config_url, image_factory=SvgPathImage, box_size=10)
     return image.to_string(encoding="unicode")
 

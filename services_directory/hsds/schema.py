@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from referencing import Registry
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 VERSION = "3.0.1"
@@ -53,6 +53,11 @@ def _contents(name: str) -> dict[str, Any]:
 def registry() -> Registry:
     """Every schema under the address the specification gives it, as Draft 2020-12 (the
     files do not say which draft they are)."""
+    # Imported when first needed: jsonschema would cost every web worker about 16 MB,
+    # and only validation (tests, validate_hsds) uses it.
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
     resources = [
         (_uri(name), Resource.from_contents(_contents(name), default_specification=DRAFT202012))
         for name in (*COMPILED, *DEFINED)
@@ -64,6 +69,8 @@ def registry() -> Registry:
 def validator(name: str) -> Draft202012Validator:
     """A validator for one HSDS object (``service``, ``taxonomy_term``, ...). Formats are
     checked too, so an id that is not a UUID is an error, as HSDS says."""
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(
         {"$ref": _uri(name)},
         registry=registry(),
