@@ -37,6 +37,12 @@ class Site(models.Model):
         verbose_name=_("municipality"),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # New operators practise on a training site: its calls are kept out of every report.
+    is_training = models.BooleanField(
+        _("training site"),
+        default=False,
+        help_text=_("Calls logged here are practice: they never reach the reports."),
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
@@ -73,6 +79,10 @@ class CallQuerySet(models.QuerySet):
 
     def closed(self):
         return self.filter(is_open=False)
+
+    def counted(self):
+        """Closed calls that belong in the reports: training calls never do."""
+        return self.closed().filter(site__is_training=False)
 
     def left_open(self, started_before):
         """Calls still open that started before ``started_before``: forgotten ones."""

@@ -186,7 +186,10 @@ def _add(cells: dict[Key, list[int]]) -> None:
 
 
 def count_closed_call(call: Call) -> None:
-    """Count a call that has just been closed, once; call inside the closing transaction."""
+    """Count a call that has just been closed, once; call inside the closing transaction.
+    A training call is never counted (close_call does not ask; this is the backstop)."""
+    if call.site.is_training:
+        return
     with transaction.atomic():
         _counted, created = CountedCall.objects.get_or_create(call_id=call.pk)
         if not created:
@@ -241,7 +244,7 @@ def _chunks(first: date, last: date) -> Iterator[tuple[datetime, datetime]]:
 
 
 def _closed_facts(start: datetime, end: datetime, lookups) -> Iterable[CallFacts]:
-    calls = Call.objects.closed().filter(started_hour__gte=start, started_hour__lt=end)
+    calls = Call.objects.counted().filter(started_hour__gte=start, started_hour__lt=end)
     topics: dict = defaultdict(set)
     for call_id, topic_id in Call.topics.through.objects.filter(call__in=calls).values_list(
         "call_id", "topic_id"
@@ -314,7 +317,7 @@ def rebuild_summary() -> int:
         else:
             CallStat.objects.all().delete()
             CountedCall.objects.all().delete()
-        span = Call.objects.closed().aggregate(first=Min("started_hour"), last=Max("started_hour"))
+        span = Call.objects.counted().aggregate(first=Min("started_hour"), last=Max("started_hour"))
         if span["first"] is None:
             return 0
         first = span["first"].astimezone(OSLO).date()
