@@ -29,6 +29,7 @@ EXPECTED: dict[str, tuple[dict, dict[str, int]]] = {
         {ANON: 302, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405},
     ),
     "desk:places": ({}, {ANON: 302, OPERATOR: 200, EDITOR: 403, SUPERVISOR: 403}),
+    "desk:shelters": ({}, {ANON: 302, OPERATOR: 200, EDITOR: 403, SUPERVISOR: 403}),
     "calls:start": ({}, {ANON: 302, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405}),
     "calls:autosave": ({}, {ANON: 302, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405}),
     "calls:close": ({}, {ANON: 302, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405}),

@@ -6,4 +6,5 @@ app_name = "desk"
 urlpatterns = [
     path("", views.desk_home, name="home"),
     path("places/", views.place_options, name="places"),
+    path("shelters/", views.shelters, name="shelters"),
 ]

@@ -7,9 +7,10 @@ from django_htmx.http import push_url
 
 from hotline.accounts.roles import Role, role_required
 from hotline.calls.panel import panel_context
-from hotline.desk.forms import DeskSearchForm, PlaceSuggestForm
+from hotline.desk.forms import DeskSearchForm, PlaceSuggestForm, ShelterForm
 from hotline.http import HtmxHttpRequest
 from services_directory import places
+from services_directory.models.capacity import shelters_with_places
 from services_directory.search import nearest_open, run_search
 
 
@@ -64,3 +65,29 @@ def place_options(request: HtmxHttpRequest) -> HttpResponse:
         return render(request, "desk/home.html#place_options", {"options": []}, status=400)
     options = places.suggest(form.cleaned_data["where"])
     return render(request, "desk/home.html#place_options", {"options": options})
+
+
+@require_GET
+@never_cache
+@role_required(Role.OPERATOR)
+def shelters(request: HtmxHttpRequest) -> HttpResponse:
+    """Free places at every shelter in the country, nearest the caller first. Like the
+    search, nothing about what was asked is stored or logged."""
+    form = ShelterForm(request.GET)
+    rows, status, location = [], 200, None
+    if form.is_valid():
+        location = form.cleaned_data["location"]
+        rows = shelters_with_places(
+            location.municipality if location else None,
+            kind=form.cleaned_data["kind"],
+            only_free=form.cleaned_data["free"],
+        )
+    else:
+        status = 400
+    context = {"form": form, "rows": rows, "location": location}
+    if not request.htmx:
+        return render(request, "desk/shelters.html", context, status=status)
+    response = render(request, "desk/shelters.html#results", context, status=status)
+    if status != 200:
+        push_url(response, False)
+    return response
