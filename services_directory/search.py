@@ -21,15 +21,14 @@ from services_directory import hours, places, search_index
 from services_directory.models import (
     ContactChannel,
     Language,
-    Location,
     Municipality,
-    Service,
     ServiceType,
     ShelterCapacity,
     TargetGroup,
     Topic,
 )
 from services_directory.models.capacity import CapacityReport, reports_capacity
+from services_directory.search_cards import Card, CardChannel, CardLocation, CardService
 from services_directory.search_index import Coverage, SearchIndex
 
 DEFAULT_LIMIT = 20
@@ -219,19 +218,19 @@ def _hours_now(schedule: hours.Schedule, at: datetime) -> HoursNow:
 
 @dataclass
 class Hit:
-    service: Service
+    service: CardService
     coverage: Coverage | None
     distance_km: float | None
     open_now: bool
     opens_next: datetime | None
     closes_at: datetime | None
     always_open: bool
-    phones: list[ContactChannel]
-    other_channels: list[ContactChannel]
-    confidential_locations: list[Location]
+    phones: list[CardChannel]
+    other_channels: list[CardChannel]
+    confidential_locations: list[CardLocation]
     open_error_reports: int = 0
     capacity: CapacityReport | None = None
-    locations: list[Location] = field(default_factory=list)
+    locations: list[CardLocation] = field(default_factory=list)
     service_types: tuple[ServiceType, ...] = ()
     topics: tuple[Topic, ...] = ()
     target_groups: tuple[TargetGroup, ...] = ()
@@ -335,7 +334,7 @@ def _hits(index: SearchIndex, ranked: list[search_index.Ranked], at: datetime) -
     return hits
 
 
-def _hit(card: search_index.Card, ranked: search_index.Ranked, now: HoursNow, capacity) -> Hit:
+def _hit(card: Card, ranked: search_index.Ranked, now: HoursNow, capacity) -> Hit:
     service, channels, locations = card.service, card.channels, card.locations
     active = ranked.entry.active
     open_now = active and now.open_now
@@ -362,7 +361,7 @@ def _hit(card: search_index.Card, ranked: search_index.Ranked, now: HoursNow, ca
     )
 
 
-def _capacity(service: Service, report: ShelterCapacity | None, types) -> CapacityReport | None:
+def _capacity(service: CardService, report: ShelterCapacity | None, types) -> CapacityReport | None:
     # A service whose editor switched reporting off shows no stale figures.
     if report is None or not reports_capacity(service, types):
         return None

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import gc
 import heapq
+import marshal
 import math
 import threading
 from bisect import bisect_left, insort
@@ -45,10 +46,10 @@ from operator import itemgetter
 from typing import Any, NamedTuple, cast
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connection, models
+from django.db import connection, models
 from rapidfuzz import fuzz, process
 
-from services_directory import hours
+from services_directory import hours, search_cards
 from services_directory.geo import EARTH_RADIUS_KM, Point, km_between
 from services_directory.models import (
     ContactChannel,
@@ -83,9 +84,6 @@ FREEZE_FROM = 2_000
 DIRECT_SCAN = 500
 # A name word of more services than this keeps them in a set.
 COMMON_WORD = 16
-# Result cards kept at most; when full, all are dropped (so nothing records which were
-# shown last) and the next searches read theirs again.
-MAX_CARDS = 1_000
 # Reloading more than this share of the directory (and this many services) costs more
 # than rebuilding it.
 REBUILD_SHARE = 0.25
@@ -140,6 +138,7 @@ class Entry:
     municipalities: tuple[int, ...] = ()  # covered, by pk
     counties: tuple[int, ...] = ()
     words: tuple[str, ...] = ()  # of its names and its organisation's
+    card: bytes = b""  # what its result card shows, see search_cards
 
 
 @dataclass(frozen=True)
@@ -319,7 +318,7 @@ class SearchIndex:
         self._name_words: dict[str, tuple[int, ...] | set[int]] = {}
         self._vocabulary: list[str] = []
         self.feedback = Feedback()
-        self._cards: dict[int, Card] = {}
+        self.organizations: dict[int, search_cards.CardOrganization] = {}
         self.municipality_objects: dict[int, Municipality] = {}
 
     # --- Building ---
@@ -373,11 +372,11 @@ class SearchIndex:
         rows = list(
             # modeltranslation would read "name" as "name_<active language>".
             services.rewrite(False).values_list(
-                "id", *NAME_FIELDS, "status", "covers_whole_country", "min_age", "max_age",
-                "holiday_policy", "organization_id",
+                "id", *NAME_FIELDS, "covers_whole_country", "min_age", "max_age",
+                "holiday_policy", "organization_id", *search_cards.SERVICE_COLUMNS,
             )
         )  # fmt: skip
-        policies = {row[0]: row[-2] for row in rows}
+        policies = {row[0]: row[-5] for row in rows}
         schedules: dict[int, hours.Schedule] = {}
         hour_rows = rows_of(OpeningHours, *HoursRow._fields, channel__isnull=True)
         for service_id, group in groupby(
@@ -386,19 +385,32 @@ class SearchIndex:
             if service_id in policies:
                 own = tuple(HoursRow(*row[1:]) for row in group)
                 schedules[service_id] = self._schedule(policies[service_id], own)
-        phones = set(
-            rows_of(ContactChannel, kind=ContactChannel.Kind.PHONE)
-            .values_list("service_id", flat=True)
-            .distinct()
-        )
-        points: dict[int, list[tuple[Point, bool]]] = defaultdict(list)
-        located = rows_of(
-            Location, "latitude", "longitude", "is_confidential",
-            latitude__isnull=False, longitude__isnull=False,
-        )  # fmt: skip
-        for service_id, latitude, longitude, confidential in each(located.order_by("pk")):
+        # Each service's channels and addresses, encoded as they are read: a whole
+        # directory's rows at once would cost more memory than the cards kept.
+        phones: set[int] = set()
+        channels: dict[int, bytes] = {}
+        channel_rows = rows_of(ContactChannel, *search_cards.CHANNEL_COLUMNS)
+        for service_id, group in groupby(
+            each(channel_rows.order_by("service_id", "position", "pk")), key=itemgetter(0)
+        ):
             if service_id in policies:
-                points[service_id].append((Point.at(latitude, longitude), confidential))
+                own_channels = [row[1:] for row in group]
+                if any(row[0] == ContactChannel.Kind.PHONE for row in own_channels):
+                    phones.add(service_id)
+                channels[service_id] = marshal.dumps(own_channels)
+        points: dict[int, list[tuple[Point, bool]]] = defaultdict(list)
+        addresses: dict[int, bytes] = {}
+        location_rows = rows_of(Location, "latitude", "longitude", *search_cards.LOCATION_COLUMNS)
+        for service_id, group in groupby(
+            each(location_rows.order_by("service_id", "pk")), key=itemgetter(0)
+        ):
+            if service_id in policies:
+                own_locations = []
+                for _, latitude, longitude, *card_row in group:
+                    if latitude is not None and longitude is not None:
+                        points[service_id].append((Point.at(latitude, longitude), card_row[-1]))
+                    own_locations.append(tuple(card_row))
+                addresses[service_id] = marshal.dumps(own_locations)
         related: dict[str, dict[int, list]] = {name: defaultdict(list) for name in SERVICE_M2M}
         for relation, service_id, value in _pairs(pks, each):
             if service_id in policies:
@@ -406,15 +418,23 @@ class SearchIndex:
 
         organizations = Organization.objects.all()
         if pks is not None:
-            organizations = organizations.filter(pk__in={row[-1] for row in rows})
-        organization_names = dict(organizations.values_list("pk", "name"))
+            organizations = organizations.filter(pk__in={row[-4] for row in rows})
+        for organization_pk, organization_name in organizations.values_list("pk", "name"):
+            self.organizations[organization_pk] = search_cards.CardOrganization(
+                organization_pk, organization_name
+            )
         share = self._shared.setdefault
         entries = []
-        for pk, *names, status, national, min_age, max_age, policy, organization in rows:
+        empty = marshal.dumps([])
+        first_fact = 6 + len(NAME_FIELDS)
+        for row in rows:
+            pk, names, facts = row[0], row[1 : first_fact - 5], row[first_fact:]
+            national, min_age, max_age, policy, organization = row[first_fact - 5 : first_fact]
             located = points.get(pk, ())
+            organization_name = self.organizations[organization].name
             words = {
                 share(word, word)
-                for text in (*names, organization_names.get(organization, ""))
+                for text in (*names, organization_name)
                 for word in (text or "").casefold().split()
             }
             terms = {}
@@ -429,7 +449,7 @@ class SearchIndex:
                 Entry(
                     pk=pk,
                     name=names[0] or "",
-                    active=status == Service.Status.ACTIVE,
+                    active=facts[0] == Service.Status.ACTIVE,
                     national=national,
                     min_age=min_age,
                     max_age=max_age,
@@ -441,6 +461,13 @@ class SearchIndex:
                     municipalities=_shared_tuple(share, related["coverage_municipalities"], pk),
                     counties=_shared_tuple(share, related["coverage_counties"], pk),
                     words=tuple(sorted(words)),
+                    card=search_cards.encode(
+                        names,
+                        organization,
+                        facts,
+                        channels.get(pk, empty),
+                        addresses.get(pk, empty),
+                    ),
                 )
             )
         return entries
@@ -561,7 +588,6 @@ class SearchIndex:
         with self.lock:
             fresh = {entry.pk: entry for entry in self._read(pks)}
             for pk in pks:
-                self._cards.pop(pk, None)
                 old = self.entries.get(pk)
                 if old is not None:
                     self._unplace(old)
@@ -623,17 +649,15 @@ class SearchIndex:
 
     # --- Cards ---
 
-    def cards(self, pks: list[int]) -> dict[int, Card]:
-        """The services a page of results shows, with their organisation, channels and
-        locations. Read from the database the first time (four queries for the page)
-        and kept until the service changes, so a warm search reads none."""
+    def cards(self, pks: list[int]) -> dict[int, search_cards.Card]:
+        """The result cards of the services ``pks`` (those still in the index): read
+        from memory, as the index keeps every service's card."""
         with self.lock:
-            missing = [pk for pk in pks if pk not in self._cards]
-            if missing:
-                if len(self._cards) + len(missing) > MAX_CARDS:
-                    self._cards.clear()
-                self._cards.update(_load_cards(missing, self.municipality_objects))
-            return {pk: self._cards[pk] for pk in pks if pk in self._cards}
+            return {
+                pk: search_cards.decode(entry, self.organizations, self.municipality_objects)
+                for pk in pks
+                if (entry := self.entries.get(pk)) is not None
+            }
 
     # --- Searching ---
 
@@ -845,49 +869,6 @@ class SearchIndex:
                 if len(results) == need:
                     break
         return results
-
-
-@dataclass(slots=True)
-class Card:
-    """What a result card shows of a service besides the index's own facts."""
-
-    service: Service  # with its organisation
-    channels: list[ContactChannel]  # in the editors' order
-    locations: list[Location]  # each with its municipality and county
-
-
-def _rows(model, queryset) -> tuple[list[str], list[tuple]]:
-    """A model's rows as plain tuples (instances are then made as the ORM makes them,
-    without its per-row machinery for related objects)."""
-    names = [f.attname for f in model._meta.concrete_fields]
-    if hasattr(queryset, "rewrite"):
-        # modeltranslation would read "name" as "name_<active language>".
-        queryset = queryset.rewrite(False)
-    return names, list(queryset.values_list(*names))
-
-
-def _load_cards(pks: list[int], municipalities: dict[int, Municipality]) -> dict[int, Card]:
-    """The page's cards in four queries, with the municipalities the index holds."""
-    names, rows = _rows(Service, Service.objects.filter(pk__in=pks))
-    services = {row[0]: Service.from_db(DEFAULT_DB_ALIAS, names, row) for row in rows}
-    org_ids = {service.organization_id for service in services.values()}
-    names, rows = _rows(Organization, Organization.objects.filter(pk__in=org_ids))
-    organizations = {row[0]: Organization.from_db(DEFAULT_DB_ALIAS, names, row) for row in rows}
-    cards = {}
-    for pk, service in services.items():
-        service.organization = organizations[service.organization_id]
-        cards[pk] = Card(service, [], [])
-    channels = ContactChannel.objects.filter(service_id__in=pks).order_by("position", "pk")
-    names, rows = _rows(ContactChannel, channels)
-    for row in rows:
-        channel = ContactChannel.from_db(DEFAULT_DB_ALIAS, names, row)
-        cards[channel.service_id].channels.append(channel)
-    names, rows = _rows(Location, Location.objects.filter(service_id__in=pks).order_by("pk"))
-    for row in rows:
-        location = Location.from_db(DEFAULT_DB_ALIAS, names, row)
-        location.municipality = municipalities[location.municipality_id]
-        cards[location.service_id].locations.append(location)
-    return cards
 
 
 _current: SearchIndex | None = None

@@ -15,6 +15,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -29,6 +30,9 @@ from services_directory.geo import distance_km
 from services_directory.models.directory import ContactChannel, Service
 from services_directory.models.reference import Municipality
 
+if TYPE_CHECKING:
+    from services_directory.search_cards import CardService
+
 # Shelters of this type report capacity without an editor switching it on.
 SHELTER_TYPE_CODE = "krisesenter"
 # secrets.token_urlsafe(32): 43 URL-safe base64 characters.
@@ -36,11 +40,11 @@ TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
 MAX_PLACES = 999
 
 
-def reports_capacity(service: Service, service_types=None) -> bool:
+def reports_capacity(service: "Service | CardService", service_types=None) -> bool:
     """Whether ``service`` reports free places. ``service_types`` saves the query where
-    the caller has them already (the desk's search index does)."""
+    the caller has them already (the desk's search index does, with its cards)."""
     if service_types is None:
-        service_types = service.service_types.all()
+        service_types = cast(Service, service).service_types.all()
     return service.reports_capacity or any(term.code == SHELTER_TYPE_CODE for term in service_types)
 
 

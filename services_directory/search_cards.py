@@ -1,0 +1,151 @@
+"""What a result card shows of a service, kept by the search index for every service.
+
+A page of results must not wait for the database, yet model instances for every service
+would cost a worker more memory than the whole index. So each service's card is kept
+as one small ``marshal``-encoded value (names and texts in every content language,
+contact channels, addresses) and turned into light read-only objects only for the page
+shown. The index rereads a service's card whenever the service changes, as it does the
+rest of the service.
+"""
+
+from __future__ import annotations
+
+import marshal
+from typing import TYPE_CHECKING, NamedTuple
+
+from django.conf import settings
+from modeltranslation.utils import get_language
+
+from services_directory.models import ContactChannel, Municipality
+
+if TYPE_CHECKING:
+    from services_directory.search_index import Entry
+
+LANGUAGES = tuple(settings.MODELTRANSLATION_LANGUAGES)
+# Column names, in order, for the rows the index reads.
+SERVICE_COLUMNS = ("status", "operator_note", "reports_capacity")
+CHANNEL_COLUMNS = ("kind", "value", *(f"description_{code}" for code in LANGUAGES))
+LOCATION_COLUMNS = ("name", "address", "postcode", "municipality_id", "is_confidential")
+
+
+def _translated(texts: tuple[str, ...]) -> str:
+    """The active language's text, else bokmål's, as modeltranslation would give it."""
+    language = get_language()
+    position = LANGUAGES.index(language) if language in LANGUAGES else 0
+    return texts[position] or texts[0]
+
+
+class CardOrganization(NamedTuple):
+    pk: int
+    name: str
+
+
+class CardChannel:
+    """A contact channel as a card shows it; the display rules are ContactChannel's own."""
+
+    __slots__ = ("descriptions", "kind", "value")
+    Kind = ContactChannel.Kind
+    is_phone = ContactChannel.is_phone
+    display_value = ContactChannel.display_value
+    href = ContactChannel.href
+
+    def __init__(self, kind: str, value: str, descriptions: tuple[str, ...]) -> None:
+        self.kind, self.value, self.descriptions = kind, value, descriptions
+
+    @property
+    def description(self) -> str:
+        return _translated(self.descriptions)
+
+    def get_kind_display(self) -> str:
+        return str(self.Kind(self.kind).label)
+
+
+class CardLocation(NamedTuple):
+    name: str
+    address: str
+    postcode: str
+    municipality: Municipality
+    is_confidential: bool
+
+
+class CardService:
+    """The service fields a card shows, under the names the model gives them."""
+
+    __slots__ = (
+        "max_age",
+        "min_age",
+        "names",
+        "operator_note",
+        "organization",
+        "pk",
+        "reports_capacity",
+        "status",
+    )
+    max_age: int | None
+    min_age: int | None
+    operator_note: str
+    reports_capacity: bool
+    status: str
+
+    def __init__(self, pk: int, names: tuple[str, ...], organization: CardOrganization, **facts):
+        self.pk, self.names, self.organization = pk, names, organization
+        for name, value in facts.items():
+            setattr(self, name, value)
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+    @property
+    def name(self) -> str:
+        return _translated(self.names)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Card(NamedTuple):
+    """What a result card shows of a service besides the index's own facts."""
+
+    service: CardService
+    channels: list[CardChannel]  # in the editors' order
+    locations: list[CardLocation]
+
+
+def encode(
+    names: tuple[str, ...], organization: int, facts: tuple, channels: bytes, locations: bytes
+) -> bytes:
+    """One service's card as the index keeps it: ``facts`` in SERVICE_COLUMNS' order;
+    ``channels`` and ``locations`` are lists of CHANNEL_COLUMNS and LOCATION_COLUMNS rows,
+    each encoded as the service's rows were read."""
+    return marshal.dumps((names, organization, facts, channels, locations))
+
+
+def decode(
+    entry: Entry,
+    organizations: dict[int, CardOrganization],
+    municipalities: dict[int, Municipality],
+) -> Card:
+    names, organization, facts, channels, locations = marshal.loads(entry.card)  # noqa: S302 (the index's own bytes)
+    status, note, reports = facts
+    service = CardService(
+        entry.pk,
+        tuple(name or "" for name in names),
+        organizations[organization],
+        status=status,
+        operator_note=note,
+        reports_capacity=reports,
+        min_age=entry.min_age,
+        max_age=entry.max_age,
+    )
+    return Card(
+        service,
+        [
+            CardChannel(kind, value, tuple(text or "" for text in texts))
+            for kind, value, *texts in marshal.loads(channels)  # noqa: S302
+        ],
+        [
+            CardLocation(name, address, postcode, municipalities[municipality], secret)
+            for name, address, postcode, municipality, secret in marshal.loads(locations)  # noqa: S302
+        ],
+    )
