@@ -8,6 +8,7 @@ from django_htmx.http import push_url
 from hotline.accounts.roles import Role, role_required
 from hotline.calls.panel import panel_context
 from hotline.desk.forms import DeskSearchForm, PlaceSuggestForm, ShelterForm
+from hotline.guide.models import Article
 from hotline.http import HtmxHttpRequest
 from services_directory import places
 from services_directory.models.capacity import shelters_with_places
@@ -36,6 +37,7 @@ def desk_home(request: HtmxHttpRequest) -> HttpResponse:
         # Acute strip: always about right now, whatever time the search plans for.
         "nearest_open": nearest_open(municipality, timezone.now(), index=form.index),
         "suggestions": _suggestions(form),
+        "topic_articles": _topic_articles(form.cleaned_data.get("topic") if result else None),
         **panel_context(request),
     }
     if not request.htmx:
@@ -45,6 +47,13 @@ def desk_home(request: HtmxHttpRequest) -> HttpResponse:
         # Half-typed or refused input (say, a phone number) stays out of the browser history.
         push_url(response, False)
     return response
+
+
+def _topic_articles(topics) -> list[Article]:
+    """Guidance library articles on the topics chosen, shown beside the results."""
+    if not topics:
+        return []
+    return list(Article.objects.published().for_topics(topics).order_by("title")[:5])
 
 
 def _suggestions(form: DeskSearchForm) -> list[places.Entry]:

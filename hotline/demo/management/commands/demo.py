@@ -68,6 +68,7 @@ class Command(BaseCommand):
         call_command("load_demo_data", verbosity=verbosity)
         call_command("load_demo_calls", verbosity=verbosity)
         credentials = reset_demo_users()
+        call_command("load_demo_guide", verbosity=verbosity)
 
         self.stdout.write(self.style.SUCCESS("\nDemo users (passwords are new on every run):"))
         for username, password in credentials.items():
