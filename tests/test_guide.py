@@ -226,6 +226,12 @@ def test_the_demo_articles_load_twice_without_duplicates(editor):
         assert made.owner == editor
         assert made.title_nb and made.title_en and made.body_nb and made.body_en
         assert made.topics.exists() or made.audiences.exists()
+    # Every code the demo names exists (a typo would silently link nothing).
+    from hotline.guide.demo import ARTICLES
+
+    for demo in ARTICLES:
+        assert Topic.objects.filter(code__in=demo.topics).count() == len(demo.topics)
+        assert Audience.objects.filter(code__in=demo.audiences).count() == len(demo.audiences)
     assert set(Audience.objects.values_list("code", flat=True)) == {
         *(code for code, _label in Call.CallerRole.choices if code != "annen"),
         "under_16",

@@ -67,7 +67,7 @@ ARTICLES = (
         "through with the shift leader and follow the line's routine for notifying the "
         "child welfare service.\n\n"
         "You can also give the number of the children's emergency line, 116 111.",
-        topics=("vold-i-nare-relasjoner", "seksuelle-overgrep", "unge"),
+        topics=("vold-i-nare-relasjoner", "seksuelle-overgrep", "incest"),
         audiences=("under_16",),
     ),
     DemoArticle(
@@ -158,7 +158,7 @@ ARTICLES = (
         "social control and forced marriage advises both those exposed and professionals.\n\n"
         "Use an interpreter if needed, but never a family member or anyone close to the "
         "caller.",
-        topics=("tvangsekteskap", "negativ-sosial-kontroll", "minoritet"),
+        topics=("tvangsekteskap", "negativ-sosial-kontroll"),
         audiences=("utsatt", "fagperson"),
     ),
     DemoArticle(
@@ -180,7 +180,6 @@ ARTICLES = (
         "Record the adaptation in the call log under “Adaptation used”, and the language "
         "where a spoken-language interpreter was used. That is how we learn how often it is "
         "needed.",
-        topics=("minoritet", "funksjonsnedsettelse"),
         audiences=("utsatt", "parorende"),
     ),
 )
