@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from services_directory import places
@@ -18,11 +19,33 @@ class DeskSearchForm(SearchForm):
         validators=[reject_personal_numbers],
     )
 
+    # "Ledig plass nå": only shelters whose current report offers a place (of a kind).
+    free = forms.TypedChoiceField(
+        label=_("Free place now"),
+        choices=[("1", _("yes")), ("0", _("no"))],
+        coerce=lambda value: value == "1",
+        empty_value=False,  # type: ignore[arg-type]
+        required=False,
+    )
+    free_for = forms.ChoiceField(
+        label=_("Free place for"),
+        choices=[("", _("anyone")), *FREE_PLACE_KINDS],
+        required=False,
+    )
+
     field_order = ["where"]
 
     def clean(self):
         super().clean()
         data = self.cleaned_data
+        if data.get("free") or data.get("free_for"):
+            now = timezone.now()
+            kind = data.get("free_for") or ""
+            data["only_ids"] = {
+                pk
+                for pk, report in self.index.feedback.capacity.items()
+                if report.for_desk(now).has_free_place(kind)
+            }
         where = data.get("where")
         self.ambiguous: list[str] = []
         if where and data.get("location") is None and not self.has_error("where"):

@@ -11,6 +11,7 @@ from hotline.desk.forms import DeskSearchForm, PlaceSuggestForm, ShelterForm
 from hotline.guide.models import Article
 from hotline.http import HtmxHttpRequest
 from services_directory import places
+from services_directory.models import Service
 from services_directory.models.capacity import shelters_with_places
 from services_directory.search import nearest_open, run_search
 
@@ -37,6 +38,7 @@ def desk_home(request: HtmxHttpRequest) -> HttpResponse:
         # Acute strip: always about right now, whatever time the search plans for.
         "nearest_open": nearest_open(municipality, timezone.now(), index=form.index),
         "suggestions": _suggestions(form),
+        "interpreters": _interpreters(),
         "topic_articles": _topic_articles(form.cleaned_data.get("topic") if result else None),
         **panel_context(request),
     }
@@ -47,6 +49,14 @@ def desk_home(request: HtmxHttpRequest) -> HttpResponse:
         # Half-typed or refused input (say, a phone number) stays out of the browser history.
         push_url(response, False)
     return response
+
+
+def _interpreters() -> list[tuple[Service, bool]]:
+    """The "Tolk / teksttelefon" panel: each contact, and whether it is open now."""
+    now = timezone.now()
+    return [
+        (service, service.schedule().is_open(now)) for service in Service.objects.interpreters()
+    ]
 
 
 def _topic_articles(topics) -> list[Article]:
