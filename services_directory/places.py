@@ -77,6 +77,8 @@ def _index() -> tuple[Entry, ...]:
 def clear_index() -> None:
     _index.cache_clear()
     _municipalities_by_number.cache_clear()
+    _postcodes.cache_clear()
+    _municipalities_by_pk.cache_clear()
 
 
 def suggest(text: str, limit: int = 8) -> list[Entry]:
@@ -143,15 +145,27 @@ def resolve_municipality_number(number: str) -> Resolved:
     return Resolved(municipality, municipality.label)
 
 
+@cache
+def _postcodes() -> dict[str, tuple[int | None, str]]:
+    """Every active postcode's municipality (pk) and territory, so that a search during
+    a call asks no query; 5,000 small tuples."""
+    rows = Postcode.objects.active().values_list("code", "municipality_id", "territory")
+    return {code: (municipality, territory) for code, municipality, territory in rows}
+
+
+@cache
+def _municipalities_by_pk() -> dict[int, Municipality]:
+    return {m.pk: m for m in Municipality.objects.select_related("county")}
+
+
 def resolve_postcode(code: str) -> Resolved:
-    postcode = (
-        Postcode.objects.active().select_related("municipality__county").filter(code=code).first()
-    )
-    if postcode is None:
+    if code not in _postcodes():
         raise ValidationError(
             _("The postcode %(code)s does not exist.") % {"code": code}, code="unknown"
         )
-    if postcode.municipality is None:
+    municipality_id, territory = _postcodes()[code]
+    if municipality_id is None:
         # Svalbard and Jan Mayen: no municipality, so only national services rank first.
-        return Resolved(None, f"{postcode.code} {postcode.get_territory_display()}")
-    return Resolved(postcode.municipality, f"{postcode.code} {postcode.municipality.label}")
+        return Resolved(None, f"{code} {Postcode.Territory(territory).label}")
+    municipality = _municipalities_by_pk()[municipality_id]
+    return Resolved(municipality, f"{code} {municipality.label}")

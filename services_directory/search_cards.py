@@ -28,11 +28,16 @@ CHANNEL_COLUMNS = ("kind", "value", *(f"description_{code}" for code in LANGUAGE
 LOCATION_COLUMNS = ("name", "address", "postcode", "municipality_id", "is_confidential")
 
 
-def _translated(texts: tuple[str, ...]) -> str:
-    """The active language's text, else bokmål's, as modeltranslation would give it."""
+def language_position() -> int:
+    """Where the active language's texts are in a card's tuples."""
     language = get_language()
-    position = LANGUAGES.index(language) if language in LANGUAGES else 0
-    return texts[position] or texts[0]
+    return LANGUAGES.index(language) if language in LANGUAGES else 0
+
+
+def _translated(texts: tuple[str | None, ...], position: int) -> str:
+    """The text in the language at ``position``, else bokmål's, as modeltranslation
+    would give it."""
+    return texts[position] or texts[0] or ""
 
 
 class CardOrganization(NamedTuple):
@@ -43,18 +48,15 @@ class CardOrganization(NamedTuple):
 class CardChannel:
     """A contact channel as a card shows it; the display rules are ContactChannel's own."""
 
-    __slots__ = ("descriptions", "kind", "value")
+    __slots__ = ("description", "display_value", "href", "kind", "value")
     Kind = ContactChannel.Kind
     is_phone = ContactChannel.is_phone
-    display_value = ContactChannel.display_value
-    href = ContactChannel.href
 
-    def __init__(self, kind: str, value: str, descriptions: tuple[str, ...]) -> None:
-        self.kind, self.value, self.descriptions = kind, value, descriptions
-
-    @property
-    def description(self) -> str:
-        return _translated(self.descriptions)
+    def __init__(self, kind: str, value: str, description: str) -> None:
+        self.kind, self.value, self.description = kind, value, description
+        # A card writes them several times: worked out once.
+        self.display_value: str = ContactChannel.display_value.fget(self)  # type: ignore[attr-defined]
+        self.href: str = ContactChannel.href.fget(self)  # type: ignore[attr-defined]
 
     def get_kind_display(self) -> str:
         return str(self.Kind(self.kind).label)
@@ -74,7 +76,7 @@ class CardService:
     __slots__ = (
         "max_age",
         "min_age",
-        "names",
+        "name",
         "operator_note",
         "organization",
         "pk",
@@ -87,18 +89,14 @@ class CardService:
     reports_capacity: bool
     status: str
 
-    def __init__(self, pk: int, names: tuple[str, ...], organization: CardOrganization, **facts):
-        self.pk, self.names, self.organization = pk, names, organization
-        for name, value in facts.items():
-            setattr(self, name, value)
+    def __init__(self, pk: int, name: str, organization: CardOrganization, **facts):
+        self.pk, self.name, self.organization = pk, name, organization
+        for field_name, value in facts.items():
+            setattr(self, field_name, value)
 
     @property
     def id(self) -> int:
         return self.pk
-
-    @property
-    def name(self) -> str:
-        return _translated(self.names)
 
     def __str__(self) -> str:
         return self.name
@@ -125,12 +123,14 @@ def decode(
     entry: Entry,
     organizations: dict[int, CardOrganization],
     municipalities: dict[int, Municipality],
+    position: int,
 ) -> Card:
+    """``entry``'s card with its texts in the language at ``position`` (language_position)."""
     names, organization, facts, channels, locations = marshal.loads(entry.card)  # noqa: S302 (the index's own bytes)
     status, note, reports = facts
     service = CardService(
         entry.pk,
-        tuple(name or "" for name in names),
+        _translated(names, position),
         organizations[organization],
         status=status,
         operator_note=note,
@@ -141,7 +141,7 @@ def decode(
     return Card(
         service,
         [
-            CardChannel(kind, value, tuple(text or "" for text in texts))
+            CardChannel(kind, value, _translated(texts, position))
             for kind, value, *texts in marshal.loads(channels)  # noqa: S302
         ],
         [

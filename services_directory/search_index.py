@@ -652,9 +652,12 @@ class SearchIndex:
     def cards(self, pks: list[int]) -> dict[int, search_cards.Card]:
         """The result cards of the services ``pks`` (those still in the index): read
         from memory, as the index keeps every service's card."""
+        position = search_cards.language_position()
         with self.lock:
             return {
-                pk: search_cards.decode(entry, self.organizations, self.municipality_objects)
+                pk: search_cards.decode(
+                    entry, self.organizations, self.municipality_objects, position
+                )
                 for pk in pks
                 if (entry := self.entries.get(pk)) is not None
             }

@@ -38,6 +38,14 @@ def form_errors(form: Form) -> list[str]:
     return messages
 
 
+def referral_state(request: HttpRequest) -> dict:
+    """What result cards need of the call panel (whether a call is open, and what it has
+    referred to), for an htmx search that redraws the results alone."""
+    call = Call.objects.open_for(request.user).first()
+    referred = set(call.referrals.values_list("pk", flat=True)) if call else set()
+    return {"call": call, "referred_ids": referred}
+
+
 def panel_context(
     request: HttpRequest,
     *,

@@ -1,3 +1,5 @@
+from urllib.parse import quote
+
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -6,7 +8,8 @@ from django.views.decorators.http import require_GET
 from django_htmx.http import push_url
 
 from hotline.accounts.roles import Role, role_required
-from hotline.calls.panel import panel_context
+from hotline.calls.panel import panel_context, referral_state
+from hotline.desk.cards import desk_cards
 from hotline.desk.forms import DeskSearchForm, PlaceSuggestForm, ShelterForm
 from hotline.guide.models import Article
 from hotline.http import HtmxHttpRequest
@@ -34,15 +37,20 @@ def desk_home(request: HtmxHttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "result": result,
+        "cards": desk_cards(result.hits, result.at) if result else [],
         "location": location,
         # Acute strip: always about right now, whatever time the search plans for.
         "nearest_open": nearest_open(municipality, timezone.now(), index=form.index),
         "suggestions": _suggestions(form),
-        "interpreters": _interpreters(),
         "topic_articles": _topic_articles(form.cleaned_data.get("topic") if result else None),
-        **panel_context(request),
+        # Every card links back here: quoted once, not once a card.
+        "next_path": request.get_full_path(),
+        "next_param": quote(request.get_full_path(), safe="/"),
+        # An htmx search redraws the results only, not the call panel.
+        **(referral_state(request) if request.htmx else panel_context(request)),
     }
     if not request.htmx:
+        context["interpreters"] = _interpreters()  # beside the call panel: full pages only
         return render(request, "desk/home.html", context, status=status)
     response = render(request, "desk/home.html#live", context, status=status)
     if status != 200:

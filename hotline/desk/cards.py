@@ -1,0 +1,129 @@
+"""The desk's result cards as plain values: what each card says, worked out in Python.
+
+A page shows twenty cards. Written as template branches and attribute lookups (which the
+template engine tries as dictionary keys first, failing once per dot on an object), the
+cards were most of the desk's time. Each card is therefore a dictionary of display
+values; the template still writes all the markup.
+"""
+
+from datetime import datetime
+from typing import TypedDict
+
+from django.urls import reverse
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+
+from hotline.desk.templatetags.desk import km, labels, moment
+from services_directory.models import Service
+from services_directory.models.capacity import CapacityReport
+from services_directory.search import Hit
+from services_directory.search_index import Coverage
+
+
+class Phone(TypedDict):
+    href: str  # tel: link
+    display: str  # "22 33 44 55"
+    description: str
+
+
+class Channel(TypedDict):
+    href: str
+    label: str  # "Chat", "E-mail"
+
+
+class Address(TypedDict):
+    address: str
+    postcode: str
+    municipality: str
+
+
+class DeskCard(TypedDict):
+    pk: int
+    name: str
+    organization: str
+    coverage_code: str  # "local", "regional", "national", "outside"
+    is_open: bool  # the status tag's colour
+    status: str  # "Open", "Closed", "Temporarily closed", "Open around the clock"
+    change: str  # "closes 20:00", "opens Monday 08:00", or ""
+    coverage: str  # "Covers the county · 12 km"
+    error_reports: int
+    phones: list[Phone]
+    channels: list[Channel]
+    capacity: CapacityReport | None
+    languages: str  # "Norsk, Engelsk"
+    accessibility: str
+    ages: str  # "12–18", "0–17", "18–"; "" for every age
+    note: str  # for operators only
+    confidential: list[Address]  # never to be given to a caller
+    report_url: str  # "report an error in this entry"
+
+
+def _coverage_labels() -> dict[Coverage | None, str]:
+    return {
+        Coverage.LOCAL: _("Covers the municipality"),
+        Coverage.REGIONAL: _("Covers the county"),
+        Coverage.NATIONAL: _("National"),
+        Coverage.OUTSIDE: _("Outside the caller's area"),
+        None: _("Outside the caller's area"),
+    }
+
+
+def desk_cards(hits: list[Hit], at: datetime) -> list[DeskCard]:
+    coverage_labels = _coverage_labels()
+    return [_card(hit, at, coverage_labels) for hit in hits]
+
+
+def _status(hit: Hit, at: datetime) -> tuple[bool, str, str]:
+    if hit.service.status == Service.Status.TEMPORARILY_CLOSED:
+        return False, _("Temporarily closed"), ""
+    if hit.always_open:
+        return True, _("Open around the clock"), ""
+    if hit.open_now:
+        change = _("closes %(when)s") % {"when": moment(hit.closes_at, at)} if hit.closes_at else ""
+        return True, _("Open"), change
+    change = _("opens %(when)s") % {"when": moment(hit.opens_next, at)} if hit.opens_next else ""
+    return False, _("Closed"), change
+
+
+def _card(hit: Hit, at: datetime, coverage_labels: dict[Coverage | None, str]) -> DeskCard:
+    service = hit.service
+    is_open, status, change = _status(hit, at)
+    coverage = coverage_labels[hit.coverage]
+    if hit.distance_km is not None:
+        coverage = f"{coverage} · {km(hit.distance_km)}"
+    ages = ""
+    if service.min_age is not None or service.max_age is not None:
+        ages = f"{service.min_age or 0}–{'' if service.max_age is None else service.max_age}"
+    return {
+        "pk": service.pk,
+        "name": service.name,
+        "organization": service.organization.name,
+        "coverage_code": hit.coverage.code if hit.coverage is not None else "outside",
+        "is_open": is_open,
+        "status": status,
+        "change": change,
+        "coverage": coverage,
+        "error_reports": hit.open_error_reports,
+        "phones": [
+            {"href": phone.href, "display": phone.display_value, "description": phone.description}
+            for phone in hit.phones
+        ],
+        "channels": [
+            {"href": channel.href, "label": capfirst(channel.get_kind_display())}
+            for channel in hit.other_channels
+        ],
+        "capacity": hit.capacity,
+        "languages": labels(hit.languages),
+        "accessibility": labels(hit.accessibility),
+        "ages": ages,
+        "note": service.operator_note,
+        "confidential": [
+            {
+                "address": location.address,
+                "postcode": location.postcode,
+                "municipality": location.municipality.name,
+            }
+            for location in hit.confidential_locations
+        ],
+        "report_url": reverse("directory:report_error", args=[service.pk]),
+    }
