@@ -4,7 +4,9 @@ Test modules import from here, never from one another or from conftest, so a tes
 can be moved, renamed or run alone without breaking another.
 """
 
+import os
 from datetime import date, datetime, time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import Group, User
@@ -12,6 +14,7 @@ from django.contrib.auth.models import Group, User
 from hotline.accounts.roles import Role
 
 TEST_PASSWORD = "correct horse battery staple"
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
 # Municipality numbers the shared directory is built around.
 BODO, NARVIK, OSLO = "1804", "1806", "0301"
@@ -109,3 +112,21 @@ def make_call(site, when, *, topics=(), referrals=(), **fields):
         call.referrals.set(referrals)
     close_call(call)
     return call
+
+
+def screenshot(page, name: str) -> None:
+    """Save a README picture of this moment (browser tests), only when asked with
+    SCREENSHOTS=1: the files are committed."""
+    if os.environ.get("SCREENSHOTS") != "1":
+        return
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / name))
+
+
+def log_in(page, username: str, password: str = TEST_PASSWORD) -> None:
+    """Log in through the login page, as a person would (browser tests)."""
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.press("input[name=password]", "Enter")
+    page.wait_for_load_state()
