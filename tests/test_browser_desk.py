@@ -73,6 +73,9 @@ def test_operator_finds_local_help_refers_and_closes_the_call(page):
     # One click adds it as a referral in the call panel.
     first.locator("form[action$='/referrals/'] button").click()
     page.locator("#call-panel .call-referrals:has-text('Krisesenteret i Bodø')").wait_for()
+    # The card's button has turned into "referred".
+    first.locator("span.tag:text('Henvist i denne samtalen')").wait_for()
+    assert first.locator("form[action$='/referrals/']").count() == 0
 
     screenshot(page, "desk.png")
 

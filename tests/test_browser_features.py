@@ -1,6 +1,7 @@
 """End to end in Chromium: the "Ledig plass nå" chip, the shelter overview, training mode,
 and the desk at 1366×768 as a new operator would meet it."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -113,11 +114,14 @@ def test_training_mode_shows_the_banner_and_counts_nothing(page):
     page.click("#call-panel button[type=submit]")
     page.wait_for_selector("#call-panel form.call-form")
     assert page.locator("#training-banner").is_visible()
+    # The call timer runs (in the browser only).
+    expect(page.locator("#call-timer")).to_have_text(re.compile(r"^0:0[1-9]$"), timeout=4000)
     for name, value in (("caller_role", "utsatt"), ("outcome", "information")):
         with page.expect_response(lambda r: r.url.endswith("/desk/calls/current/")):
             page.check(f'#call-panel input[name={name}][value="{value}"]')
     page.click("#call-panel button[formaction$='/close/']")
     page.wait_for_selector("#call-panel form[action$='/desk/calls/start/']")
+    assert page.evaluate("() => sessionStorage.getItem('hotline-call-started')") is None
     call = Call.objects.get()
     assert not call.is_open
     assert not CallStat.objects.exists()
