@@ -130,3 +130,16 @@ def log_in(page, username: str, password: str = TEST_PASSWORD) -> None:
     page.fill("input[name=password]", password)
     page.press("input[name=password]", "Enter")
     page.wait_for_load_state()
+
+
+def rebuild_report_summary() -> None:
+    """``manage.py rebuild_report_summary`` inside a test's transaction. On PostgreSQL the
+    calls the test just wrote leave deferred foreign-key checks pending, and TRUNCATE
+    refuses a table with pending trigger events: check them now, as a commit would."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    call_command("rebuild_report_summary", verbosity=0)

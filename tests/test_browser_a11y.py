@@ -20,6 +20,7 @@ from tests.factories import (
     make_site,
     make_user,
     open_weekdays,
+    screenshot,
 )
 
 pytestmark = [
@@ -69,6 +70,9 @@ def data():
         title_nb="Når innringeren er pårørende", body_nb="Tekst.", owner=admin, is_published=True
     )
     article.topics.set(shelter.topics.all())
+    from hotline.guide.demo import load_demo_articles
+
+    load_demo_articles(admin)  # a library worth a screenshot
     for day in range(1, 8):
         make_call(site, date(2025, 3, day + 2), caller_role="utsatt", municipality=OSLO)
     _link, token = CapacityLink.issue(shelter, admin)
@@ -109,6 +113,8 @@ def test_no_serious_or_critical_violations_anywhere(page, data):
     ):
         page.goto(url)
         check(name)
+        if name == "guidance library":
+            screenshot(page, "guide.png")
 
     page.context.clear_cookies()
     page.goto(f"/capacity/?key={data['token']}")

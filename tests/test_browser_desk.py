@@ -35,7 +35,17 @@ def test_operator_finds_local_help_refers_and_closes_the_call(page):
 
     operator = make_user(Role.OPERATOR, username="kari")
     make_site("Nasjonal hjelpelinje – Oslo", operator)
-    local = make_service("Krisesenteret i Bodø", topics=["voldtekt"], municipalities=[BODO])
+    local = make_service(
+        "Krisesenteret i Bodø",
+        topics=["voldtekt"],
+        municipalities=[BODO],
+        anonymous_contact=True,
+        description_nb=(
+            "Døgnåpent krisesenter for Salten. Råd og veiledning på telefon, samtaler, "
+            "dagtilbud og trygt midlertidig botilbud for kvinner, menn og barn utsatt for "
+            "vold i nære relasjoner. Du trenger ikke henvisning, og det koster ingenting."
+        ),
+    )
     add_location(local, BODO)
     add_phone(local, "75 55 55 55", "Døgnvakt")
     open_weekdays(local)

@@ -8,14 +8,13 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from hotline.calls.forms import CallForm
 from hotline.calls.models import Call
 from hotline.reports.models import CallStat
 from services_directory.models import ServiceType
-from tests.factories import make_call, make_site
+from tests.factories import make_call, make_site, rebuild_report_summary
 
 pytestmark = pytest.mark.django_db
 FIRST = date(2025, 3, 3)
@@ -197,5 +196,5 @@ def test_the_rebuild_counts_the_new_fields_alike(calls):
     fields = ("breakdown", "week", "site", "channel", "county", "a", "b", "calls", "key_sum")
     kept = sorted(CallStat.objects.values_list(*fields))
     assert {row[0] for row in kept} >= {"adaptation", "heard_via", "unmet_service_type"}
-    call_command("rebuild_report_summary", verbosity=0)
+    rebuild_report_summary()
     assert sorted(CallStat.objects.values_list(*fields)) == kept

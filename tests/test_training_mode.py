@@ -7,14 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.management import call_command
 from django.urls import reverse
 
 from hotline.calls.models import Call
 from hotline.calls.services import close_call, close_left_open
 from hotline.reports.models import CallStat, CountedCall
 from hotline.reports.tables import PAGES, TABLES
-from tests.factories import make_call, make_service, make_site
+from tests.factories import make_call, make_service, make_site, rebuild_report_summary
 
 pytestmark = pytest.mark.django_db
 OSLO = ZoneInfo("Europe/Oslo")
@@ -99,7 +98,7 @@ def test_a_closed_training_call_leaves_every_report_figure_unchanged(
     assert summary() == before_summary
     assert every_figure(supervisor_client) == before
     # A rebuild from the call log leaves it out too.
-    call_command("rebuild_report_summary", verbosity=0)
+    rebuild_report_summary()
     assert summary() == before_summary
     assert every_figure(supervisor_client) == before
 
