@@ -154,4 +154,3 @@ def test_at_1366_by_768_the_first_open_service_phone_is_in_view(page):
     page.keyboard.press("Tab")
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline not in ("", "none")
-    screenshot(page, "desk-1366.png")
