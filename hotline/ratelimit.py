@@ -2,7 +2,7 @@
 
 Counters live only in the cache and expire with their window, so no address is ever
 written to the database or a log. With several server processes the cache must be
-shared (``CACHE_BACKEND``, see settings) or each process counts on its own.
+shared (``CACHE_URL=redis://...``, see settings) or each process counts on its own.
 """
 
 import time

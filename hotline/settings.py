@@ -81,6 +81,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "hotline.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "hotline.middleware.BokmalFirstLocaleMiddleware",
@@ -153,6 +154,28 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Our windows share no browsing context with other sites' (Django's default, kept on purpose).
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Browser features no page may use (sent by hotline.middleware.PermissionsPolicyMiddleware).
+# Passkeys (publickey-credentials-*) and the clipboard keep their default: our origin only.
+PERMISSIONS_POLICY_DENY = [
+    "accelerometer",
+    "autoplay",
+    "browsing-topics",
+    "camera",
+    "display-capture",
+    "geolocation",
+    "gyroscope",
+    "hid",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "screen-wake-lock",
+    "serial",
+    "usb",
+    "xr-spatial-tracking",
+]
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
@@ -164,14 +187,24 @@ BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", default=False)
 if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Rate-limit counters live here. With several server processes use a shared cache, e.g.
-# CACHE_BACKEND=django.core.cache.backends.db.DatabaseCache CACHE_LOCATION=hotline_cache
-# (after `manage.py createcachetable`).
+
+# Rate-limit counters live here. With several server processes or hosts they must be
+# shared: CACHE_URL=redis://host:6379/0 (or rediss:// for TLS). CACHE_BACKEND and
+# CACHE_LOCATION name any other Django cache backend. CACHE_KEY_PREFIX keeps deployments
+# that share one Redis apart.
+def _cache(url: str | None) -> dict:
+    if url is None:
+        backend = env_str("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache")
+        return {"BACKEND": backend, "LOCATION": env_str("CACHE_LOCATION", "")}
+    if env_str("CACHE_BACKEND") or env_str("CACHE_LOCATION"):
+        raise ImproperlyConfigured("Set CACHE_URL or CACHE_BACKEND/CACHE_LOCATION, not both.")
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured("CACHE_URL must be a redis://, rediss:// or unix:// URL.")
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+
+
 CACHES = {
-    "default": {
-        "BACKEND": env_str("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
-        "LOCATION": env_str("CACHE_LOCATION", ""),
-    }
+    "default": {**_cache(env_str("CACHE_URL")), "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "")}
 }
 # Requests per minute from one address to the open API under /api/v1/public/ (counted in
 # the cache above, so share it between processes for the limit to hold).
@@ -191,6 +224,10 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
     "object-src": [CSP.NONE],
 }
+
+# Closed calls are deleted (manage.py purge_old_calls) this many months after they began;
+# the reports keep their figures.
+CALL_RETENTION_MONTHS = env_int("CALL_RETENTION_MONTHS", 36, minimum=1)
 
 # Reports never publish a count below this many calls (docs/disclosure-control.md).
 # Below 3 a published figure could single out a caller, so such values are refused.
@@ -258,6 +295,9 @@ CAPACITY_STALE_HOURS = env_int("CAPACITY_STALE_HOURS", 12, minimum=1)
 # check_directory names the helpline and this address in its User-Agent, so the owner of a
 # site we check can reach us instead of blocking us.
 DIRECTORY_CHECK_CONTACT = env_str("DIRECTORY_CHECK_CONTACT", DEFAULT_FROM_EMAIL)
+# check_directory refuses internal addresses (loopback, private, link-local, ...) unless
+# their host is named here: an editor's typo must not make us probe our own network.
+LINK_CHECK_ALLOWED_HOSTS = env_list("LINK_CHECK_ALLOWED_HOSTS", [])
 
 # Never log query strings: they may hold what an operator typed during a call.
 LOGGING = {

@@ -128,7 +128,7 @@ def _exact(text: str) -> set[Municipality]:
     if key.isdigit():
         return set()
     ids = {e.municipality_id for e in _index() if e.folded == key and e.municipality_id is not None}
-    return set(Municipality.objects.filter(pk__in=ids).select_related("county"))
+    return {_municipalities_by_pk()[pk] for pk in ids}
 
 
 @cache

@@ -79,7 +79,9 @@ def english(client, settings):
 
 
 @pytest.fixture(autouse=True)
-def no_proxy(monkeypatch):
+def no_proxy(monkeypatch, settings):
+    # The local test server is internal: the guard (test_link_checker_guard) must let it be.
+    settings.LINK_CHECK_ALLOWED_HOSTS = ["127.0.0.1"]
     # A proxy configured on the test machine must not see, or break, local requests.
     for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
         monkeypatch.delenv(name, raising=False)

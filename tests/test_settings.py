@@ -17,6 +17,12 @@ from tests.settings_process import start
         ({"DEBUG": "false", "SECRET_KEY": "x" * 50}, "ALLOWED_HOSTS must be set"),
         ({"AXES_FAILURE_LIMIT": "many"}, "AXES_FAILURE_LIMIT='many' is not an integer"),
         ({"SECRET_KEY_FILE": "/nonexistent/secret"}, "SECRET_KEY_FILE: cannot read"),
+        ({"CALL_RETENTION_MONTHS": "0"}, "CALL_RETENTION_MONTHS=0 is below the minimum"),
+        ({"CACHE_URL": "memcached://127.0.0.1"}, "CACHE_URL must be a redis://"),
+        (
+            {"CACHE_URL": "redis://127.0.0.1:6379/0", "CACHE_BACKEND": "x"},
+            "Set CACHE_URL or CACHE_BACKEND/CACHE_LOCATION, not both",
+        ),
     ],
 )
 def test_bad_environment_stops_start_up(env, message):
@@ -24,6 +30,19 @@ def test_bad_environment_stops_start_up(env, message):
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert message in result.stderr
+
+
+def test_cache_url_selects_djangos_redis_cache():
+    result = start(
+        "from django.conf import settings; import django; django.setup(); "
+        "print(settings.CACHES['default'])",
+        CACHE_URL="redis://cache.internal:6379/2",
+        CACHE_KEY_PREFIX="desk",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "django.core.cache.backends.redis.RedisCache" in result.stdout
+    assert "'LOCATION': 'redis://cache.internal:6379/2'" in result.stdout
+    assert "'KEY_PREFIX': 'desk'" in result.stdout
 
 
 def test_good_production_environment_starts(tmp_path):

@@ -4,6 +4,8 @@ Reports are anonymised, but an export leaves the system for good: who took which
 table with which filters, and when, is kept.
 """
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
@@ -104,3 +106,27 @@ class CountedCall(models.Model):
 
     def __str__(self) -> str:
         return str(self.pk)
+
+
+class SummaryPurge(models.Model):
+    """A purge of old calls (``manage.py purge_old_calls``): calls that started before
+    ``before`` were deleted, and the summary is now the only record of their weeks.
+
+    ``rebuild_summary`` keeps the summary rows of those weeks instead of recounting them
+    from calls that no longer exist. Holds a date and a count, nothing about any call.
+    """
+
+    before = models.DateField()  # a Monday, Oslo time: purges cut at whole weeks
+    purged_at = models.DateTimeField(default=timezone.now)
+    calls = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-before"]
+
+    def __str__(self) -> str:
+        return f"calls before {self.before}: {self.calls}"
+
+    @classmethod
+    def purged_before(cls) -> date | None:
+        """The Monday before which the summary is all there is (None: nothing purged)."""
+        return cls.objects.aggregate(before=models.Max("before"))["before"]

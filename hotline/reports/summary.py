@@ -22,8 +22,9 @@ from hotline.reports.models import (
     NO_COUNTY,
     CallStat,
     CountedCall,
+    SummaryPurge,
 )
-from hotline.reports.periods import OSLO, monday
+from hotline.reports.periods import OSLO, local_midnight, monday
 from services_directory.models import Municipality, Service
 
 # What each breakdown counts, in its columns a and b:
@@ -318,7 +319,9 @@ def _closed_facts(start: datetime, end: datetime, lookups) -> Iterable[CallFacts
 
 
 def rebuild_summary() -> int:
-    """Recount the whole summary from the call log; returns the number of summary rows.
+    """Recount the summary from the call log; returns the number of summary rows written.
+
+    Weeks before the last purge of old calls (``SummaryPurge``) are kept, not recounted.
 
     Locks the summary for writing meanwhile, so a call closed during the rebuild is
     counted exactly once: by the rebuild if it was closed before, otherwise by its own
@@ -332,13 +335,26 @@ def rebuild_summary() -> int:
         types_of[service_id].add(type_id)
     written = 0
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(f"TRUNCATE {CallStat._meta.db_table}, {CountedCall._meta.db_table}")
+        purged_before = SummaryPurge.purged_before()
+        calls = Call.objects.counted()  # closed, and never a training site's
+        if purged_before is None:
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        f"TRUNCATE {CallStat._meta.db_table}, {CountedCall._meta.db_table}"
+                    )
+            else:
+                CallStat.objects.all().delete()
+                CountedCall.objects.all().delete()
         else:
-            CallStat.objects.all().delete()
-            CountedCall.objects.all().delete()
-        span = Call.objects.counted().aggregate(first=Min("started_hour"), last=Max("started_hour"))
+            # The weeks before a purge can no longer be recounted: their calls are gone,
+            # so their summary rows are kept as they are (calls of those weeks still
+            # present, closed late, are already in them and stay counted once).
+            kept_from = local_midnight(purged_before)
+            CallStat.objects.filter(week__gte=purged_before).delete()
+            CountedCall.objects.filter(call__started_hour__gte=kept_from).delete()
+            calls = calls.filter(started_hour__gte=kept_from)
+        span = calls.aggregate(first=Min("started_hour"), last=Max("started_hour"))
         if span["first"] is None:
             return 0
         first = span["first"].astimezone(OSLO).date()

@@ -9,7 +9,8 @@ class Command(BaseCommand):
     help = (
         "Recount the report summary from the call log. Closing a call keeps the summary "
         "current; rebuild after loading calls in bulk, deleting calls, or a change of "
-        "municipal structure (a municipality moving county)."
+        "municipal structure (a municipality moving county). Weeks whose calls were "
+        "purged (purge_old_calls) are kept as they are."
     )
 
     def handle(self, *args, **options):
