@@ -190,3 +190,12 @@ def test_the_demo_has_a_training_site_for_the_demo_operator():
     site = Site.objects.get(name=DEMO_TRAINING_SITE_NAME)
     assert site.is_training
     assert list(site.members.values_list("username", flat=True)) == ["operator"]
+
+
+def test_a_purge_deletes_old_training_calls_without_counting_them(training_site, referred):
+    from hotline.calls.services import purge_closed_calls
+
+    practice_call(training_site, referred, date(2020, 3, 4))
+    assert purge_closed_calls(date(2021, 1, 4)) == 1
+    assert not Call.objects.exists()
+    assert not CallStat.objects.exists()
