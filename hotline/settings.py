@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "hotline.calls",
     "hotline.demo",
     "hotline.desk",
+    "hotline.guide",
     "hotline.reports",
     "services_directory",
 ]

@@ -20,6 +20,7 @@ urlpatterns = [
     path("desk/calls/", include("hotline.calls.urls")),
     path("desk/", include("hotline.desk.urls")),
     path("api/v1/", include("hotline.api.urls")),
+    path("directory/guide/", include("hotline.guide.urls")),
     path("directory/", include("services_directory.urls")),
     path("capacity/", include("services_directory.capacity_urls")),
     path("reports/", include("hotline.reports.urls")),

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from services_directory import hours, places, search_index
 from services_directory.models import (
+    AccessibilityFeature,
     ContactChannel,
     Language,
     Municipality,
@@ -32,7 +33,12 @@ from services_directory.search_cards import Card, CardChannel, CardLocation, Car
 from services_directory.search_index import Coverage, SearchIndex
 
 DEFAULT_LIMIT = 20
-VOCABULARY_PARAMS = [("topic", "topics"), ("group", "target_groups"), ("type", "service_types")]
+VOCABULARY_PARAMS = [
+    ("topic", "topics"),
+    ("group", "target_groups"),
+    ("type", "service_types"),
+    ("accessibility", "accessibility"),
+]
 MAX_LIMIT = 100
 # Eight or more digits (spaces and dots allowed between them): a phone number or a
 # national identity number. Free-text inputs refuse them so they cannot end up in a URL,
@@ -150,6 +156,9 @@ class SearchForm(forms.Form):
     topic = CodeChoiceField(Topic, "topics", label=_("Topic"), required=False)
     group = CodeChoiceField(TargetGroup, "target_groups", label=_("Target group"), required=False)
     type = CodeChoiceField(ServiceType, "service_types", label=_("Service type"), required=False)
+    accessibility = CodeChoiceField(
+        AccessibilityFeature, "accessibility", label=_("Accessibility"), required=False
+    )
     age = AsciiIntegerField(label=_("Caller's age"), min_value=0, max_value=120, required=False)
     language = LanguageField(
         Language.objects.all(),
@@ -288,7 +297,11 @@ class PublicMatch(NamedTuple):
 
 
 def index_query(data: dict, index: SearchIndex, at: datetime, **extra) -> search_index.Query:
-    """The filters of ``data`` (a SearchForm's cleaned_data) in the index's terms."""
+    """The filters of ``data`` (a SearchForm's cleaned_data) in the index's terms.
+    ``only_ids`` in ``data`` (the desk's free-places chip) narrows to those services."""
+    ids = index.named(data["q"]) if data.get("q") else None
+    if (only := data.get("only_ids")) is not None:
+        ids = set(only) if ids is None else ids & set(only)
     return search_index.Query(
         terms=[
             (relation, term.pk)
@@ -298,7 +311,7 @@ def index_query(data: dict, index: SearchIndex, at: datetime, **extra) -> search
         language=data["language"].code if data.get("language") else None,
         age=data.get("age"),
         open_at=at if data.get("open") else None,
-        ids=index.named(data["q"]) if data.get("q") else None,
+        ids=ids,
         **extra,
     )
 

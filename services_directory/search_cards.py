@@ -23,7 +23,16 @@ if TYPE_CHECKING:
 
 LANGUAGES = tuple(settings.MODELTRANSLATION_LANGUAGES)
 # Column names, in order, for the rows the index reads.
-SERVICE_COLUMNS = ("status", "operator_note", "reports_capacity")
+SERVICE_COLUMNS = (
+    "status",
+    "operator_note",
+    "reports_capacity",
+    # The card's "About": what callers fear most, then the description in every language.
+    "free_of_charge",
+    "anonymous_contact",
+    "police_report_required",
+    *(f"description_{code}" for code in LANGUAGES),
+)
 CHANNEL_COLUMNS = ("kind", "value", *(f"description_{code}" for code in LANGUAGES))
 LOCATION_COLUMNS = ("name", "address", "postcode", "municipality_id", "is_confidential")
 
@@ -74,18 +83,26 @@ class CardService:
     """The service fields a card shows, under the names the model gives them."""
 
     __slots__ = (
+        "anonymous_contact",
+        "description",
+        "free_of_charge",
         "max_age",
         "min_age",
         "name",
         "operator_note",
         "organization",
         "pk",
+        "police_report_required",
         "reports_capacity",
         "status",
     )
+    anonymous_contact: bool
+    description: str
+    free_of_charge: bool
     max_age: int | None
     min_age: int | None
     operator_note: str
+    police_report_required: bool
     reports_capacity: bool
     status: str
 
@@ -127,7 +144,7 @@ def decode(
 ) -> Card:
     """``entry``'s card with its texts in the language at ``position`` (language_position)."""
     names, organization, facts, channels, locations = marshal.loads(entry.card)  # noqa: S302 (the index's own bytes)
-    status, note, reports = facts
+    status, note, reports, free, anonymous, police, *descriptions = facts
     service = CardService(
         entry.pk,
         _translated(names, position),
@@ -135,6 +152,10 @@ def decode(
         status=status,
         operator_note=note,
         reports_capacity=reports,
+        free_of_charge=free,
+        anonymous_contact=anonymous,
+        police_report_required=police,
+        description=_translated(tuple(descriptions), position),
         min_age=entry.min_age,
         max_age=entry.max_age,
     )

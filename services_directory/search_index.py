@@ -376,7 +376,8 @@ class SearchIndex:
                 "holiday_policy", "organization_id", *search_cards.SERVICE_COLUMNS,
             )
         )  # fmt: skip
-        policies = {row[0]: row[-5] for row in rows}
+        first_fact = 6 + len(NAME_FIELDS)  # after id, names, and five more columns
+        policies = {row[0]: row[first_fact - 2] for row in rows}
         schedules: dict[int, hours.Schedule] = {}
         hour_rows = rows_of(OpeningHours, *HoursRow._fields, channel__isnull=True)
         for service_id, group in groupby(
@@ -418,7 +419,7 @@ class SearchIndex:
 
         organizations = Organization.objects.all()
         if pks is not None:
-            organizations = organizations.filter(pk__in={row[-4] for row in rows})
+            organizations = organizations.filter(pk__in={row[first_fact - 1] for row in rows})
         for organization_pk, organization_name in organizations.values_list("pk", "name"):
             self.organizations[organization_pk] = search_cards.CardOrganization(
                 organization_pk, organization_name
@@ -426,7 +427,6 @@ class SearchIndex:
         share = self._shared.setdefault
         entries = []
         empty = marshal.dumps([])
-        first_fact = 6 + len(NAME_FIELDS)
         for row in rows:
             pk, names, facts = row[0], row[1 : first_fact - 5], row[first_fact:]
             national, min_age, max_age, policy, organization = row[first_fact - 5 : first_fact]

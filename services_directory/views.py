@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from simple_history.utils import get_history_model_for_model
 
 from hotline.accounts.roles import Role, role_required
+from hotline.guide.models import Article
 from hotline.http import HtmxHttpRequest, safe_next_url
 from services_directory.forms import ErrorReportForm, ResolveErrorReportForm
 from services_directory.models import DirectoryCheck, ErrorReport, Service
@@ -40,6 +41,7 @@ def _dashboard_context() -> dict:
         "shelters": shelter_overview(services),
         "check_problems": DirectoryCheck.objects.problems().select_related("service"),
         "last_check": DirectoryCheck.objects.aggregate(at=Max("checked_at"))["at"],
+        "articles_due": Article.objects.needing_review(today, DUE_SOON_DAYS),
         "recent_changes": HistoricalService.objects.select_related("history_user").order_by(
             "-history_date"
         )[:15],

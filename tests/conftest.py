@@ -1,4 +1,6 @@
 import os
+import shutil
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -137,3 +139,43 @@ def directory(db):
         "outside": outside,
         "outside_nowhere": outside_nowhere,
     }
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture
+def page(live_server):
+    """A page in Debian's headless Chromium on the live server (browser tests only)."""
+    if not Path(CHROMIUM).exists():
+        message = "Chromium is missing: apt-get install -y chromium (.ci/run does this)"
+        # CI sets REQUIRE_BROWSER so a missing browser fails there instead of skipping.
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls
+    # are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            try:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+                context = browser.new_context(
+                    base_url=live_server.url,
+                    viewport={"width": 1400, "height": 1000},
+                    locale="nb-NO",
+                )
+                context.set_default_timeout(10_000)
+                yield context.new_page()
+                browser.close()
+            finally:
+                # With that loop running, asgiref keeps the test's database connections
+                # per context instead of per thread, out of pytest-django's sight: close
+                # them while the loop still runs, or one stays open and the test database
+                # cannot be dropped ("is being accessed by other users").
+                connections.close_all()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

@@ -5,7 +5,9 @@ can be moved, renamed or run alone without breaking another.
 """
 
 import copy
+import os
 from datetime import date, datetime, time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import Group, User
@@ -13,6 +15,7 @@ from django.contrib.auth.models import Group, User
 from hotline.accounts.roles import Role
 
 TEST_PASSWORD = "correct horse battery staple"
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
 # Municipality numbers the shared directory is built around.
 BODO, NARVIK, OSLO = "1804", "1806", "0301"
@@ -270,3 +273,41 @@ def rich_directory() -> list[dict]:
             organization={"id": "org-2", "name": "Annen organisasjon"},
         ),
     ]
+
+
+def screenshot(page, name: str) -> None:
+    """Save a README picture of this moment (browser tests), only when asked with
+    SCREENSHOTS=1: the files are committed."""
+    if os.environ.get("SCREENSHOTS") != "1":
+        return
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / name))
+
+
+def log_in(page, username: str, password: str = TEST_PASSWORD) -> None:
+    """Log in through the login page with both factors, as a person would (browser
+    tests): the password, then the code the user's authenticator app shows now."""
+    from django.contrib.auth import get_user_model
+
+    device = enrol(get_user_model().objects.get(username=username))
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.press("input[name=password]", "Enter")
+    page.wait_for_url("**/accounts/two-factor/**")
+    page.fill("input[name=token]", totp_code(device))
+    page.press("input[name=token]", "Enter")
+    page.wait_for_load_state()
+
+
+def rebuild_report_summary() -> None:
+    """``manage.py rebuild_report_summary`` inside a test's transaction. On PostgreSQL the
+    calls the test just wrote leave deferred foreign-key checks pending, and TRUNCATE
+    refuses a table with pending trigger events: check them now, as a commit would."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    call_command("rebuild_report_summary", verbosity=0)

@@ -39,6 +39,13 @@ EXPECTED: dict[str, tuple[dict, dict[str, int]]] = {
         {ANON: 302, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405},
     ),
     "audit:log": ({}, {ANON: 302, OPERATOR: 403, EDITOR: 403, SUPERVISOR: 200}),
+    "desk:shelters": ({}, {ANON: 302, OPERATOR: 200, EDITOR: 403, SUPERVISOR: 403}),
+    "desk:guide": ({}, {ANON: 302, OPERATOR: 200, EDITOR: 200, SUPERVISOR: 403}),
+    "desk:guide_article": (
+        {"pk": 1},  # no such article
+        {ANON: 302, OPERATOR: 404, EDITOR: 404, SUPERVISOR: 403},
+    ),
+    "guide:reviewed": ({"pk": 1}, {ANON: 302, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405}),
     "calls:start": ({}, {ANON: 302, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405}),
     "calls:autosave": ({}, {ANON: 302, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405}),
     "calls:close": ({}, {ANON: 302, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405}),

@@ -5,10 +5,6 @@ Run only these with ``uv run pytest -m browser``; leave them out with ``-m "not 
 docs/screenshots/; without it a test run leaves the checkout as it found it.
 """
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 
 from hotline.accounts.roles import Role
@@ -23,6 +19,7 @@ from tests.factories import (
     make_site,
     make_user,
     open_weekdays,
+    screenshot,
     totp_code,
 )
 
@@ -34,53 +31,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
-
-
-def screenshot(page, name: str) -> None:
-    """Save the README's picture of this moment, only when asked: the files are committed."""
-    if os.environ.get("SCREENSHOTS") != "1":
-        return
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / name))
-
-
-@pytest.fixture
-def page(live_server):
-    if not Path(CHROMIUM).exists():
-        message = "Chromium is missing: apt-get install -y chromium (.ci/run does this)"
-        # CI sets REQUIRE_BROWSER so a missing browser fails there instead of skipping.
-        if os.environ.get("REQUIRE_BROWSER"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from django.db import connections
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls
-    # are still synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            try:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
-                context = browser.new_context(
-                    base_url=live_server.url,
-                    viewport={"width": 1400, "height": 1000},
-                    locale="nb-NO",
-                )
-                context.set_default_timeout(10_000)
-                yield context.new_page()
-                browser.close()
-            finally:
-                # With that loop running, asgiref keeps the test's database connections
-                # per context instead of per thread, out of pytest-django's sight: close
-                # them while the loop still runs, or one stays open and the test database
-                # cannot be dropped ("is being accessed by other users").
-                connections.close_all()
-    finally:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
 
 def test_operator_finds_local_help_refers_and_closes_the_call(page):
     from hotline.audit.models import AuditEvent
@@ -89,7 +39,17 @@ def test_operator_finds_local_help_refers_and_closes_the_call(page):
     operator = make_user(Role.OPERATOR, username="kari")
     device = enrol(operator)
     make_site("Nasjonal hjelpelinje – Oslo", operator)
-    local = make_service("Krisesenteret i Bodø", topics=["voldtekt"], municipalities=[BODO])
+    local = make_service(
+        "Krisesenteret i Bodø",
+        topics=["voldtekt"],
+        municipalities=[BODO],
+        anonymous_contact=True,
+        description_nb=(
+            "Døgnåpent krisesenter for Salten. Råd og veiledning på telefon, samtaler, "
+            "dagtilbud og trygt midlertidig botilbud for kvinner, menn og barn utsatt for "
+            "vold i nære relasjoner. Du trenger ikke henvisning, og det koster ingenting."
+        ),
+    )
     add_location(local, BODO)
     add_phone(local, "75 55 55 55", "Døgnvakt")
     open_weekdays(local)
@@ -139,6 +99,9 @@ def test_operator_finds_local_help_refers_and_closes_the_call(page):
     # One click adds it as a referral in the call panel.
     first.locator("form[action$='/referrals/'] button").click()
     page.locator("#call-panel .call-referrals:has-text('Krisesenteret i Bodø')").wait_for()
+    # The card's button has turned into "referred".
+    first.locator("span.tag:text('Henvist i denne samtalen')").wait_for()
+    assert first.locator("form[action$='/referrals/']").count() == 0
 
     screenshot(page, "desk.png")
 

@@ -466,3 +466,14 @@ def test_the_demo_operator_belongs_to_the_demo_site():
     site = Site.objects.get(name="Nasjonal hjelpelinje – Oslo")
     assert site.municipality.number == "0301"
     assert list(site.members.values_list("username", flat=True)) == ["operator"]
+
+
+def test_an_htmx_referral_turns_the_cards_button_into_referred(operator_client, call, service):
+    response = operator_client.post(url("add_referral"), {"service": service.pk}, headers=HTMX)
+    assert response.status_code == 200
+    assert f'<span id="refer-{service.pk}" class="tag tag--open" hx-swap-oob="true">' in (
+        response.text
+    )
+    # The desk's card carries the id the swap replaces.
+    desk = operator_client.get("/desk/?municipality=0301&topic=partnervold").text
+    assert f'id="refer-{service.pk}"' in desk

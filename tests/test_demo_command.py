@@ -57,6 +57,7 @@ def test_addrport_is_passed_to_runserver(debug, subcommands, capsys):
         "load_reference_data",
         "load_demo_data",
         "load_demo_calls",
+        "load_demo_guide",
         "runserver",
     ]
     assert f"Serving on http://127.0.0.1:{port}/" in capsys.readouterr().out

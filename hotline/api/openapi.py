@@ -162,6 +162,13 @@ FILTER_PARAMETERS = [
     _param("group", _array(CODE), f"Target groups. {VOCABULARY}", style="form", explode=True),
     _param("type", _array(CODE), f"Service types. {VOCABULARY}", style="form", explode=True),
     _param(
+        "accessibility",
+        _array(CODE),
+        f"Accessibility features (e.g. `rullestol`). {VOCABULARY}",
+        style="form",
+        explode=True,
+    ),
+    _param(
         "age",
         {"type": "integer", "minimum": _AGE.min_value, "maximum": _AGE.max_value},
         "Only services open to a person of this age.",

@@ -7,8 +7,8 @@ from hotline.calls.models import Site
 
 @admin.register(Site)
 class SiteAdmin(admin.ModelAdmin):
-    list_display = ["name", "municipality", "is_active"]
-    list_filter = ["is_active"]
+    list_display = ["name", "municipality", "is_active", "is_training"]
+    list_filter = ["is_active", "is_training"]
     search_fields = ["name"]
     list_select_related = ["municipality"]
     filter_horizontal = ["members"]

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from hotline.calls.models import Call, Site
-from services_directory.models import Language, Municipality, Service, Topic
+from services_directory.models import Language, Municipality, Service, ServiceType, Topic
 
 # Never echo the rejected value back: it may be a phone or national identity number.
 INVALID_CHOICE = _("Select one of the listed options.")
@@ -20,6 +20,8 @@ BLANK_LABELS = {
     "gender": _("Not recorded"),
     "relation": _("Not recorded"),
     "unmet_reason": _("None – the need was met"),
+    "adaptation": _("Not recorded"),
+    "heard_via": _("Not recorded"),
 }
 
 
@@ -89,6 +91,15 @@ class CallForm(forms.ModelForm):
         label=_("Interpreter language"),
         error_messages=CHOICE_ERRORS,
     )
+    unmet_service_type = forms.ModelChoiceField(
+        queryset=ServiceType.objects.all(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("Not recorded"),
+        label=_("Missing service type"),
+        help_text=_("Only with an unmet need: the kind of service the caller needed."),
+        error_messages=CHOICE_ERRORS,
+    )
     acute = StrictBooleanField(required=False, label=_("Acute situation"))
     emergency_services = StrictBooleanField(
         required=False, label=_("Emergency services were involved")
@@ -107,8 +118,11 @@ class CallForm(forms.ModelForm):
             "acute",
             "emergency_services",
             "interpreter_language",
+            "adaptation",
+            "heard_via",
             "outcome",
             "unmet_reason",
+            "unmet_service_type",
         ]
         labels = {
             "channel": _("Channel"),
@@ -118,6 +132,8 @@ class CallForm(forms.ModelForm):
             "relation": _("Relation to the person using violence"),
             "outcome": _("Outcome"),
             "unmet_reason": _("Unmet need"),
+            "adaptation": _("Adaptation used"),
+            "heard_via": _("How did the caller hear of the line?"),
         }
 
     # No HTML "required": the browser would then block autosave and "Save" too.
@@ -141,9 +157,26 @@ class CallForm(forms.ModelForm):
         # The select lists municipality numbers; the instance holds the primary key.
         if self.instance.municipality_id:
             self.initial["municipality"] = self.instance.municipality.number
+        if self.instance.unmet_service_type_id:
+            self.initial["unmet_service_type"] = self.instance.unmet_service_type.code
         self.fields["channel"].error_messages["required"] = _("Choose the channel.")
         self.fields["caller_role"].error_messages["required"] = _("Choose who is calling.")
         self.fields["outcome"].error_messages["required"] = _("Choose the outcome.")
+
+    def clean(self):
+        super().clean()
+        data = self.cleaned_data
+        # While the call goes on the order of taps is free; a closed call must not count
+        # a missing service where no need went unmet.
+        if self.final and data.get("unmet_service_type") and not data.get("unmet_reason"):
+            self.add_error(
+                "unmet_service_type",
+                ValidationError(
+                    _("Choose the unmet need, or leave the missing service type empty."),
+                    code="without_unmet_need",
+                ),
+            )
+        return data
 
 
 class StartCallForm(forms.Form):

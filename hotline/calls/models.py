@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from services_directory.models import Language, Municipality, Service, Topic
+from services_directory.models import Language, Municipality, Service, ServiceType, Topic
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -37,6 +37,12 @@ class Site(models.Model):
         verbose_name=_("municipality"),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # New operators practise on a training site: its calls are kept out of every report.
+    is_training = models.BooleanField(
+        _("training site"),
+        default=False,
+        help_text=_("Calls logged here are practice: they never reach the reports."),
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
@@ -73,6 +79,10 @@ class CallQuerySet(models.QuerySet):
 
     def closed(self):
         return self.filter(is_open=False)
+
+    def counted(self):
+        """Closed calls that belong in the reports: training calls never do."""
+        return self.closed().filter(site__is_training=False)
 
     def left_open(self, started_before):
         """Calls still open that started before ``started_before``: forgotten ones."""
@@ -138,6 +148,26 @@ class Call(models.Model):
         DISTANCE = "distance", _("too far away")
         OTHER = "other", _("other")
 
+    class Adaptation(models.TextChoices):
+        SPOKEN_INTERPRETER = "spoken_interpreter", _("spoken-language interpreter")
+        SIGN_INTERPRETER = "sign_interpreter", _("sign-language interpreter")
+        TEXT_RELAY = "text_relay", _("text relay (teksttelefon)")
+        NONE = "none", _("no adaptation")
+
+    class HeardVia(models.TextChoices):
+        SEARCH = "search", _("internet search or website")
+        SOCIAL_MEDIA = "social_media", _("social media")
+        CAMPAIGN = "campaign", _("campaign, poster or media")
+        POLICE = "police", _("police")
+        HEALTH = "health", _("doctor or health service")
+        CHILD_WELFARE = "child_welfare", _("child welfare service")
+        SCHOOL = "school", _("school or student health service")
+        HELP_SERVICE = "help_service", _("crisis centre or other help service")
+        FAMILY_FRIENDS = "family_friends", _("family or friends")
+        CALLED_BEFORE = "called_before", _("has called before")
+        # Context: of a thing ("annet").
+        OTHER = "other", pgettext_lazy("source", "other")
+
     # Random, not sequential: sequential ids would reveal the order of calls.
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     site = models.ForeignKey(
@@ -197,12 +227,27 @@ class Call(models.Model):
         related_name="+",
         verbose_name=_("interpreter language"),
     )
+    adaptation = models.CharField(
+        _("adaptation used"), max_length=20, choices=Adaptation.choices, blank=True
+    )
+    heard_via = models.CharField(
+        _("heard of the line through"), max_length=20, choices=HeardVia.choices, blank=True
+    )
     referrals = models.ManyToManyField(
         Service, blank=True, related_name="call_referrals", verbose_name=_("referred to")
     )
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
     unmet_reason = models.CharField(
         _("unmet need"), max_length=20, choices=UnmetReason.choices, blank=True
+    )
+    # What the field is missing: counted only with an unmet need (see reports.summary).
+    unmet_service_type = models.ForeignKey(
+        ServiceType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("missing service type"),
     )
     # Secret random number, set once: the same set of calls always gets the same noise
     # in the reports, and sets that differ by one call get unrelated noise.

@@ -60,6 +60,7 @@ def panel_context(
     """
     call = Call.objects.open_for(request.user).select_related("site").first()
     referrals = list(call.referrals.select_related("organization")) if call else []
+    caller_articles = _caller_articles(call) if call else []
     if call is not None:
         call_form = call_form or CallForm(instance=call)
         start_form = None
@@ -75,4 +76,17 @@ def panel_context(
         "call_next": _return_url(request),
         "call_errors": errors or [],
         "call_status": status,
+        "caller_articles": caller_articles,
     }
+
+
+def _caller_articles(call: Call) -> list:
+    """Guidance for who is calling, as soon as the operator has tapped it."""
+    from hotline.guide.models import UNDER_16, Article
+
+    audiences = [call.caller_role] if call.caller_role else []
+    if call.age_group == Call.AgeGroup.UNDER_16:
+        audiences.append(UNDER_16)
+    if not audiences:
+        return []
+    return list(Article.objects.published().for_audiences(audiences).order_by("title")[:5])

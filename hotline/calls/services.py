@@ -19,7 +19,8 @@ from hotline.reports.summary import count_closed_call
 
 
 def close_call(call: Call, answers: dict | None = None) -> None:
-    """Close a call and count it; a failing count leaves the call open."""
+    """Close a call and count it; a failing count leaves the call open. Calls at a
+    training site are closed like any other but never counted (count_closed_call)."""
     with transaction.atomic():
         call.close(answers)
         count_closed_call(call)

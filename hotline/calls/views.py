@@ -21,8 +21,8 @@ def _open_call(request: HtmxHttpRequest) -> Call:
     return get_object_or_404(Call.objects.open_for(request.user))
 
 
-def _panel(request: HtmxHttpRequest, status: str = "") -> HttpResponse:
-    return render(request, PANEL_TEMPLATE, panel_context(request, status=status))
+def _panel(request: HtmxHttpRequest, status: str = "", **extra) -> HttpResponse:
+    return render(request, PANEL_TEMPLATE, {**panel_context(request, status=status), **extra})
 
 
 def _back(request: HtmxHttpRequest, message: str = "") -> HttpResponse:
@@ -117,7 +117,8 @@ def add_referral(request: HtmxHttpRequest) -> HttpResponse:
     call.add_referral(service)
     message = _("Referral to “%(name)s” added.") % {"name": service.name}
     if request.htmx:
-        return _panel(request, status=message)
+        # The result card's button becomes "referred" too (an out-of-band swap).
+        return _panel(request, status=message, just_referred=service)
     return _back(request, message)
 
 

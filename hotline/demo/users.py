@@ -10,6 +10,7 @@ from hotline.accounts.two_factor import reset_devices
 
 DEMO_USERNAMES = {Role.OPERATOR: "operator", Role.EDITOR: "editor", Role.SUPERVISOR: "supervisor"}
 DEMO_SITE_NAME = "Nasjonal hjelpelinje – Oslo"
+DEMO_TRAINING_SITE_NAME = "Opplæring (trening)"
 
 
 @transaction.atomic
@@ -32,7 +33,7 @@ def reset_demo_users() -> dict[str, str]:
 
 
 def _attach_demo_operator_to_site() -> None:
-    """The demo operator needs a site to log calls from."""
+    """The demo operator needs a site to log calls from, and a training site to practise on."""
     from hotline.calls.models import Site
     from services_directory.models import Municipality
 
@@ -41,3 +42,7 @@ def _attach_demo_operator_to_site() -> None:
         defaults={"municipality": Municipality.objects.filter(number="0301").first()},
     )
     site.members.add(User.objects.get(username=DEMO_USERNAMES[Role.OPERATOR]))
+    training, _created = Site.objects.get_or_create(
+        name=DEMO_TRAINING_SITE_NAME, defaults={"is_training": True}
+    )
+    training.members.add(User.objects.get(username=DEMO_USERNAMES[Role.OPERATOR]))

@@ -31,6 +31,19 @@ class Channel(TypedDict):
     label: str  # "Chat", "E-mail"
 
 
+class Address(TypedDict):
+    address: str
+    postcode: str
+    municipality: str
+
+
+class About(TypedDict):
+    lead: str  # the description's first lines
+    rest: str  # the remainder, behind "Read more" ("" when it all fits)
+    addresses: list[Address]  # public addresses only, never a confidential one
+    badges: list[str]  # "Free of charge", "Anonymous contact possible", …
+
+
 class DeskCard(TypedDict):
     pk: int
     name: str
@@ -50,6 +63,7 @@ class DeskCard(TypedDict):
     note: str  # for operators only
     confidential: bool  # has an address never to be given to a caller
     report_url: str  # "report an error in this entry"
+    about: About
 
 
 def _coverage_labels() -> dict[Coverage | None, str]:
@@ -114,4 +128,55 @@ def _card(hit: Hit, at: datetime, coverage_labels: dict[Coverage | None, str]) -
         # Only whether there is one: the address itself is shown on an audited request.
         "confidential": bool(hit.confidential_locations),
         "report_url": reverse("directory:report_error", args=[service.pk]),
+        "about": _about(hit),
+    }
+
+
+# About this many characters show before "Read more": two or three lines of a card.
+LEAD_CHARACTERS = 180
+# Accessibility recorded on the entry that a card also shows as a badge.
+BADGE_ACCESSIBILITY = ("rullestol", "teleslynge", "tegnspraktolk")
+POLICE_TYPE_CODE = "politi"
+
+
+def _split(text: str) -> tuple[str, str]:
+    """The first sentences up to about LEAD_CHARACTERS, and the rest."""
+    text = " ".join(text.split())
+    if len(text) <= LEAD_CHARACTERS:
+        return text, ""
+    cut = text.rfind(". ", 0, LEAD_CHARACTERS)
+    if cut == -1:
+        cut = text.rfind(" ", 0, LEAD_CHARACTERS)
+        return text[:cut], text[cut + 1 :]
+    return text[: cut + 1], text[cut + 2 :]
+
+
+def _about(hit: Hit) -> About:
+    service = hit.service
+    lead, rest = _split(service.description or "")
+    badges = []
+    if service.free_of_charge:
+        badges.append(_("Free of charge"))
+    if service.anonymous_contact:
+        badges.append(_("Anonymous contact possible"))
+    # Callers fear that help means reporting to the police (seed 4.3.2); the police
+    # itself is the one service where the badge would mislead.
+    is_police = any(term.code == POLICE_TYPE_CODE for term in hit.service_types)
+    if not service.police_report_required and not is_police:
+        badges.append(_("No police report needed"))
+    recorded = {term.code: term for term in hit.accessibility}
+    badges += [str(recorded[code]) for code in BADGE_ACCESSIBILITY if code in recorded]
+    return {
+        "lead": lead,
+        "rest": rest,
+        "addresses": [
+            {
+                "address": location.address,
+                "postcode": location.postcode,
+                "municipality": location.municipality.name,
+            }
+            for location in hit.locations
+            if not location.is_confidential and location.address
+        ],
+        "badges": badges,
     }

@@ -3,11 +3,13 @@ from functools import cached_property
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from services_directory import places
+from services_directory.models.capacity import FREE_PLACE_KINDS
 from services_directory.search import SearchForm, reject_personal_numbers
 
 
@@ -16,7 +18,7 @@ class DeskSearchForm(SearchForm):
 
     # Chips and options written here in one go: the widgets' templates (one render per
     # option), and even a template loop over 74 options, were most of the page's time.
-    CHIP_FIELDS = ("topic", "group", "type")
+    CHIP_FIELDS = ("topic", "group", "type", "accessibility")
 
     where = forms.CharField(
         label=_("Where does the caller live?"),
@@ -26,11 +28,33 @@ class DeskSearchForm(SearchForm):
         validators=[reject_personal_numbers],
     )
 
+    # "Ledig plass nå": only shelters whose current report offers a place (of a kind).
+    free = forms.TypedChoiceField(
+        label=_("Free place now"),
+        choices=[("1", _("yes")), ("0", _("no"))],
+        coerce=lambda value: value == "1",
+        empty_value=False,  # type: ignore[arg-type]
+        required=False,
+    )
+    free_for = forms.ChoiceField(
+        label=_("Free place for"),
+        choices=[("", _("anyone")), *FREE_PLACE_KINDS],
+        required=False,
+    )
+
     field_order = ["where"]
 
     def clean(self):
         super().clean()
         data = self.cleaned_data
+        if data.get("free") or data.get("free_for"):
+            now = timezone.now()
+            kind = data.get("free_for") or ""
+            data["only_ids"] = {
+                pk
+                for pk, report in self.index.feedback.capacity.items()
+                if report.for_desk(now).has_free_place(kind)
+            }
         where = data.get("where")
         self.ambiguous: list[str] = []
         if where and data.get("location") is None and not self.has_error("where"):
@@ -76,3 +100,33 @@ class DeskSearchForm(SearchForm):
 
 class PlaceSuggestForm(forms.Form):
     where = forms.CharField(max_length=100, required=False, validators=[reject_personal_numbers])
+
+
+class ShelterForm(forms.Form):
+    """The national overview of free shelter places: from where, and a place for whom."""
+
+    where = forms.CharField(
+        label=_("Where does the caller live?"),
+        help_text=_("Municipality, postcode or place: nearest shelters first."),
+        max_length=100,
+        required=False,
+        validators=[reject_personal_numbers],
+    )
+    kind = forms.ChoiceField(
+        label=_("Free place for"),
+        choices=[("", _("anyone")), *FREE_PLACE_KINDS],
+        required=False,
+    )
+    free = forms.BooleanField(label=_("Only shelters with a free place now"), required=False)
+
+    def clean(self):
+        super().clean()
+        data = self.cleaned_data
+        data["location"] = None
+        where = data.get("where")
+        if where and not self.has_error("where"):
+            try:
+                data["location"] = places.resolve(where)
+            except ValidationError as error:
+                self.add_error("where", error)
+        return data

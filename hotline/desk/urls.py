@@ -1,6 +1,7 @@
 from django.urls import path
 
 from hotline.desk import views
+from hotline.guide import views as guide
 
 app_name = "desk"
 urlpatterns = [
@@ -11,4 +12,7 @@ urlpatterns = [
         views.confidential_address,
         name="confidential_address",
     ),
+    path("shelters/", views.shelters, name="shelters"),
+    path("guide/", guide.guide_home, name="guide"),
+    path("guide/<int:pk>/", guide.guide_article, name="guide_article"),
 ]

@@ -11,10 +11,12 @@ from hotline.accounts.roles import Role, role_required
 from hotline.audit.models import AuditEvent
 from hotline.calls.panel import panel_context, referral_state
 from hotline.desk.cards import desk_cards
-from hotline.desk.forms import DeskSearchForm, PlaceSuggestForm
+from hotline.desk.forms import DeskSearchForm, PlaceSuggestForm, ShelterForm
+from hotline.guide.models import Article
 from hotline.http import HtmxHttpRequest
 from services_directory import places
 from services_directory.models import Service
+from services_directory.models.capacity import shelters_with_places
 from services_directory.search import nearest_open, run_search
 
 
@@ -41,6 +43,7 @@ def desk_home(request: HtmxHttpRequest) -> HttpResponse:
         # Acute strip: always about right now, whatever time the search plans for.
         "nearest_open": nearest_open(municipality, timezone.now(), index=form.index),
         "suggestions": _suggestions(form),
+        "topic_articles": _topic_articles(form.cleaned_data.get("topic") if result else None),
         # Every card links back here: quoted once, not once a card.
         "next_path": request.get_full_path(),
         "next_param": quote(request.get_full_path(), safe="/"),
@@ -48,12 +51,28 @@ def desk_home(request: HtmxHttpRequest) -> HttpResponse:
         **(referral_state(request) if request.htmx else panel_context(request)),
     }
     if not request.htmx:
+        context["interpreters"] = _interpreters()  # beside the call panel: full pages only
         return render(request, "desk/home.html", context, status=status)
     response = render(request, "desk/home.html#live", context, status=status)
     if status != 200:
         # Half-typed or refused input (say, a phone number) stays out of the browser history.
         push_url(response, False)
     return response
+
+
+def _interpreters() -> list[tuple[Service, bool]]:
+    """The "Tolk / teksttelefon" panel: each contact, and whether it is open now."""
+    now = timezone.now()
+    return [
+        (service, service.schedule().is_open(now)) for service in Service.objects.interpreters()
+    ]
+
+
+def _topic_articles(topics) -> list[Article]:
+    """Guidance library articles on the topics chosen, shown beside the results."""
+    if not topics:
+        return []
+    return list(Article.objects.published().for_topics(topics).order_by("title")[:5])
 
 
 def _suggestions(form: DeskSearchForm) -> list[places.Entry]:
@@ -93,3 +112,29 @@ def confidential_address(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     context = {"service": service, "locations": locations}
     template = "desk/confidential_address.html"
     return render(request, f"{template}#addresses" if request.htmx else template, context)
+
+
+@require_GET
+@never_cache
+@role_required(Role.OPERATOR)
+def shelters(request: HtmxHttpRequest) -> HttpResponse:
+    """Free places at every shelter in the country, nearest the caller first. Like the
+    search, nothing about what was asked is stored or logged."""
+    form = ShelterForm(request.GET)
+    rows, status, location = [], 200, None
+    if form.is_valid():
+        location = form.cleaned_data["location"]
+        rows = shelters_with_places(
+            location.municipality if location else None,
+            kind=form.cleaned_data["kind"],
+            only_free=form.cleaned_data["free"],
+        )
+    else:
+        status = 400
+    context = {"form": form, "rows": rows, "location": location}
+    if not request.htmx:
+        return render(request, "desk/shelters.html", context, status=status)
+    response = render(request, "desk/shelters.html#results", context, status=status)
+    if status != 200:
+        push_url(response, False)
+    return response

@@ -79,6 +79,37 @@ UNMET_REASONS = {
     "distance": 15,
     "other": 7,
 }
+ADAPTATIONS = {
+    "none": 80,
+    "spoken_interpreter": 3,
+    "sign_interpreter": 0.5,
+    "text_relay": 0.5,
+    "": 16,
+}
+HEARD_VIA = {
+    "search": 30,
+    "social_media": 10,
+    "campaign": 8,
+    "police": 7,
+    "health": 9,
+    "child_welfare": 3,
+    "school": 4,
+    "help_service": 8,
+    "family_friends": 10,
+    "called_before": 6,
+    "other": 3,
+    "": 20,
+}
+# The service type missing when a need went unmet.
+MISSING_TYPES = {
+    "krisesenter": 25,
+    "stottesenter": 15,
+    "voldsbehandling": 15,
+    "radgivning": 15,
+    "familievern": 10,
+    "juridisk": 10,
+    "overgrepsmottak": 5,
+}
 INTERPRETER_LANGUAGES = {
     "ar": 20,
     "so": 15,
@@ -117,7 +148,7 @@ class CallFaker:
     """Makes unsaved closed calls, with their topics and referrals, at random."""
 
     def __init__(self, rng: random.Random, site_weights: dict[int, float]) -> None:
-        from services_directory.models import Language, Municipality, Service, Topic
+        from services_directory.models import Language, Municipality, Service, ServiceType, Topic
 
         self.rng = rng
         self.pick_site = Weighted(site_weights, rng)
@@ -155,8 +186,13 @@ class CallFaker:
             "outcome": OTHER_OUTCOMES,
             "unmet": UNMET_REASONS,
             "topic_count": TOPIC_COUNT,
+            "adaptation": ADAPTATIONS,
+            "heard_via": HEARD_VIA,
         }
         self.pick = {name: Weighted(weights, rng) for name, weights in choices.items()}
+        types = dict(ServiceType.objects.values_list("code", "pk"))
+        weights = {types[c]: w for c, w in MISSING_TYPES.items() if c in types}
+        self.pick_type = Weighted(weights, rng) if weights else None
 
     def _days(self, first: date, days: int) -> Weighted:
         """Weekday pattern, a slow upward trend, busier Julys and Decembers."""
@@ -188,6 +224,7 @@ class CallFaker:
                 if pool:
                     services = rng.sample(pool, min(len(pool), 1 if rng.random() < 0.7 else 2))
             unmet_rate = 0.22 if municipality in self.small or municipality is None else 0.12
+            unmet_reason = self.pick["unmet"]() if rng.random() < unmet_rate else ""
             call = Call(
                 pk=uuid.UUID(int=rng.getrandbits(128), version=4),
                 site_id=self.pick_site(),
@@ -203,8 +240,13 @@ class CallFaker:
                 emergency_services=rng.random() < 0.05,
                 interpreter_language_id=self.pick_language() if rng.random() < 0.03 else None,
                 outcome="referred" if services else self.pick["outcome"](),
-                unmet_reason=self.pick["unmet"]() if rng.random() < unmet_rate else "",
+                unmet_reason=unmet_reason,
                 disclosure_key=rng.getrandbits(31),
+                adaptation=self.pick["adaptation"](),
+                heard_via=self.pick["heard_via"](),
+                unmet_service_type_id=(
+                    self.pick_type() if unmet_reason and self.pick_type else None
+                ),
             )
             topics = {self.pick_topic() for _ in range(self.pick["topic_count"]())}
             yield call, sorted(topics), services

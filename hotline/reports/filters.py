@@ -67,7 +67,8 @@ class ReportFilter(django_filters.FilterSet):
     end = django_filters.DateFilter(label=_("To"), method="by_period", widget=DateInput)
     site = django_filters.ModelChoiceFilter(
         label=_("Helpline site"),
-        queryset=Site.objects.all(),
+        # Training sites have nothing in the reports to filter by.
+        queryset=Site.objects.filter(is_training=False),
         empty_label=_("All sites"),
         method="by_site",
     )

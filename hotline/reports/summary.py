@@ -35,12 +35,15 @@ from services_directory.models import Municipality, Service
 #   relation              relation to the person using violence
 #   acute                 "1" acute, "0" not
 #   interpreter           language code, "" none
+#   adaptation            adaptation used, "" not recorded
+#   heard_via             how the caller heard of the line, "" not recorded
 #   topic                 topic id, "" none            one row per topic of the call
 #   referral_type         service type id              one row per type referred to
 #   service               service id                   one row per service referred to
 #   unmet                 reason                       only calls with an unmet need
 #   unmet_municipality    municipality id ("" none), reason
 #   unmet_topic           topic id ("" none), reason
+#   unmet_service_type    service type id ("" not recorded), reason
 BREAKDOWNS = (
     "total",
     "hour",
@@ -49,12 +52,15 @@ BREAKDOWNS = (
     "relation",
     "acute",
     "interpreter",
+    "adaptation",
+    "heard_via",
     "topic",
     "referral_type",
     "service",
     "unmet",
     "unmet_municipality",
     "unmet_topic",
+    "unmet_service_type",
 )
 
 
@@ -75,6 +81,9 @@ class CallFacts:
     interpreter_language_id: str | None
     unmet_reason: str
     disclosure_key: int
+    adaptation: str = ""
+    heard_via: str = ""
+    unmet_service_type_id: int | None = None
     topic_ids: frozenset = field(default_factory=frozenset)
     service_ids: frozenset = field(default_factory=frozenset)
     service_type_ids: frozenset = field(default_factory=frozenset)
@@ -116,6 +125,8 @@ def _answers(facts: CallFacts, local: datetime) -> Iterator[tuple[str, str, str]
     yield key("relation", facts.relation)
     yield key("acute", "1" if facts.acute else "0")
     yield key("interpreter", facts.interpreter_language_id)
+    yield key("adaptation", facts.adaptation)
+    yield key("heard_via", facts.heard_via)
     for topic in sorted(facts.topic_ids) or [None]:
         yield key("topic", topic)
     for service_type in sorted(facts.service_type_ids):
@@ -127,6 +138,7 @@ def _answers(facts: CallFacts, local: datetime) -> Iterator[tuple[str, str, str]
         yield key("unmet_municipality", facts.municipality_id, facts.unmet_reason)
         for topic in sorted(facts.topic_ids) or [None]:
             yield key("unmet_topic", topic, facts.unmet_reason)
+        yield key("unmet_service_type", facts.unmet_service_type_id, facts.unmet_reason)
 
 
 def _facts_of(call: Call) -> CallFacts:
@@ -157,6 +169,9 @@ def _facts_of(call: Call) -> CallFacts:
         interpreter_language_id=call.interpreter_language_id,
         unmet_reason=call.unmet_reason,
         disclosure_key=call.disclosure_key,
+        adaptation=call.adaptation,
+        heard_via=call.heard_via,
+        unmet_service_type_id=call.unmet_service_type_id,
         topic_ids=frozenset(call.topics.values_list("pk", flat=True)),
         service_ids=service_ids,
         service_type_ids=type_ids,
@@ -187,7 +202,10 @@ def _add(cells: dict[Key, list[int]]) -> None:
 
 
 def count_closed_call(call: Call) -> None:
-    """Count a call that has just been closed, once; call inside the closing transaction."""
+    """Count a call that has just been closed, once; call inside the closing transaction.
+    A training call is never counted (close_call does not ask; this is the backstop)."""
+    if call.site.is_training:
+        return
     with transaction.atomic():
         _counted, created = CountedCall.objects.get_or_create(call_id=call.pk)
         if not created:
@@ -242,7 +260,7 @@ def _chunks(first: date, last: date) -> Iterator[tuple[datetime, datetime]]:
 
 
 def _closed_facts(start: datetime, end: datetime, lookups) -> Iterable[CallFacts]:
-    calls = Call.objects.closed().filter(started_hour__gte=start, started_hour__lt=end)
+    calls = Call.objects.counted().filter(started_hour__gte=start, started_hour__lt=end)
     topics: dict = defaultdict(set)
     for call_id, topic_id in Call.topics.through.objects.filter(call__in=calls).values_list(
         "call_id", "topic_id"
@@ -268,10 +286,13 @@ def _closed_facts(start: datetime, end: datetime, lookups) -> Iterable[CallFacts
         "interpreter_language_id",
         "unmet_reason",
         "disclosure_key",
+        "adaptation",
+        "heard_via",
+        "unmet_service_type_id",
     ]
     for row in calls.values_list(*fields).iterator(chunk_size=10_000):
         pk, started, site, channel, municipality, role, age, gender = row[:8]
-        relation, acute, language, unmet, key = row[8:]
+        relation, acute, language, unmet, key, adaptation, heard_via, missing = row[8:]
         referred = frozenset(services.get(pk, ()))
         yield CallFacts(
             started_hour=started,
@@ -287,6 +308,9 @@ def _closed_facts(start: datetime, end: datetime, lookups) -> Iterable[CallFacts
             interpreter_language_id=language,
             unmet_reason=unmet,
             disclosure_key=key,
+            adaptation=adaptation,
+            heard_via=heard_via,
+            unmet_service_type_id=missing,
             topic_ids=frozenset(topics.get(pk, ())),
             service_ids=referred,
             service_type_ids=frozenset(t for s in referred for t in types_of.get(s, ())),
@@ -312,7 +336,7 @@ def rebuild_summary() -> int:
     written = 0
     with transaction.atomic():
         purged_before = SummaryPurge.purged_before()
-        calls = Call.objects.closed()
+        calls = Call.objects.counted()  # closed, and never a training site's
         if purged_before is None:
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:

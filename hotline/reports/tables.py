@@ -567,6 +567,28 @@ def interpreter_languages(selection: Selection) -> Table:
     )
 
 
+def adaptations(selection: Selection) -> Table:
+    return one_way(
+        selection,
+        "adaptations",
+        _("Adaptation used"),
+        _("Adaptation"),
+        choices(Call.Adaptation.choices),
+        selection.tally("adaptation", "a"),
+    )
+
+
+def heard_via(selection: Selection) -> Table:
+    return one_way(
+        selection,
+        "heard_via",
+        _("How callers heard of the line"),
+        _("Heard of the line through"),
+        choices(Call.HeardVia.choices),
+        selection.tally("heard_via", "a"),
+    )
+
+
 # Referrals
 
 TOP_SERVICES = 20
@@ -702,6 +724,20 @@ def unmet_by_topic(selection: Selection) -> Table:
     )
 
 
+def unmet_by_service_type(selection: Selection) -> Table:
+    """What the field is missing: the service type callers with an unmet need needed."""
+    types = [*_terms(ServiceType), ("", _("service type not recorded"))]
+    return two_way(
+        selection,
+        "unmet_by_service_type",
+        _("Unmet needs by missing service type and reason"),
+        _("Missing service type"),
+        types,
+        _reasons(),
+        selection.tally("unmet_service_type", "a", "b"),
+    )
+
+
 def unmet_topic_county(selection: Selection) -> Table:
     counties = _counties(selection)
     table = two_way(
@@ -746,7 +782,16 @@ PAGES = (
         "callers",
         "reports:callers",
         gettext_lazy("What the calls are about"),
-        (topics, caller_roles, age_gender, relation, acute, interpreter_languages),
+        (
+            topics,
+            caller_roles,
+            age_gender,
+            relation,
+            acute,
+            interpreter_languages,
+            adaptations,
+            heard_via,
+        ),
     ),
     Page(
         "referrals",
@@ -758,7 +803,13 @@ PAGES = (
         "unmet",
         "reports:unmet",
         gettext_lazy("Unmet needs"),
-        (unmet_by_county, unmet_topic_county, unmet_by_topic, unmet_by_municipality),
+        (
+            unmet_by_county,
+            unmet_topic_county,
+            unmet_by_topic,
+            unmet_by_service_type,
+            unmet_by_municipality,
+        ),
     ),
 )
 PAGE_BY_SLUG = {page.slug: page for page in PAGES}

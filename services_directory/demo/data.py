@@ -635,8 +635,79 @@ def example_specs() -> list[Spec]:
     return specs
 
 
+# The line's own interpreter and text-relay contacts, for the desk's "Tolk / teksttelefon"
+# panel. Examples: a real line puts its agreements here.
+TOLKEFORMIDLING = Org("eksempel-tolkeformidling", "Eksempel Tolkeformidling AS")
+INTERPRETER_SERVICES = [
+    Spec(
+        slug="eksempel-telefontolk",
+        organization=TOLKEFORMIDLING,
+        name_nb="Telefontolk for hjelpetelefonen (eksempel)",
+        name_en="Telephone interpreter for the helpline (example)",
+        description_nb=(
+            f"{EXAMPLE_NOTE_NB} Talespråktolk på telefon etter avtale med hjelpetelefonen: "
+            "ring, oppgi avtalenummeret og språket, og tolken kobles inn i samtalen. Tolkene "
+            "har taushetsplikt."
+        ),
+        description_en=(
+            f"{EXAMPLE_NOTE_EN} Telephone interpreting under the helpline's agreement: call, "
+            "give the agreement number and the language, and the interpreter joins the call."
+        ),
+        service_types=("tolk-og-teksttelefon",),
+        languages=("nb", "en", "ar", "so", "pl", "ti", "uk", "fa"),
+        hours=ROUND_THE_CLOCK,
+        # Examples get no made-up phone numbers; the reserved .example domain instead.
+        channels=[web("https://telefontolk.example/", "Bestill tolk", "Book an interpreter")],
+        target_groups=("minoritet",),
+        covers_whole_country=True,
+        operator_note="Oppgi avtalenummer 4411. Tolken ringer ikke innringer selv.",
+    ),
+    Spec(
+        slug="eksempel-tegnspraktolk",
+        organization=TOLKEFORMIDLING,
+        name_nb="Tegnspråk- og skrivetolk på video (eksempel)",
+        name_en="Sign-language and text interpreting by video (example)",
+        description_nb=(
+            f"{EXAMPLE_NOTE_NB} Tegnspråktolk og skrivetolk over video for døve, "
+            "hørselshemmede og døvblinde innringere. Hverdager 08–20."
+        ),
+        description_en=(
+            f"{EXAMPLE_NOTE_EN} Sign-language and text interpreting by video for deaf, "
+            "hard-of-hearing and deafblind callers. Weekdays 08–20."
+        ),
+        service_types=("tolk-og-teksttelefon",),
+        accessibility=("tegnspraktolk",),
+        hours=weekly(WEEKDAYS, "08:00", "20:00"),
+        holiday_policy=CLOSED_ON_HOLIDAYS,
+        channels=[web("https://videotolk.example/", "Videotolk", "Video interpreting")],
+        target_groups=("funksjonsnedsettelse",),
+        covers_whole_country=True,
+    ),
+    Spec(
+        slug="eksempel-teksttelefon",
+        organization=TOLKEFORMIDLING,
+        name_nb="Teksttelefon – relétjeneste (eksempel)",
+        name_en="Text relay service (example)",
+        description_nb=(
+            f"{EXAMPLE_NOTE_NB} Relétjeneste som formidler mellom tekst og tale, så "
+            "innringere som ikke kan bruke vanlig telefon når hjelpetelefonen."
+        ),
+        description_en=(
+            f"{EXAMPLE_NOTE_EN} A relay service between text and speech, so callers who "
+            "cannot use an ordinary phone can reach the helpline."
+        ),
+        service_types=("tolk-og-teksttelefon",),
+        accessibility=("teksttelefon",),
+        hours=ROUND_THE_CLOCK,
+        channels=[web("https://relay.example/", "Teksttelefon", "Text telephone")],
+        target_groups=("funksjonsnedsettelse",),
+        covers_whole_country=True,
+    ),
+]
+
+
 def all_specs() -> list[Spec]:
-    return [*REPORT_SERVICES, *rvts_specs(), *example_specs()]
+    return [*REPORT_SERVICES, *rvts_specs(), *example_specs(), *INTERPRETER_SERVICES]
 
 
 # Demo guidance cards for operators (report, section 7.4.2: one shared knowledge base).

@@ -26,7 +26,9 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
-from services_directory.models.directory import Service
+from services_directory.geo import distance_km
+from services_directory.models.directory import ContactChannel, Service
+from services_directory.models.reference import Municipality
 
 if TYPE_CHECKING:
     from services_directory.search_cards import CardService
@@ -83,6 +85,25 @@ class CapacityReport:
     @property
     def has_figures(self) -> bool:
         return bool(self.figures)
+
+    def has_free_place(self, kind: str = "") -> bool:
+        """Whether a current (not stale) report offers a free place; for ``kind`` (one of
+        FREE_PLACE_KINDS) only a figure above 0 for that kind counts."""
+        if self.stale or self.status == ShelterCapacity.Status.FULL:
+            return False
+        if kind:
+            figure = getattr(self, kind)
+            return figure is not None and figure > 0
+        figures = [n for n in (self.women, self.men, self.families) if n is not None]
+        return any(figures) or (self.status == ShelterCapacity.Status.PLACES_FREE and not figures)
+
+
+# The kinds of place a shelter reports, as the desk's filters name them.
+FREE_PLACE_KINDS = (
+    ("women", _("women")),
+    ("men", _("men")),
+    ("families", _("families with children")),
+)
 
 
 class ShelterCapacity(models.Model):
@@ -200,6 +221,73 @@ def shelter_overview(services) -> list[ShelterRow]:
         )
         for service in rows
     ]
+
+
+@dataclass(frozen=True)
+class ShelterPlaces:
+    """One line of the operators' national overview of free places."""
+
+    service: Service
+    report: CapacityReport | None
+    municipality: Municipality | None  # where the shelter is
+    distance_km: float | None
+    phone: ContactChannel | None
+
+
+def _nearest(service: Service, origin: Municipality | None):
+    """The service's location nearest ``origin`` (the first without one) and its distance."""
+    best, best_km = None, None
+    for location in service.locations.all():
+        lat = location.latitude if location.latitude is not None else location.municipality.latitude
+        lon = (
+            location.longitude
+            if location.longitude is not None
+            else location.municipality.longitude
+        )
+        km = None
+        if origin is not None and None not in (lat, lon, origin.latitude, origin.longitude):
+            km = distance_km(origin.latitude, origin.longitude, lat, lon)
+        if best is None or (km is not None and (best_km is None or km < best_km)):
+            best, best_km = location, km
+    return best, best_km
+
+
+def shelters_with_places(
+    origin: Municipality | None = None, kind: str = "", only_free: bool = False
+) -> list[ShelterPlaces]:
+    """Every published shelter that reports free places, nationally: nearest ``origin``
+    first when one is given, else by name. ``only_free`` keeps those whose current report
+    offers a place (of ``kind``, when given). A fixed number of queries."""
+    services = (
+        capacity_reporting(Service.objects.published())
+        .select_related("capacity")
+        .prefetch_related("locations__municipality", "channels")
+    )
+    now = timezone.now()
+    rows = []
+    for service in services:
+        capacity = getattr(service, "capacity", None)
+        report = capacity.for_desk(now) if capacity is not None else None
+        if only_free and (report is None or not report.has_free_place(kind)):
+            continue
+        location, km = _nearest(service, origin)
+        phone = next(
+            (c for c in service.channels.all() if c.kind == ContactChannel.Kind.PHONE), None
+        )
+        rows.append(
+            ShelterPlaces(
+                service=service,
+                report=report,
+                municipality=location.municipality if location is not None else None,
+                distance_km=km,
+                phone=phone,
+            )
+        )
+    # By the name in the active language (with its fallback), which SQL cannot order by.
+    rows.sort(key=lambda row: (row.service.name.casefold(), row.service.pk))
+    if origin is not None:
+        rows.sort(key=lambda row: (row.distance_km is None, row.distance_km or 0.0))
+    return rows
 
 
 class CapacityLinkQuerySet(models.QuerySet):

@@ -14,8 +14,11 @@ if TYPE_CHECKING:
 
 # Service's many-to-many fields onto the vocabularies below, in the order editors see them.
 SERVICE_VOCABULARIES = ("service_types", "topics", "target_groups", "languages", "accessibility")
-# The ones a search can filter on; accessibility is shown on a result, never filtered on.
-FILTERABLE_VOCABULARIES = ("service_types", "topics", "target_groups", "languages")
+# The ones a search can filter on (all of them: a caller who needs step-free access or a
+# sign-language interpreter needs services that have it).
+FILTERABLE_VOCABULARIES = SERVICE_VOCABULARIES
+# The line's own interpreter and text-relay contacts (migration 0012), listed on the desk.
+INTERPRETER_TYPE_CODE = "tolk-og-teksttelefon"
 
 code_validator = RegexValidator(
     r"^[a-z0-9]+(-[a-z0-9]+)*$",

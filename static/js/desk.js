@@ -24,6 +24,23 @@
     });
   });
 
+  // The call timer. The start is kept in this tab's sessionStorage only: a call record
+  // holds the hour, never the minute, so the exact time must not reach the server.
+  var TIMER_KEY = "hotline-call-started";
+  function tickTimer() {
+    var timer = document.getElementById("call-timer");
+    if (!timer) { sessionStorage.removeItem(TIMER_KEY); return; }
+    var started = Number(sessionStorage.getItem(TIMER_KEY));
+    if (!started) { started = Date.now(); sessionStorage.setItem(TIMER_KEY, String(started)); }
+    var seconds = Math.max(0, Math.floor((Date.now() - started) / 1000));
+    var minutes = Math.floor(seconds / 60);
+    var rest = seconds % 60;
+    timer.textContent = minutes + ":" + (rest < 10 ? "0" : "") + rest;
+  }
+  document.addEventListener("DOMContentLoaded", tickTimer);
+  document.addEventListener("htmx:afterSettle", tickTimer);
+  setInterval(tickTimer, 1000);
+
   // Alt+L jumps back to the place box from anywhere on the desk.
   document.addEventListener("keydown", function (event) {
     if (event.altKey && (event.key === "l" || event.key === "L")) {

@@ -72,6 +72,7 @@ class Command(BaseCommand):
         call_command("load_reference_data", verbosity=verbosity)
         call_command("load_demo_data", verbosity=verbosity)
         call_command("load_demo_calls", verbosity=verbosity)
+        call_command("load_demo_guide", verbosity=verbosity)
         credentials = reset_demo_users()
         if not two_factor:
             # For this process only (DEBUG is on): a visitor trying the demo has no

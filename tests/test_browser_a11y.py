@@ -1,0 +1,136 @@
+"""Accessibility of the product itself: axe-core on every kind of screen, in Chromium.
+
+axe-core is vendored (tests/vendor/, MPL 2.0, with its licence) so CI needs no network.
+It is evaluated through the DevTools protocol, which the pages' Content-Security-Policy
+does not govern, so the pages are checked with their real policy in force.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.factories import (
+    OSLO,
+    add_location,
+    add_phone,
+    log_in,
+    make_call,
+    make_service,
+    make_site,
+    make_user,
+    open_weekdays,
+    screenshot,
+)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-4.14.1.min.js"
+SERIOUS = ("serious", "critical")
+REPORT = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))
+  }));
+}"""
+
+
+def serious_violations(page) -> list[dict]:
+    page.wait_for_load_state("networkidle")
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    return [v for v in page.evaluate(REPORT) if v["impact"] in SERIOUS]
+
+
+@pytest.fixture
+def data():
+    from datetime import date
+
+    from hotline.guide.models import Article
+    from services_directory.models import CapacityLink, ShelterCapacity
+
+    admin = make_user(username="admin", is_staff=True, is_superuser=True)
+    site = make_site("Nasjonal hjelpelinje – Oslo", admin)
+    shelter = make_service(
+        "Krisesenteret i Oslo",
+        topics=["partnervold"],
+        types=["krisesenter"],
+        municipalities=[OSLO],
+        description_nb="Døgnåpent krisesenter. " * 12,
+        anonymous_contact=True,
+    )
+    add_location(shelter, OSLO, confidential=True)
+    add_phone(shelter, "22 48 03 80")
+    open_weekdays(shelter)
+    ShelterCapacity.report(shelter, status="places_free", women=2, families=1)
+    article = Article.objects.create(
+        title_nb="Når innringeren er pårørende", body_nb="Tekst.", owner=admin, is_published=True
+    )
+    article.topics.set(shelter.topics.all())
+    from hotline.guide.demo import load_demo_articles
+
+    load_demo_articles(admin)  # a library worth a screenshot
+    for day in range(1, 8):
+        make_call(site, date(2025, 3, day + 2), caller_role="utsatt", municipality=OSLO)
+    _link, token = CapacityLink.issue(shelter, admin)
+    return {"shelter": shelter, "token": token, "article": article}
+
+
+def test_no_serious_or_critical_violations_anywhere(page, data):
+    found: dict[str, list[dict]] = {}
+
+    def check(name: str) -> None:
+        violations = serious_violations(page)
+        if violations:
+            found[name] = violations
+
+    page.goto("/accounts/login/")
+    check("login")
+    log_in(page, "admin")
+
+    page.goto("/desk/")
+    check("desk, empty")
+    page.goto(f"/desk/?municipality={OSLO}&topic=partnervold")
+    page.locator(".hit__name").first.wait_for()
+    page.locator(".hit__about details summary").first.click()
+    check("desk, results")
+    page.click("#call-panel form[action$='/start/'] button[type=submit]")
+    page.wait_for_selector("#call-panel form.call-form")
+    check("desk, call open")
+
+    for name, url in (
+        ("free shelter places", "/desk/shelters/?where=Oslo"),
+        ("guidance library", "/desk/guide/"),
+        ("guidance article", f"/desk/guide/{data['article'].pk}/"),
+        ("editors' dashboard", "/directory/"),
+        ("report: workload", "/reports/?start=2025-03-03&end=2025-03-30"),
+        ("report: callers", "/reports/calls/?start=2025-03-03&end=2025-03-30"),
+        ("report: referrals", "/reports/referrals/?start=2025-03-03&end=2025-03-30"),
+        ("report: unmet needs", "/reports/unmet-needs/?start=2025-03-03&end=2025-03-30"),
+    ):
+        page.goto(url)
+        check(name)
+        if name == "guidance library":
+            screenshot(page, "guide.png")
+
+    page.context.clear_cookies()
+    page.goto(f"/capacity/?key={data['token']}")
+    check("capacity form")
+    assert found == {}, json.dumps(found, indent=1)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Known: Django admin's own widgets on the service page (unlabelled inline "
+    "fields in TabularInline, modeltranslation's language switch and tabs, the "
+    "filter_horizontal help icons, the date shortcuts) have serious axe violations; "
+    "fixing them needs admin template overrides. Strict, so a fix makes this test fail "
+    "and the marker must go.",
+)
+def test_a_service_in_the_admin(page, data):
+    log_in(page, "admin")
+    page.goto(f"/admin/services_directory/service/{data['shelter'].pk}/change/")
+    assert serious_violations(page) == []

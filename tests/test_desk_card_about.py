@@ -1,0 +1,132 @@
+"""The result card's "About": description, public address, and the facts callers fear most."""
+
+import re
+
+import pytest
+
+from services_directory.models import AccessibilityFeature, Location, Service
+from tests.factories import OSLO, add_location, make_service
+
+pytestmark = pytest.mark.django_db
+DESK = "/desk/"
+LONG = (
+    "Krisesenteret gir råd og veiledning døgnet rundt. Vi har samtaletilbud for voksne og "
+    "barn, og et trygt midlertidig botilbud. Du kan ringe anonymt, og det koster ingenting. "
+    "Vi hjelper også med kontakt med politi, advokat og helsetjeneste når du ønsker det."
+)
+
+
+@pytest.fixture(autouse=True)
+def english(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
+def card(html: str, name: str) -> str:
+    start = html.index(f'<h2 class="hit__name">{name}</h2>')
+    return html[start : html.index("</li>\n", html.index('class="hit__actions"', start))]
+
+
+def desk(client, **query) -> str:
+    response = client.get(DESK, {"municipality": OSLO, **query})
+    assert response.status_code == 200
+    return response.text
+
+
+def test_the_description_shows_its_first_lines_and_the_rest_behind_read_more(operator_client):
+    make_service("Senteret", municipalities=[OSLO], description_nb=LONG)
+    about = card(desk(operator_client), "Senteret")
+    lead = about.split('class="hit__about"><p>')[1].split("</p>")[0]
+    assert lead.startswith("Krisesenteret gir råd og veiledning døgnet rundt.")
+    assert lead.endswith(" …")
+    details = re.search(r"<details><summary>Read more.*?</summary><p>(.*?)</p></details>", about)
+    assert details is not None
+    # Nothing is lost between the two parts.
+    assert " ".join([lead.removesuffix(" …"), details.group(1)]) == LONG
+
+
+def test_a_short_description_needs_no_read_more(operator_client):
+    make_service("Kort", municipalities=[OSLO], description_nb="Gratis samtaler.")
+    about = card(desk(operator_client), "Kort")
+    assert "<p>Gratis samtaler.</p>" in about
+    assert "<details>" not in about
+
+
+def test_the_description_is_translated_with_bokmal_as_fallback(operator_client):
+    make_service(
+        "Oversatt", municipalities=[OSLO], description_nb="Norsk tekst.", description_en="English."
+    )
+    make_service("Bare norsk", municipalities=[OSLO], description_nb="Bare bokmål her.")
+    html = desk(operator_client)
+    assert "<p>English.</p>" in card(html, "Oversatt")
+    assert "<p>Bare bokmål her.</p>" in card(html, "Bare norsk")
+
+
+def test_the_public_address_shows_with_postcode_and_place(operator_client):
+    service = make_service("Adresse", municipalities=[OSLO])
+    location = add_location(service, OSLO)
+    Location.objects.filter(pk=location.pk).update(address="Tollbugata 10", postcode="0152")
+    about = card(desk(operator_client), "Adresse")
+    assert "<strong>Address:</strong> Tollbugata 10, 0152 Oslo</p>" in about
+
+
+def test_a_confidential_address_never_shows_as_the_address(operator_client):
+    service = make_service("Hemmelig", municipalities=[OSLO])
+    location = add_location(service, OSLO, confidential=True)
+    Location.objects.filter(pk=location.pk).update(address="Skjultveien 3")
+    about = card(desk(operator_client), "Hemmelig")
+    assert "Address:" not in about
+    # Only under "do not share", once.
+    assert about.count("Skjultveien 3") == 1
+    assert re.search(
+        r'class="hit__confidential"><strong>Do not share:</strong> Skjultveien 3', about
+    )
+
+
+def badges(about: str) -> list[str]:
+    found = re.search(r'<ul class="badges">(.*?)</ul>', about)
+    return re.findall(r"<li>(.*?)</li>", found.group(1)) if found else []
+
+
+def test_badges_for_what_callers_fear_most(operator_client):
+    make_service("Alt", municipalities=[OSLO], free_of_charge=True, anonymous_contact=True)
+    make_service(
+        "Ingenting",
+        municipalities=[OSLO],
+        free_of_charge=False,
+        anonymous_contact=False,
+        police_report_required=True,
+    )
+    html = desk(operator_client)
+    assert badges(card(html, "Alt")) == [
+        "Free of charge",
+        "Anonymous contact possible",
+        "No police report needed",
+    ]
+    assert badges(card(html, "Ingenting")) == []
+
+
+def test_the_police_gets_no_no_police_report_badge(operator_client):
+    make_service("Politiet", municipalities=[OSLO], types=["politi"])
+    assert "No police report needed" not in badges(card(desk(operator_client), "Politiet"))
+
+
+def test_accessibility_badges_where_recorded(operator_client):
+    service = make_service("Tilgjengelig", municipalities=[OSLO], free_of_charge=False)
+    service.accessibility.set(
+        AccessibilityFeature.objects.filter(code__in=["teleslynge", "rullestol", "tolk"])
+    )
+    assert badges(card(desk(operator_client), "Tilgjengelig")) == [
+        "No police report needed",
+        "Wheelchair access",
+        "Hearing loop",
+    ]
+
+
+def test_an_edited_description_shows_at_once(operator_client):
+    service = make_service("Endret", municipalities=[OSLO], description_nb="Gammel tekst.")
+    assert "Gammel tekst." in card(desk(operator_client), "Endret")
+    service = Service.objects.get(pk=service.pk)
+    service.description_nb = "Ny tekst."
+    service.save()
+    about = card(desk(operator_client), "Endret")
+    assert "Ny tekst." in about and "Gammel tekst." not in about
