@@ -13,7 +13,7 @@ from services_directory.models import (
     ShelterCapacity,
 )
 from services_directory.models.vocabulary import INTERPRETER_TYPE_CODE
-from tests.factories import OSLO, add_phone, make_service
+from tests.factories import OSLO, add_phone, login_verified, make_service
 
 pytestmark = pytest.mark.django_db
 DESK = "/desk/"
@@ -127,7 +127,7 @@ def test_without_contacts_the_panel_says_how_to_add_them(operator_client):
 
 def test_the_panel_is_in_bokmal_by_default(client, settings, operator, interpreter):
     client.cookies.pop(settings.LANGUAGE_COOKIE_NAME, None)
-    client.force_login(operator)
+    login_verified(client, operator)
     assert "Tolk / teksttelefon" in client.get(DESK).text
 
 

@@ -8,7 +8,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from services_directory.models import Service, ShelterCapacity
-from tests.factories import BODO, NARVIK, OSLO, add_location, add_phone, make_service
+from tests.factories import (
+    BODO,
+    NARVIK,
+    OSLO,
+    add_location,
+    add_phone,
+    login_verified,
+    make_service,
+)
 
 pytestmark = pytest.mark.django_db
 URL = "/desk/shelters/"
@@ -169,7 +177,7 @@ def test_the_desk_links_to_the_overview(operator_client):
 
 def test_only_operators(client, editor, supervisor):
     for user in (editor, supervisor):
-        client.force_login(user)
+        login_verified(client, user)
         assert client.get(URL).status_code == 403
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from hotline.calls.models import Call
 from hotline.guide.models import Article, Audience
 from services_directory.models import Topic
+from tests.factories import login_verified
 
 pytestmark = pytest.mark.django_db
 URL = "/desk/guide/"
@@ -138,12 +139,12 @@ def test_every_change_is_kept_in_history(editor):
 def test_who_may_read_it(client, operator, editor, supervisor, articles):
     pk = articles["rape"].pk
     for user, status in ((operator, 200), (editor, 200), (supervisor, 403)):
-        client.force_login(user)
+        login_verified(client, user)
         assert client.get(URL).status_code == status
         assert client.get(reverse("desk:guide_article", args=[pk])).status_code == status
     client.logout()
     assert client.get(URL).status_code == 302
-    client.force_login(operator)
+    login_verified(client, operator)
     assert client.post(URL).status_code == 405
 
 

@@ -13,7 +13,13 @@ from hotline.calls.models import Call
 from hotline.calls.services import close_call, close_left_open
 from hotline.reports.models import CallStat, CountedCall
 from hotline.reports.tables import PAGES, TABLES
-from tests.factories import make_call, make_service, make_site, rebuild_report_summary
+from tests.factories import (
+    login_verified,
+    make_call,
+    make_service,
+    make_site,
+    rebuild_report_summary,
+)
 
 pytestmark = pytest.mark.django_db
 OSLO = ZoneInfo("Europe/Oslo")
@@ -174,7 +180,7 @@ def test_a_real_call_shows_no_training_banner(operator_client, operator, operato
 
 
 def test_the_banner_is_trening_in_bokmal(client, settings, operator, training_site):
-    client.force_login(operator)
+    login_verified(client, operator)
     client.cookies.pop(settings.LANGUAGE_COOKIE_NAME, None)
     Call.start(operator, training_site)
     assert "TRENING" in client.get(reverse("desk:home")).text

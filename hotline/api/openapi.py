@@ -492,6 +492,7 @@ def _enums() -> dict[str, list[str]]:
             ("topic", "topics"),
             ("group", "target_groups"),
             ("type", "service_types"),
+            ("accessibility", "accessibility"),
             ("language", "languages"),
         )
     }
