@@ -72,8 +72,9 @@ class Command(BaseCommand):
         call_command("load_reference_data", verbosity=verbosity)
         call_command("load_demo_data", verbosity=verbosity)
         call_command("load_demo_calls", verbosity=verbosity)
-        call_command("load_demo_guide", verbosity=verbosity)
         credentials = reset_demo_users()
+        # After the users: the editor owns the articles.
+        call_command("load_demo_guide", verbosity=verbosity)
         if not two_factor:
             # For this process only (DEBUG is on): a visitor trying the demo has no
             # authenticator set up. `--two-factor` shows the real sign-in.
