@@ -112,3 +112,17 @@ def test_a_demo_run_resets_the_demo_users_authenticators(debug):
     enrol(User.objects.get(username="operator"))
     reset_demo_users()
     assert not TOTPDevice.objects.exists()
+
+
+def test_the_guidance_articles_load_after_their_editor_exists(debug):
+    """load_demo_guide gives every article the demo editor as owner, so the demo must
+    create the users first."""
+    editors_when_loading = []
+
+    def run(name, *args, **kwargs):
+        if name == "load_demo_guide":
+            editors_when_loading.append(User.objects.filter(username="editor").exists())
+
+    with mock.patch(f"{COMMAND}.call_command", side_effect=run):
+        call_command("demo", no_server=True, verbosity=0)
+    assert editors_when_loading == [True]
