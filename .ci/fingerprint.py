@@ -78,12 +78,12 @@ def searches() -> dict[str, list[int]]:
 def check_live() -> None:
     service = Service.objects.published().order_by("pk").first()
     require(service is not None, "no published service to change")
-    before = CLIENT.get("/api/v1/public/hsds/services/" + str(service.pk)).json()
+    before = service.name_nb
     Service.objects.filter(pk=service.pk).update(name_nb="Omdøpt etter gjenoppretting")
     after = CLIENT.get("/api/v1/public/services", {"page_size": 100}).json()["results"]
     names = {result["id"]: result["name"]["nb"] for result in after}
     require(names[service.pk] == "Omdøpt etter gjenoppretting", names[service.pk])
-    print(f"live: {before['name']!r} renamed, and the next search shows it", file=sys.stderr)
+    print(f"live: {before!r} renamed, and the next search shows it", file=sys.stderr)
 
 
 if __name__ == "__main__":
