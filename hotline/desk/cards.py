@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from hotline.desk.templatetags.desk import km, labels, moment
+from hotline.desk.templatetags.desk import km, moment
 from services_directory.models import Service
 from services_directory.models.capacity import CapacityReport
 from services_directory.search import Hit
@@ -64,6 +64,11 @@ class DeskCard(TypedDict):
     confidential: bool  # has an address never to be given to a caller
     report_url: str  # "report an error in this entry"
     about: About
+
+
+def labels(terms) -> str:
+    """ "Norsk, Engelsk": vocabulary terms by their labels in the interface language."""
+    return ", ".join(str(term.label) for term in terms)
 
 
 def _coverage_labels() -> dict[Coverage | None, str]:

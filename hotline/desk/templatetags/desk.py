@@ -32,9 +32,3 @@ def km(value: float | None) -> str:
     if value < 10:
         return _("%(km)s km") % {"km": formats.number_format(value, 1)}
     return _("%(km)s km") % {"km": formats.number_format(round(value), 0)}
-
-
-@register.filter
-def labels(terms) -> str:
-    """ "Norsk, Engelsk": vocabulary terms by their labels in the interface language."""
-    return ", ".join(str(term.label) for term in terms)
