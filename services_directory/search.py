@@ -10,7 +10,7 @@ writes or logs: what an operator searches for during a call is never stored.
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NamedTuple, cast
+from typing import NamedTuple
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -72,25 +72,38 @@ class AsciiIntegerField(forms.IntegerField):
         return super().to_python(value)
 
 
+class IndexedChoices(forms.models.ModelChoiceIterator):
+    """A field's choices from the search index, worked out only when a widget draws
+    them: checking a search's codes needs none of their labels, nor any query."""
+
+    field: "IndexedField"  # type: ignore[assignment]
+
+    def __iter__(self):
+        if getattr(self.field, "empty_label", None) is not None:
+            yield ("", self.field.empty_label)  # type: ignore[attr-defined]
+        for code, term in self.field.known(self.field.relation).items():
+            yield (code, self.field.label_from_instance(term))  # type: ignore[attr-defined]
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+
 class IndexedField:
     """A field checked against the search index's vocabulary (so a search costs no
     query); the form hands it the index it read once."""
 
     index: SearchIndex | None = None
+    # The widget's choices: no vocabulary query either.
+    iterator: type[forms.models.ModelChoiceIterator] = IndexedChoices
 
     relation: str
 
     def known(self, relation: str) -> dict[str, object]:
         index = self.index or search_index.current_index()
         return index.codes[relation]
-
-    def indexed_choices(self) -> list[tuple[str, object]]:
-        """The choices the widget offers, from the index: rendering the form costs no
-        vocabulary query either."""
-        return [
-            (code, self.label_from_instance(term))  # type: ignore[attr-defined]
-            for code, term in self.known(self.relation).items()
-        ]
 
 
 class CodeChoiceField(IndexedField, forms.ModelMultipleChoiceField):
@@ -122,10 +135,6 @@ class LanguageField(IndexedField, forms.ModelChoiceField):
     """A language by its ISO 639-1 code, checked against the search index like the terms."""
 
     relation = "languages"
-
-    def indexed_choices(self) -> list[tuple[str, object]]:
-        choices = super().indexed_choices()
-        return choices if self.empty_label is None else [("", self.empty_label), *choices]
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -198,7 +207,6 @@ class SearchForm(forms.Form):
         for form_field in self.fields.values():
             if isinstance(form_field, IndexedField):
                 form_field.index = self.index
-                cast(forms.ChoiceField, form_field).choices = form_field.indexed_choices()
 
     def clean_at(self):
         """Only instants the opening-hours engine can answer for (it looks a year and a

@@ -11,6 +11,7 @@ rest of the service.
 from __future__ import annotations
 
 import marshal
+from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from django.conf import settings
@@ -63,12 +64,18 @@ class CardChannel:
 
     def __init__(self, kind: str, value: str, description: str) -> None:
         self.kind, self.value, self.description = kind, value, description
-        # A card writes them several times: worked out once.
-        self.display_value: str = ContactChannel.display_value.fget(self)  # type: ignore[attr-defined]
-        self.href: str = ContactChannel.href.fget(self)  # type: ignore[attr-defined]
+        self.display_value, self.href = _shown(kind, value)
 
     def get_kind_display(self) -> str:
         return str(self.Kind(self.kind).label)
+
+
+@lru_cache(maxsize=4096)
+def _shown(kind: str, value: str) -> tuple[str, str]:
+    """A channel's display value and link, by ContactChannel's rules: formatting a phone
+    number takes a dozen steps, and the same national lines are on most pages."""
+    channel = ContactChannel(kind=kind, value=value)
+    return channel.display_value, channel.href
 
 
 class CardLocation(NamedTuple):

@@ -6,6 +6,7 @@ cards were most of the desk's time. Each card is therefore a dictionary of displ
 values; the template still writes all the markup.
 """
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TypedDict
 
@@ -13,7 +14,7 @@ from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from hotline.desk.templatetags.desk import km, moment
+from hotline.desk.wording import Distances, moment
 from services_directory.models import Service
 from services_directory.models.capacity import CapacityReport
 from services_directory.search import Hit
@@ -71,39 +72,67 @@ def labels(terms) -> str:
     return ", ".join(str(term.label) for term in terms)
 
 
-def _coverage_labels() -> dict[Coverage | None, str]:
-    return {
-        Coverage.LOCAL: _("Covers the municipality"),
-        Coverage.REGIONAL: _("Covers the county"),
-        Coverage.NATIONAL: _("National"),
-        Coverage.OUTSIDE: _("Outside the caller's area"),
-        None: _("Outside the caller's area"),
-    }
+def per_pk_url(name: str) -> Callable[[int], str]:
+    """The URL named ``name`` for any service, reversed once: twenty cards' URLs differ
+    only in the id."""
+    head, tail = reverse(name, args=[0]).rsplit("/0/", 1)
+    return lambda pk: f"{head}/{pk}/{tail}"
+
+
+class Words:
+    """A page's fixed words in the active language, each looked up once rather than
+    once a card (every lookup asks for the active language again)."""
+
+    def __init__(self) -> None:
+        self.coverage: dict[Coverage | None, str] = {
+            Coverage.LOCAL: _("Covers the municipality"),
+            Coverage.REGIONAL: _("Covers the county"),
+            Coverage.NATIONAL: _("National"),
+            Coverage.OUTSIDE: _("Outside the caller's area"),
+            None: _("Outside the caller's area"),
+        }
+        self.temporarily_closed = _("Temporarily closed")
+        self.always_open = _("Open around the clock")
+        self.open, self.closed = _("Open"), _("Closed")
+        self.closes, self.opens = _("closes %(when)s"), _("opens %(when)s")
+        self.free, self.anonymous = _("Free of charge"), _("Anonymous contact possible")
+        self.no_police = _("No police report needed")
+        self.distances = Distances()
+        self.report_url = per_pk_url("directory:report_error")
+        self._labels: dict[int, str] = {}
+
+    def labels(self, terms) -> str:
+        """As labels(), each term's label looked up once a page."""
+        found = self._labels
+        for term in terms:
+            if id(term) not in found:
+                found[id(term)] = str(term.label)
+        return ", ".join(found[id(term)] for term in terms)
 
 
 def desk_cards(hits: list[Hit], at: datetime) -> list[DeskCard]:
-    coverage_labels = _coverage_labels()
-    return [_card(hit, at, coverage_labels) for hit in hits]
+    words = Words()
+    return [_card(hit, at, words) for hit in hits]
 
 
-def _status(hit: Hit, at: datetime) -> tuple[bool, str, str]:
+def _status(hit: Hit, at: datetime, words: Words) -> tuple[bool, str, str]:
     if hit.service.status == Service.Status.TEMPORARILY_CLOSED:
-        return False, _("Temporarily closed"), ""
+        return False, words.temporarily_closed, ""
     if hit.always_open:
-        return True, _("Open around the clock"), ""
+        return True, words.always_open, ""
     if hit.open_now:
-        change = _("closes %(when)s") % {"when": moment(hit.closes_at, at)} if hit.closes_at else ""
-        return True, _("Open"), change
-    change = _("opens %(when)s") % {"when": moment(hit.opens_next, at)} if hit.opens_next else ""
-    return False, _("Closed"), change
+        change = words.closes % {"when": moment(hit.closes_at, at)} if hit.closes_at else ""
+        return True, words.open, change
+    change = words.opens % {"when": moment(hit.opens_next, at)} if hit.opens_next else ""
+    return False, words.closed, change
 
 
-def _card(hit: Hit, at: datetime, coverage_labels: dict[Coverage | None, str]) -> DeskCard:
+def _card(hit: Hit, at: datetime, words: Words) -> DeskCard:
     service = hit.service
-    is_open, status, change = _status(hit, at)
-    coverage = coverage_labels[hit.coverage]
+    is_open, status, change = _status(hit, at, words)
+    coverage = words.coverage[hit.coverage]
     if hit.distance_km is not None:
-        coverage = f"{coverage} · {km(hit.distance_km)}"
+        coverage = f"{coverage} · {words.distances.km(hit.distance_km)}"
     ages = ""
     if service.min_age is not None or service.max_age is not None:
         ages = f"{service.min_age or 0}–{'' if service.max_age is None else service.max_age}"
@@ -126,14 +155,14 @@ def _card(hit: Hit, at: datetime, coverage_labels: dict[Coverage | None, str]) -
             for channel in hit.other_channels
         ],
         "capacity": hit.capacity,
-        "languages": labels(hit.languages),
-        "accessibility": labels(hit.accessibility),
+        "languages": words.labels(hit.languages),
+        "accessibility": words.labels(hit.accessibility),
         "ages": ages,
         "note": service.operator_note,
         # Only whether there is one: the address itself is shown on an audited request.
         "confidential": bool(hit.confidential_locations),
-        "report_url": reverse("directory:report_error", args=[service.pk]),
-        "about": _about(hit),
+        "report_url": words.report_url(service.pk),
+        "about": _about(hit, words),
     }
 
 
@@ -156,19 +185,19 @@ def _split(text: str) -> tuple[str, str]:
     return text[: cut + 1], text[cut + 2 :]
 
 
-def _about(hit: Hit) -> About:
+def _about(hit: Hit, words: Words) -> About:
     service = hit.service
     lead, rest = _split(service.description or "")
     badges = []
     if service.free_of_charge:
-        badges.append(_("Free of charge"))
+        badges.append(words.free)
     if service.anonymous_contact:
-        badges.append(_("Anonymous contact possible"))
+        badges.append(words.anonymous)
     # Callers fear that help means reporting to the police (seed 4.3.2); the police
     # itself is the one service where the badge would mislead.
     is_police = any(term.code == POLICE_TYPE_CODE for term in hit.service_types)
     if not service.police_report_required and not is_police:
-        badges.append(_("No police report needed"))
+        badges.append(words.no_police)
     recorded = {term.code: term for term in hit.accessibility}
     badges += [str(recorded[code]) for code in BADGE_ACCESSIBILITY if code in recorded]
     return {

@@ -1,34 +1,17 @@
-from datetime import datetime
-
 from django import template
-from django.utils import formats, timezone
-from django.utils.translation import gettext as _
+from django.template.context import Context
+from django.utils.safestring import SafeString
+
+from hotline.desk.card_html import card_page, render_cards
+from hotline.desk.cards import DeskCard
+from hotline.desk.wording import km, moment
 
 register = template.Library()
+register.filter("km", km)
+register.filter("moment", moment)
 
 
-@register.filter
-def moment(value: datetime | None, now: datetime | None = None) -> str:
-    """ "09:00", "tomorrow 09:00", "Tuesday 09:00" or "2 Dec 09:00": what an operator says aloud."""
-    if value is None:
-        return ""
-    value = timezone.localtime(value)
-    today = timezone.localdate(now) if now else timezone.localdate()
-    clock = value.strftime("%H:%M")
-    days = (value.date() - today).days
-    if days == 0:
-        return clock
-    if days == 1:
-        return _("tomorrow %(time)s") % {"time": clock}
-    if 1 < days < 7:
-        return f"{formats.date_format(value, 'l')} {clock}"
-    return f"{formats.date_format(value, 'j. M')} {clock}"
-
-
-@register.filter
-def km(value: float | None) -> str:
-    if value is None:
-        return ""
-    if value < 10:
-        return _("%(km)s km") % {"km": formats.number_format(value, 1)}
-    return _("%(km)s km") % {"km": formats.number_format(round(value), 0)}
+@register.simple_tag(takes_context=True)
+def result_cards(context: Context, cards: list[DeskCard]) -> SafeString:
+    """The result cards, with this page's call state and CSRF token."""
+    return render_cards(cards, card_page(context))
