@@ -29,6 +29,7 @@ from services_directory.models import (
     Topic,
 )
 from services_directory.models.capacity import CapacityReport, reports_capacity
+from services_directory.models.vocabulary import INTERPRETER_TYPE_CODE
 from services_directory.search_cards import Card, CardChannel, CardLocation, CardService
 from services_directory.search_index import Coverage, SearchIndex
 
@@ -351,6 +352,14 @@ def nearest_open(
     query = search_index.Query(open_at=at, needs_phone=True)
     hits = _hits(index, index.rank(query, municipality, 1), at)
     return hits[0] if hits else None
+
+
+def interpreters(at: datetime, index: SearchIndex | None = None) -> list[Hit]:
+    """The line's own interpreter and text-relay contacts (services of that type), in
+    the order editors entered them, each with whether it is open at ``at``."""
+    index = index or search_index.current_index()
+    entries = index.having("service_types", INTERPRETER_TYPE_CODE)
+    return _hits(index, [search_index.Ranked(entry, None, None) for entry in entries], at)
 
 
 def public_order(

@@ -662,6 +662,15 @@ class SearchIndex:
 
     # --- Searching ---
 
+    def having(self, relation: str, code: str) -> list[Entry]:
+        """The services with the active term ``code`` of ``relation``, in id order."""
+        term = self.codes[relation].get(code)
+        if term is None:
+            return []
+        with self.lock:
+            pks = sorted(self.by_term.get((relation, term.pk), ()))  # type: ignore[attr-defined]
+            return [self.entries[pk] for pk in pks]
+
     def named(self, text: str) -> set[int]:
         """Services with every word of ``text`` in their names or their organisation's:
         as a substring ("senter" finds "Krisesenteret"), or for words of four letters or

@@ -9,6 +9,7 @@ from django.utils import timezone
 from services_directory.models import (
     AccessibilityFeature,
     OpeningHours,
+    Service,
     ServiceType,
     ShelterCapacity,
 )
@@ -119,6 +120,20 @@ def test_the_desk_panel_lists_the_lines_interpreter_contacts(operator_client, in
     assert "Avtalenummer 4411" in text
     assert "Open" in text
     assert "Not an interpreter" not in text and "Draft interpreter" not in text
+
+
+def test_the_panel_follows_the_directory_at_once(operator_client, interpreter):
+    assert "Telefontolk" in panel(operator_client.get(DESK).text)
+    relay = make_service("Teksttelefon", covers_whole_country=True)
+    relay.service_types.set(ServiceType.objects.filter(code=INTERPRETER_TYPE_CODE))
+    add_phone(relay, "22 99 20 20")
+    interpreter.status = Service.Status.TEMPORARILY_CLOSED
+    interpreter.save()
+    text = panel(operator_client.get(DESK).text)
+    # In the order editors entered them; the closed one says so.
+    assert text.index("Telefontolk") < text.index("Teksttelefon")
+    assert "Temporarily closed" in text.split("Teksttelefon")[0]
+    assert 'href="tel:+4722992020"' in text
 
 
 def test_without_contacts_the_panel_says_how_to_add_them(operator_client):

@@ -89,13 +89,17 @@ class DeskSearchForm(SearchForm):
         }
 
     @cached_property
-    def language_options(self) -> SafeString:
-        return mark_safe(  # noqa: S308 - every value is escaped by _choices
-            "".join(
-                f'<option value="{value}"{" selected" if chosen else ""}>{label}</option>'
-                for _id, value, label, chosen in self._choices("language")
+    def options(self) -> dict[str, SafeString]:
+        """The ``<option>`` elements of the desk's two selects, language and free_for."""
+        return {
+            name: mark_safe(  # noqa: S308 - every value is escaped by _choices
+                "".join(
+                    f'<option value="{value}"{" selected" if chosen else ""}>{label}</option>'
+                    for _id, value, label, chosen in self._choices(name)
+                )
             )
-        )
+            for name in ("language", "free_for")
+        }
 
 
 class PlaceSuggestForm(forms.Form):

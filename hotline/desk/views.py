@@ -17,7 +17,7 @@ from hotline.http import HtmxHttpRequest
 from services_directory import places
 from services_directory.models import Service
 from services_directory.models.capacity import shelters_with_places
-from services_directory.search import nearest_open, run_search
+from services_directory.search import interpreters, nearest_open, run_search
 
 
 @require_GET
@@ -51,21 +51,14 @@ def desk_home(request: HtmxHttpRequest) -> HttpResponse:
         **(referral_state(request) if request.htmx else panel_context(request)),
     }
     if not request.htmx:
-        context["interpreters"] = _interpreters()  # beside the call panel: full pages only
+        # Beside the call panel: full pages only.
+        context["interpreters"] = interpreters(timezone.now(), index=form.index)
         return render(request, "desk/home.html", context, status=status)
     response = render(request, "desk/home.html#live", context, status=status)
     if status != 200:
         # Half-typed or refused input (say, a phone number) stays out of the browser history.
         push_url(response, False)
     return response
-
-
-def _interpreters() -> list[tuple[Service, bool]]:
-    """The "Tolk / teksttelefon" panel: each contact, and whether it is open now."""
-    now = timezone.now()
-    return [
-        (service, service.schedule().is_open(now)) for service in Service.objects.interpreters()
-    ]
 
 
 def _topic_articles(topics) -> list[Article]:

@@ -22,7 +22,6 @@ from services_directory import hours
 from services_directory.geo import distance_km
 from services_directory.models.reference import County, Municipality
 from services_directory.models.vocabulary import (
-    INTERPRETER_TYPE_CODE,
     AccessibilityFeature,
     Language,
     ServiceType,
@@ -89,15 +88,6 @@ class ServiceQuerySet(models.QuerySet):
         active. Temporarily closed services stay off it, so no portal sends anyone to
         them; the one definition of "public"."""
         return self.published().filter(status=Service.Status.ACTIVE)
-
-    def interpreters(self):
-        """The line's interpreter and text-relay contacts, for the desk's panel."""
-        return (
-            self.published()
-            .filter(service_types__code=INTERPRETER_TYPE_CODE)
-            .prefetch_related("channels", "opening_hours")
-            .order_by("pk")
-        )
 
     def covering(self, municipality: Municipality):
         return self.filter(
