@@ -151,7 +151,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # address could keep them locked out for good.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-# Behind a reverse proxy, set AXES_IPWARE_META_PRECEDENCE_ORDER via a settings override.
+# One rule for the client's address (hotline.ratelimit.client_ip): behind our TLS proxy the
+# address the proxy saw, so a lockout is per client, not per proxy. The audit log reads it
+# through axes too.
+AXES_CLIENT_IP_CALLABLE = "hotline.ratelimit.client_ip"
 
 # Two-factor sign-in and staff sessions (hotline/accounts). Every role needs a second
 # factor; only the demo (DEBUG on) may switch it off.
