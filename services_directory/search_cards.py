@@ -18,6 +18,7 @@ from django.conf import settings
 from modeltranslation.utils import get_language
 
 from services_directory.models import ContactChannel, Municipality
+from services_directory.models.directory import channel_display_value, channel_href
 
 if TYPE_CHECKING:
     from services_directory.search_index import Entry
@@ -74,8 +75,7 @@ class CardChannel:
 def _shown(kind: str, value: str) -> tuple[str, str]:
     """A channel's display value and link, by ContactChannel's rules: formatting a phone
     number takes a dozen steps, and the same national lines are on most pages."""
-    channel = ContactChannel(kind=kind, value=value)
-    return channel.display_value, channel.href
+    return channel_display_value(kind, value), channel_href(kind, value)
 
 
 class CardLocation(NamedTuple):

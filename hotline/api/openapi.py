@@ -33,6 +33,7 @@ from services_directory.hours import HolidayPolicy
 from services_directory.hsds import DAYS
 from services_directory.hsds.profile import TAXONOMIES, taxonomy_id, terms_by_id
 from services_directory.models import ContactChannel, Language, Municipality, Postcode, Service
+from services_directory.models.directory import PHONE_KINDS as PHONE_CHANNEL_KINDS
 from services_directory.models.vocabulary import code_validator
 from services_directory.search import SearchForm
 from services_directory.search_index import Coverage, current_index
@@ -101,7 +102,7 @@ CLOCK = {
 }
 DATE_TIME = {"type": "string", "format": "date-time"}
 # What a channel's kind makes it: the serializer lists phones apart from other channels.
-PHONE_KINDS = [kind.value for kind in ContactChannel.Kind if ContactChannel(kind=kind).is_phone]
+PHONE_KINDS = [str(kind) for kind in PHONE_CHANNEL_KINDS]
 OTHER_KINDS = [kind.value for kind in ContactChannel.Kind if kind.value not in PHONE_KINDS]
 
 MAX_AGE_NOTE = (

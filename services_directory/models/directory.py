@@ -413,7 +413,7 @@ class ContactChannel(models.Model):
         from django.core.validators import EmailValidator, URLValidator
 
         try:
-            if self.kind in (self.Kind.PHONE, self.Kind.SMS):
+            if self.kind in PHONE_KINDS:
                 self.value = normalize_phone(self.value)
             elif self.kind == self.Kind.EMAIL:
                 EmailValidator()(self.value)
@@ -424,19 +424,15 @@ class ContactChannel(models.Model):
 
     @property
     def is_phone(self) -> bool:
-        return self.kind in (self.Kind.PHONE, self.Kind.SMS)
+        return self.kind in PHONE_KINDS
 
     @property
     def display_value(self) -> str:
-        return format_phone(self.value) if self.is_phone else self.value
+        return channel_display_value(self.kind, self.value)
 
     @property
     def href(self) -> str:
-        if self.is_phone:
-            return phone_tel_uri(self.value)
-        if self.kind == self.Kind.EMAIL:
-            return f"mailto:{self.value}"
-        return self.value
+        return channel_href(self.kind, self.value)
 
     def schedule(self) -> hours.Schedule:
         """The channel's own hours where it has any, else the service's."""
@@ -444,6 +440,23 @@ class ContactChannel(models.Model):
         if not own:
             return self.service.schedule()
         return build_schedule(own, self.service.holiday_policy)
+
+
+PHONE_KINDS = (ContactChannel.Kind.PHONE, ContactChannel.Kind.SMS)
+
+
+# Functions of (kind, value), so the search's result cards use the same rules without
+# building a model instance per channel (modeltranslation makes those costly).
+def channel_display_value(kind: str, value: str) -> str:
+    return format_phone(value) if kind in PHONE_KINDS else value
+
+
+def channel_href(kind: str, value: str) -> str:
+    if kind in PHONE_KINDS:
+        return phone_tel_uri(value)
+    if kind == ContactChannel.Kind.EMAIL:
+        return f"mailto:{value}"
+    return value
 
 
 class OpeningHours(models.Model):
