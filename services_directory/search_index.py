@@ -37,7 +37,7 @@ import math
 import threading
 from bisect import bisect_left, insort
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import IntEnum
@@ -47,6 +47,7 @@ from typing import Any, NamedTuple, cast
 
 from django.conf import settings
 from django.db import connection, models
+from django.db.models.sql.compiler import SQLCompiler
 from rapidfuzz import fuzz, process
 
 from services_directory import hours, search_cards
@@ -241,6 +242,81 @@ def _pairs(pks: set[int] | None, each: Callable) -> Iterable[tuple[str, int, obj
             yield names[n], service_id, keys[n].to_python(value)
 
 
+def _services(pks: Collection[int] | None) -> models.QuerySet:
+    services = Service.objects.published()
+    if pks is not None:
+        services = services.filter(pk__in=pks)
+    # modeltranslation would read "name" as "name_<active language>".
+    return services.rewrite(False).values_list(
+        "id", *NAME_FIELDS, "covers_whole_country", "min_age", "max_age",
+        "holiday_policy", "organization_id", *search_cards.SERVICE_COLUMNS,
+        "organization__name",  # joined: a reload costs no query of its own for it
+    )  # fmt: skip
+
+
+def _rows_of(
+    model: type[models.Model], fields: tuple[str, ...], then: tuple[str, ...] = (), **filters
+) -> Callable:
+    """A builder of the rows of ``model`` for the services ``pks``, ordered by service,
+    then ``then``, then primary key."""
+
+    def build(pks: Collection[int] | None) -> models.QuerySet:
+        # A plain QuerySet: modeltranslation's would reorder the columns after the
+        # statement, which a statement compiled once (see _rows) cannot do.
+        rows: models.QuerySet = models.QuerySet(model).filter(**filters)
+        if pks is not None:
+            rows = rows.filter(service_id__in=pks)
+        return rows.values_list("service_id", *fields).order_by("service_id", *then, "pk")
+
+    return build
+
+
+# What the index reads of each service, by name.
+_READS: dict[str, Callable[[Collection[int] | None], models.QuerySet]] = {
+    "services": _services,
+    "hours": _rows_of(OpeningHours, HoursRow._fields, channel__isnull=True),
+    "channels": _rows_of(ContactChannel, search_cards.CHANNEL_COLUMNS, then=("position",)),
+    "locations": _rows_of(Location, ("latitude", "longitude", *search_cards.LOCATION_COLUMNS)),
+}
+# A reload of at most this many services uses statements compiled once.
+FEW = 8
+_compiled: dict[tuple[str, int], tuple[SQLCompiler, str, list, list[int]]] = {}
+
+
+def _each(rows: models.QuerySet) -> Iterable:
+    # A whole directory is read in chunks and kept only as what the index holds: its
+    # rows at once would cost a worker more memory than the index itself.
+    return rows.iterator(5_000)
+
+
+def _rows(name: str, pks: set[int] | None) -> Iterable[tuple]:
+    """The rows of read ``name`` for the services ``pks`` (None: all)."""
+    if pks is None:
+        return _each(_READS[name](None))
+    if not pks or len(pks) > FEW:
+        return _READS[name](pks)
+    # Building and compiling four querysets cost a one-service reload (the common case,
+    # in every worker after each edit) twice as much as running them: compile once per
+    # read and count, with negative ids in place, then run with the real ones.
+    key = (name, len(pks))
+    if key not in _compiled:
+        stand_ins = [-n for n in range(1, len(pks) + 1)]
+        queryset = _READS[name](stand_ins)
+        compiler = queryset.query.get_compiler(queryset.db)
+        sql, params = compiler.as_sql()
+        slots = [n for n, value in enumerate(params) if value in stand_ins]
+        _compiled[key] = (compiler, sql, list(params), slots)
+    compiler, sql, params, slots = _compiled[key]
+    params = params.copy()
+    for slot, pk in zip(slots, pks, strict=True):
+        params[slot] = pk
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    # The compiler's converters give the rows their Python types, as the queryset would.
+    return cast(Iterable[tuple], compiler.results_iter(results=[found], tuple_expected=True))
+
+
 def _shared_tuple(share: Callable, values: dict[int, list], pk: int) -> tuple:
     found = tuple(sorted(values.get(pk, ())))
     return share(found, found)
@@ -353,36 +429,11 @@ class SearchIndex:
 
     def _read(self, pks: set[int] | None) -> list[Entry]:
         """The published services among ``pks`` (None: all), as entries."""
-        services = Service.objects.published()
-        if pks is not None:
-            services = services.filter(pk__in=pks)
-
-        def rows_of(model, *fields: str, **filters):
-            rows = model._default_manager.filter(**filters)
-            if pks is not None:
-                rows = rows.filter(service_id__in=pks)
-            return rows.values_list("service_id", *fields)
-
-        def each(rows):
-            # A whole directory is read in chunks and kept only as what the index holds:
-            # its rows at once would cost a worker more memory than the index itself.
-            return rows.iterator(5_000) if pks is None else rows
-
-        rows = list(
-            # modeltranslation would read "name" as "name_<active language>".
-            services.rewrite(False).values_list(
-                "id", *NAME_FIELDS, "covers_whole_country", "min_age", "max_age",
-                "holiday_policy", "organization_id", *search_cards.SERVICE_COLUMNS,
-                "organization__name",  # joined: a reload costs no query of its own for it
-            )
-        )  # fmt: skip
+        rows = list(_rows("services", pks))
         first_fact = 6 + len(NAME_FIELDS)  # after id, names, and five more columns
         policies = {row[0]: row[first_fact - 2] for row in rows}
         schedules: dict[int, hours.Schedule] = {}
-        hour_rows = rows_of(OpeningHours, *HoursRow._fields, channel__isnull=True)
-        for service_id, group in groupby(
-            each(hour_rows.order_by("service_id", "pk")), key=itemgetter(0)
-        ):
+        for service_id, group in groupby(_rows("hours", pks), key=itemgetter(0)):
             if service_id in policies:
                 own = tuple(HoursRow(*row[1:]) for row in group)
                 schedules[service_id] = self._schedule(policies[service_id], own)
@@ -390,10 +441,7 @@ class SearchIndex:
         # directory's rows at once would cost more memory than the cards kept.
         phones: set[int] = set()
         channels: dict[int, bytes] = {}
-        channel_rows = rows_of(ContactChannel, *search_cards.CHANNEL_COLUMNS)
-        for service_id, group in groupby(
-            each(channel_rows.order_by("service_id", "position", "pk")), key=itemgetter(0)
-        ):
+        for service_id, group in groupby(_rows("channels", pks), key=itemgetter(0)):
             if service_id in policies:
                 own_channels = [row[1:] for row in group]
                 if any(row[0] == ContactChannel.Kind.PHONE for row in own_channels):
@@ -401,10 +449,7 @@ class SearchIndex:
                 channels[service_id] = marshal.dumps(own_channels)
         points: dict[int, list[tuple[Point, bool]]] = defaultdict(list)
         addresses: dict[int, bytes] = {}
-        location_rows = rows_of(Location, "latitude", "longitude", *search_cards.LOCATION_COLUMNS)
-        for service_id, group in groupby(
-            each(location_rows.order_by("service_id", "pk")), key=itemgetter(0)
-        ):
+        for service_id, group in groupby(_rows("locations", pks), key=itemgetter(0)):
             if service_id in policies:
                 own_locations = []
                 for _, latitude, longitude, *card_row in group:
@@ -413,7 +458,7 @@ class SearchIndex:
                     own_locations.append(tuple(card_row))
                 addresses[service_id] = marshal.dumps(own_locations)
         related: dict[str, dict[int, list]] = {name: defaultdict(list) for name in SERVICE_M2M}
-        for relation, service_id, value in _pairs(pks, each):
+        for relation, service_id, value in _pairs(pks, _each):
             if service_id in policies:
                 related[relation][service_id].append(value)
 

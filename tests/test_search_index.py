@@ -4,6 +4,7 @@ reloads that service alone; a change to the vocabularies or the geography rebuil
 Writes that the cards read fresh (free places, error reports) and call records cost
 neither."""
 
+import marshal
 import random
 from datetime import UTC, datetime, time
 
@@ -316,6 +317,11 @@ def test_names_in_every_language_are_searched(operator_client, bodo):
 def _snapshot(index: search_index.SearchIndex) -> dict:
     """Everything a search reads, in comparable form."""
 
+    def card(entry) -> tuple:
+        # Decoded: marshal's bytes for equal values depend on which strings are shared.
+        names, organization, facts, channels, locations = marshal.loads(entry.card)  # noqa: S302
+        return names, organization, facts, marshal.loads(channels), marshal.loads(locations)  # noqa: S302
+
     def walk(walk) -> list:
         # Sorted by latitude; the order among equal latitudes changes nothing found.
         assert walk.latitudes == [item[0] for item in walk.items] == sorted(walk.latitudes)
@@ -325,7 +331,8 @@ def _snapshot(index: search_index.SearchIndex) -> dict:
         "entries": {
             pk: (e.name, e.active, e.national, e.min_age, e.max_age, e.has_phone,
                  e.schedule, e.points, e.public_points, e.municipalities, e.counties, e.words,
-                 {relation: [t.pk for t in terms] for relation, terms in e.terms.items()})
+                 {relation: [t.pk for t in terms] for relation, terms in e.terms.items()},
+                 card(e))
             for pk, e in index.entries.items()
         },
         "by_term": {key: ids for key, ids in index.by_term.items() if ids},
@@ -374,3 +381,22 @@ def test_reloading_changed_services_equals_a_rebuild(db):
             assert search_index.current_index() is index  # reloaded in place
     assert search_index.current_index() is index
     assert _snapshot(index) == _snapshot(search_index.SearchIndex.build(current_state()))
+
+
+def test_a_small_reload_reads_what_the_querysets_read(db):
+    """A reload of a few services runs statements compiled once: the same rows, with the
+    same Python types (SQLite gives times as text until converted), as the querysets."""
+    first, second = (make_service(f"Tjeneste {n}", municipalities=["1804"]) for n in range(2))
+    for service in (first, second):
+        add_location(service, "1804", confidential=service is second)
+        OpeningHours.objects.create(service=service, weekday=1, opens=time(9), closes=time(15))
+        ContactChannel.objects.create(service=service, kind="phone", value="+4722222222")
+        ContactChannel.objects.create(service=service, kind="web", value="https://x.no", position=1)
+    for pks in ({first.pk}, {first.pk, second.pk}, {first.pk, -5}):
+        for name, build in search_index._READS.items():
+            expected = list(build(pks))
+            assert expected, name
+            assert list(search_index._rows(name, pks)) == expected, name
+            assert list(search_index._rows(name, pks)) == expected, name  # compiled, reused
+    hours = next(iter(search_index._rows("hours", {first.pk})))
+    assert hours[3:5] == (time(9), time(15))
