@@ -16,6 +16,7 @@ from hotline.accounts.roles import Role
 from hotline.accounts.two_factor import reset_devices
 from hotline.audit.models import AuditEvent
 from tests.factories import TEST_PASSWORD, SoftPasskey, enrol, login_verified, make_user, totp_code
+from tests.settings_process import start
 
 pytestmark = pytest.mark.django_db
 
@@ -472,3 +473,39 @@ def test_a_verified_session_has_nothing_to_sign_in_with(client, user, passkey):
     response = client.post(reverse("passkey_sign_in"), {"credential": "{}", "next": "/about/"})
     assert response.json() == {"redirect": "/about/"}
     assert not AuditEvent.objects.filter(kind=AuditEvent.Kind.SECOND_FACTOR_FAILED).exists()
+
+
+# Settings
+
+PRINT_WEBAUTHN = (
+    "from django.conf import settings; import django; django.setup(); "
+    "print(settings.OTP_WEBAUTHN_RP_ID, settings.OTP_WEBAUTHN_RP_NAME, "
+    "','.join(settings.OTP_WEBAUTHN_ALLOWED_ORIGINS))"
+)
+PRODUCTION = {"DEBUG": "false", "SECRET_KEY": "s" * 60}
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"DEBUG": "true"}, "localhost Hjelpetelefonen http://localhost:8000"),
+        (
+            {**PRODUCTION, "ALLOWED_HOSTS": ".desk.example.no,other.example.no"},
+            "desk.example.no Hjelpetelefonen https://desk.example.no",
+        ),
+        (
+            {
+                **PRODUCTION,
+                "ALLOWED_HOSTS": "*",
+                "WEBAUTHN_RP_ID": "example.no",
+                "WEBAUTHN_RP_NAME": "Vakt",
+                "WEBAUTHN_ALLOWED_ORIGINS": "https://desk.example.no,https://vakt.example.no",
+            },
+            "example.no Vakt https://desk.example.no,https://vakt.example.no",
+        ),
+    ],
+)
+def test_the_relying_party_comes_from_the_environment(env, expected):
+    result = start(PRINT_WEBAUTHN, **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
