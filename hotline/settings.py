@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "hotline.accounts",
     "hotline.audit",
     "hotline.calls",
@@ -165,6 +166,26 @@ if not REQUIRE_2FA and not DEBUG:
 # alone must not wipe the count of wrong codes.
 AXES_RESET_ON_SUCCESS = not REQUIRE_2FA
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Hjelpetelefonen")
+# Passkeys (WebAuthn) as a second factor beside the app (hotline/accounts/passkeys.py).
+# A passkey is bound to the relying party ID, the site's domain: changing it later makes
+# every registered passkey useless. Browsers accept "localhost" over plain HTTP only.
+_DEFAULT_RP_ID = (
+    "localhost" if DEBUG else next((h.lstrip(".") for h in ALLOWED_HOSTS if h != "*"), "localhost")
+)
+WEBAUTHN_RP_ID = env_str("WEBAUTHN_RP_ID", _DEFAULT_RP_ID)
+WEBAUTHN_RP_NAME = env_str("WEBAUTHN_RP_NAME", "Hjelpetelefonen")
+# The exact origins (scheme, host and any port) a browser may sign from.
+WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "WEBAUTHN_ALLOWED_ORIGINS",
+    ["http://localhost:8000"] if DEBUG else [f"https://{WEBAUTHN_RP_ID}"],
+)
+OTP_WEBAUTHN_RP_ID = WEBAUTHN_RP_ID
+OTP_WEBAUTHN_RP_NAME = WEBAUTHN_RP_NAME
+OTP_WEBAUTHN_ALLOWED_ORIGINS = WEBAUTHN_ALLOWED_ORIGINS
+# A second factor only: a passkey never replaces the password.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+# ES256 and RS256: what platform authenticators and security keys offer.
+OTP_WEBAUTHN_SUPPORTED_COSE_ALGORITHMS = [-7, -257]
 # A session ends after this long without a request, and SESSION_COOKIE_AGE after sign-in.
 SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30, minimum=1)
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600, minimum=300)

@@ -311,3 +311,103 @@ def rebuild_report_summary() -> None:
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     call_command("rebuild_report_summary", verbosity=0)
+
+
+class SoftPasskey:
+    """A software authenticator: an ES256 key pair that answers WebAuthn ceremonies.
+
+    ``register`` answers creation options with attestation "none"; ``sign`` answers request
+    options with a real signature over authenticatorData and the hash of clientDataJSON,
+    so the server checks it exactly as it checks a browser's passkey.
+    """
+
+    def __init__(self, rp_id: str | None = None, origin: str | None = None):
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from django.conf import settings
+
+        self.rp_id = rp_id or settings.OTP_WEBAUTHN_RP_ID
+        self.origin = origin or settings.OTP_WEBAUTHN_ALLOWED_ORIGINS[0]
+        self.key = ec.generate_private_key(ec.SECP256R1())
+        self.credential_id = os.urandom(32)
+        self.sign_count = 0
+
+    @staticmethod
+    def b64(data: bytes) -> str:
+        from base64 import urlsafe_b64encode
+
+        return urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    def _client_data(self, kind: str, challenge: str) -> bytes:
+        import json
+
+        data = {"type": kind, "challenge": challenge, "origin": self.origin, "crossOrigin": False}
+        return json.dumps(data).encode()
+
+    def _auth_data(self, attested: bytes = b"") -> bytes:
+        import hashlib
+
+        self.sign_count += 1
+        # Flags: user present, user verified, and (at registration) attested data follows.
+        flags = 0x01 | 0x04 | (0x40 if attested else 0)
+        rp_hash = hashlib.sha256(self.rp_id.encode()).digest()
+        return rp_hash + bytes([flags]) + self.sign_count.to_bytes(4, "big") + attested
+
+    def _cose_public_key(self) -> bytes:
+        import cbor2
+
+        numbers = self.key.public_key().public_numbers()
+        x, y = numbers.x.to_bytes(32, "big"), numbers.y.to_bytes(32, "big")
+        # COSE: EC2 key (1: 2), ES256 (3: -7), curve P-256 (-1: 1), then x and y.
+        return cbor2.dumps({1: 2, 3: -7, -1: 1, -2: x, -3: y})
+
+    def register(self, options: dict) -> dict:
+        """The answer of ``navigator.credentials.create()`` to ``options``."""
+        import cbor2
+
+        assert options["rp"]["id"] == self.rp_id
+        aaguid = bytes(16)
+        attested = (
+            aaguid
+            + len(self.credential_id).to_bytes(2, "big")
+            + self.credential_id
+            + self._cose_public_key()
+        )
+        auth_data = self._auth_data(attested)
+        attestation = cbor2.dumps({"fmt": "none", "attStmt": {}, "authData": auth_data})
+        client_data = self._client_data("webauthn.create", options["challenge"])
+        return {
+            "id": self.b64(self.credential_id),
+            "rawId": self.b64(self.credential_id),
+            "type": "public-key",
+            "response": {
+                "clientDataJSON": self.b64(client_data),
+                "attestationObject": self.b64(attestation),
+                "transports": ["internal"],
+            },
+            "clientExtensionResults": {"credProps": {"rk": True}},
+        }
+
+    def sign(self, options: dict, credential_id: bytes | None = None) -> dict:
+        """The answer of ``navigator.credentials.get()`` to ``options``."""
+        import hashlib
+
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        credential_id = credential_id or self.credential_id
+        auth_data = self._auth_data()
+        client_data = self._client_data("webauthn.get", options["challenge"])
+        signature = self.key.sign(
+            auth_data + hashlib.sha256(client_data).digest(), ec.ECDSA(hashes.SHA256())
+        )
+        return {
+            "id": self.b64(credential_id),
+            "rawId": self.b64(credential_id),
+            "type": "public-key",
+            "response": {
+                "clientDataJSON": self.b64(client_data),
+                "authenticatorData": self.b64(auth_data),
+                "signature": self.b64(signature),
+            },
+            "clientExtensionResults": {},
+        }

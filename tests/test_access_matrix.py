@@ -26,6 +26,12 @@ EXPECTED: dict[str, tuple[dict, dict[str, int]]] = {
     # A verified session has nothing left to do here and goes on.
     "two_factor": ({}, {ANON: 302, OPERATOR: 302, EDITOR: 302, SUPERVISOR: 302}),
     "two_factor_setup": ({}, {ANON: 302, OPERATOR: 302, EDITOR: 302, SUPERVISOR: 302}),
+    "passkeys": ({}, {ANON: 302, OPERATOR: 200, EDITOR: 200, SUPERVISOR: 200}),
+    "passkey_add_begin": ({}, {ANON: 302, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405}),
+    "passkey_add": ({}, {ANON: 302, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405}),
+    "passkey_remove": ({"pk": 1}, {ANON: 302, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405}),
+    "passkey_sign_in_begin": ({}, {ANON: 302, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405}),
+    "passkey_sign_in": ({}, {ANON: 302, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405}),
     "set_language": ({}, {ANON: 405, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405}),
     "desk:home": ({}, {ANON: 302, OPERATOR: 200, EDITOR: 403, SUPERVISOR: 403}),
     "directory:dashboard": ({}, {ANON: 302, OPERATOR: 403, EDITOR: 200, SUPERVISOR: 403}),
@@ -158,7 +164,14 @@ def test_status(client, users, name, who):
 
 # Pages that are open without a password, or are themselves sign-in steps: everything
 # else needs the second factor.
-SIGN_IN_STEPS = {"login", "logout", "two_factor", "two_factor_setup"}
+SIGN_IN_STEPS = {
+    "login",
+    "logout",
+    "two_factor",
+    "two_factor_setup",
+    "passkey_sign_in_begin",
+    "passkey_sign_in",
+}
 OPEN = {name for name, (_kwargs, statuses) in EXPECTED.items() if statuses[ANON] != 302}
 ROLE_PAGES = sorted(set(EXPECTED) - OPEN - SIGN_IN_STEPS)
 

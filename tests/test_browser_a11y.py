@@ -106,6 +106,7 @@ def test_no_serious_or_critical_violations_anywhere(page, data):
         ("guidance library", "/desk/guide/"),
         ("guidance article", f"/desk/guide/{data['article'].pk}/"),
         ("editors' dashboard", "/directory/"),
+        ("passkeys", "/accounts/passkeys/"),
         ("report: workload", "/reports/?start=2025-03-03&end=2025-03-30"),
         ("report: callers", "/reports/calls/?start=2025-03-03&end=2025-03-30"),
         ("report: referrals", "/reports/referrals/?start=2025-03-03&end=2025-03-30"),

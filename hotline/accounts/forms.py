@@ -28,3 +28,23 @@ class EnrolForm(TokenForm):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
         ),
     )
+
+
+class PasskeyResponseForm(forms.Form):
+    """What the browser's passkey answered, as JSON (static/js/passkeys.js sends it)."""
+
+    credential = forms.JSONField(widget=forms.HiddenInput)
+
+    def clean_credential(self) -> dict:
+        credential = self.cleaned_data["credential"]
+        if not isinstance(credential, dict):
+            raise forms.ValidationError(_("The passkey's answer is not in the expected form."))
+        return credential
+
+
+class PasskeyAddForm(PasskeyResponseForm):
+    name = forms.CharField(
+        label=_("Name of the passkey"),
+        max_length=64,
+        help_text=_("So you can tell your passkeys apart, for example “Work laptop”."),
+    )

@@ -1,22 +1,37 @@
-"""The second sign-in step: enrol an authenticator on first sign-in, then verify a code."""
+"""The second sign-in step: enrol an authenticator on first sign-in, then verify a code
+or a passkey; and the user's own passkeys, added and removed."""
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_client_ip_address
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_login_failed
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp import verify_token
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from hotline.accounts.forms import EnrolForm, TokenForm
+from hotline.accounts.forms import EnrolForm, PasskeyAddForm, PasskeyResponseForm, TokenForm
+from hotline.accounts.passkeys import (
+    PasskeyRejected,
+    add_passkey,
+    authentication_options,
+    has_passkey,
+    is_passkey,
+    passkeys_of,
+    registration_options,
+    remove_passkey,
+    verify_passkey,
+)
+from hotline.accounts.roles import Role, role_required
 from hotline.accounts.two_factor import (
     confirm_enrolment,
     is_enrolled,
@@ -90,7 +105,7 @@ def two_factor(request: HtmxHttpRequest) -> HttpResponse:
             return _locked_out(request, credentials)
         form.add_error("token", WRONG_CODE)
     status = 400 if form.errors else 200
-    context = {"form": form, "next": _next(request)}
+    context = {"form": form, "next": _next(request), "has_passkey": has_passkey(user)}
     return render(request, "accounts/two_factor.html", context, status=status)
 
 
@@ -131,3 +146,116 @@ def two_factor_setup(request: HtmxHttpRequest) -> HttpResponse:
     return render(
         request, "accounts/two_factor_setup.html", context, status=400 if form.errors else 200
     )
+
+
+# Passkeys. The ceremonies need the browser's WebAuthn API, so static/js/passkeys.js drives
+# them: it asks a "begin" view for options (JSON), lets the browser's passkey answer, and
+# posts that answer as a form field. Errors come back as JSON with a 400.
+
+PASSKEY_NOT_ACCEPTED = _("The passkey was not accepted. Try again, or type a code instead.")
+PASSKEY_NOT_ADDED = _("The passkey could not be added. Try again.")
+
+
+def _form_errors(form, message) -> JsonResponse:
+    return JsonResponse({"error": str(message), "errors": form.errors.get_json_data()}, status=400)
+
+
+@otp_not_required
+@never_cache
+@require_POST
+def passkey_sign_in_begin(request: HtmxHttpRequest) -> HttpResponse:
+    """Options for signing this sign-in's challenge with one of the user's passkeys."""
+    credentials = {"username": request.user.get_username()}
+    if AxesProxyHandler.is_locked(request, credentials):
+        return _locked_out(request, credentials)
+    if is_verified(request) or not has_passkey(request.user):
+        return JsonResponse({"error": str(PASSKEY_NOT_ACCEPTED)}, status=400)
+    return JsonResponse(authentication_options(request))
+
+
+@otp_not_required
+@never_cache
+@require_POST
+def passkey_sign_in(request: HtmxHttpRequest) -> HttpResponse:
+    """Complete the sign-in with the passkey's answer, counted like a code."""
+    credentials = {"username": request.user.get_username()}
+    if is_verified(request):
+        return JsonResponse({"redirect": resolve_url(_next(request))})
+    if AxesProxyHandler.is_locked(request, credentials):
+        return _locked_out(request, credentials)
+    form = PasskeyResponseForm(request.POST)
+    if form.is_valid():
+        try:
+            device = verify_passkey(request, form.cleaned_data["credential"])
+        except PasskeyRejected:
+            pass
+        else:
+            _passed(request, device)
+            AuditEvent.record(
+                AuditEvent.Kind.SECOND_FACTOR_PASSED, request, details={"method": "passkey"}
+            )
+            return JsonResponse({"redirect": resolve_url(_next(request))})
+    # A refused passkey counts towards the lockout, as a wrong code does.
+    user_login_failed.send(
+        sender=__name__, credentials=credentials, request=request, stage="second_factor"
+    )
+    if getattr(request, "axes_locked_out", False):
+        return _locked_out(request, credentials)
+    return _form_errors(form, PASSKEY_NOT_ACCEPTED)
+
+
+@role_required(*Role)
+@require_GET
+def passkeys(request: HtmxHttpRequest) -> HttpResponse:
+    """The user's passkeys: add one, or remove one."""
+    current = getattr(request.user, "otp_device", None)
+    context = {
+        "passkeys": passkeys_of(request.user),
+        # Removing the passkey this session was verified with signs this session out too.
+        "current_pk": current.pk if is_passkey(current) else None,
+        "form": PasskeyAddForm(),
+    }
+    return render(request, "accounts/passkeys.html", context)
+
+
+@role_required(*Role)
+@never_cache
+@require_POST
+def passkey_add_begin(request: HtmxHttpRequest) -> HttpResponse:
+    """Options for creating a new passkey for the signed-in user."""
+    return JsonResponse(registration_options(request))
+
+
+@role_required(*Role)
+@never_cache
+@require_POST
+def passkey_add(request: HtmxHttpRequest) -> HttpResponse:
+    """Keep the passkey the browser created; the user's other sessions are signed out."""
+    form = PasskeyAddForm(request.POST)
+    if not form.is_valid():
+        return _form_errors(form, PASSKEY_NOT_ADDED)
+    try:
+        credential = add_passkey(
+            request, form.cleaned_data["credential"], form.cleaned_data["name"]
+        )
+    except PasskeyRejected:
+        return _form_errors(form, PASSKEY_NOT_ADDED)
+    AuditEvent.record(AuditEvent.Kind.PASSKEY_ADDED, request, details={"passkey": credential.name})
+    messages.success(
+        request, _("Passkey added. You were signed out everywhere else, for your safety.")
+    )
+    return JsonResponse({"redirect": reverse("passkeys")})
+
+
+@role_required(*Role)
+@require_POST
+def passkey_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Remove one of the user's own passkeys (another user's is a 404)."""
+    credential = get_object_or_404(passkeys_of(request.user), pk=pk)
+    name = credential.name
+    remove_passkey(request, credential)
+    AuditEvent.record(AuditEvent.Kind.PASSKEY_REMOVED, request, details={"passkey": name})
+    messages.success(
+        request, _("Passkey removed. You were signed out everywhere else, for your safety.")
+    )
+    return redirect("passkeys")

@@ -31,6 +31,8 @@ class AuditEvent(models.Model):
         SIGNED_OUT = "signed_out", _("Signed out")
         TWO_FACTOR_ENROLLED = "two_factor_enrolled", _("Set up two-factor sign-in")
         TWO_FACTOR_RESET = "two_factor_reset", _("Reset two-factor sign-in")
+        PASSKEY_ADDED = "passkey_added", _("Added a passkey")
+        PASSKEY_REMOVED = "passkey_removed", _("Removed a passkey")
         ROLES_CHANGED = "roles_changed", _("Changed roles")
         CONFIDENTIAL_ADDRESS_VIEWED = (
             "confidential_address_viewed",
