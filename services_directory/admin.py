@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -198,8 +199,8 @@ class ServiceAdmin(SimpleHistoryAdmin, TabbedTranslationAdmin):
         # the desk. Only a GET shows them from the database: a POST that fails shows the
         # editor's own input again, and one that saves redirects to a GET.
         if request.method == "GET" and response.status_code == 200:
-            service = response.context_data["original"]
-            if service.locations.filter(is_confidential=True).exists():
+            service = self.get_object(request, unquote(object_id))
+            if service is not None and service.locations.filter(is_confidential=True).exists():
                 AuditEvent.record(
                     AuditEvent.Kind.CONFIDENTIAL_ADDRESS_VIEWED, request, service=service
                 )

@@ -139,9 +139,7 @@ def test_lists_delete_confirmation_and_history_do_not_show_it(editor_client, she
     assert not views().exists()
 
 
-def test_changing_a_confidential_address_keeps_it_out_of_the_change_message(
-    editor_client, shelter
-):
+def test_changing_a_confidential_address_keeps_it_out_of_the_change_message(editor_client, shelter):
     data = post_data(shelter, **{"locations-0-address": "Hemmeligveien 7"})
     assert editor_client.post(url("change", shelter.pk), data).status_code == 302
     assert shelter.locations.get().address == "Hemmeligveien 7"
@@ -152,9 +150,7 @@ def test_changing_a_confidential_address_keeps_it_out_of_the_change_message(
     assert "Hemmeligveien" not in editor_client.get(url("history", shelter.pk)).text
 
 
-def test_adding_and_deleting_a_confidential_location_keeps_it_out_of_the_log(
-    editor_client, office
-):
+def test_adding_and_deleting_a_confidential_location_keeps_it_out_of_the_log(editor_client, office):
     oslo = Municipality.objects.get(number=OSLO)
     data = post_data(office)
     data |= {
