@@ -184,3 +184,54 @@ def test_a_location_names_itself_without_a_confidential_address(shelter):
     assert str(location) == "Hovedhuset (hemmelig adresse)"
     public = Location(name="", address=ADDRESS, municipality=location.municipality)
     assert str(public) == ADDRESS
+
+
+def test_a_migration_takes_old_confidential_addresses_out_of_the_admin_log(editor, shelter, office):
+    import json
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.contrib.admin.models import CHANGE
+    from django.contrib.contenttypes.models import ContentType
+
+    migration = import_module(
+        "services_directory.migrations.0013_scrub_confidential_addresses_from_admin_log"
+    )
+    location = shelter.locations.get()
+    location.address = "Nyveien 2"  # the old address stays in its history
+    location.save()
+    services = ContentType.objects.get_for_model(shelter)
+
+    def logged(service, *objects):
+        message = [{"changed": {"name": "location", "object": o, "fields": []}} for o in objects]
+        message.append({"added": {"name": "contact channel", "object": "Telefon: 800 57 000"}})
+        return LogEntry.objects.create(
+            user=editor,
+            content_type=services,
+            object_id=str(service.pk),
+            object_repr=service.name,
+            action_flag=CHANGE,
+            change_message=json.dumps(message),
+        )
+
+    old, new = logged(shelter, ADDRESS), logged(shelter, "Nyveien 2")
+    public = logged(office, ADDRESS)
+    plain = LogEntry.objects.create(
+        user=editor,
+        content_type=services,
+        object_id=str(shelter.pk),
+        object_repr=shelter.name,
+        action_flag=CHANGE,
+        change_message="Changed name.",
+    )
+    migration.scrub(apps, None)
+    for entry in (old, new):
+        entry.refresh_from_db()
+        assert json.loads(entry.change_message) == [
+            {"changed": {"name": "location", "object": "Confidential address", "fields": []}},
+            {"added": {"name": "contact channel", "object": "Telefon: 800 57 000"}},
+        ]
+    public.refresh_from_db()
+    assert ADDRESS in public.change_message  # a public address may stay
+    plain.refresh_from_db()
+    assert plain.change_message == "Changed name."
