@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     # modeltranslation must come before admin so its admin integration wins.
     "modeltranslation",
     "django.contrib.admin",
+    # Before auth, so its createsuperuser (which audits the new admin's role) wins.
+    "hotline.audit",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -75,7 +77,6 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "django_otp_webauthn",
     "hotline.accounts",
-    "hotline.audit",
     "hotline.calls",
     "hotline.demo",
     "hotline.desk",

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +15,7 @@ from modeltranslation.admin import (
 )
 from simple_history.admin import SimpleHistoryAdmin
 
+from hotline.audit.models import AuditEvent
 from services_directory.models import (
     AccessibilityFeature,
     CapacityLink,
@@ -190,6 +192,19 @@ class ServiceAdmin(SimpleHistoryAdmin, TabbedTranslationAdmin):
             {"fields": ["next_review_due", "last_verified_at", "verified_by", "loaded_version"]},
         ),
     ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        # The locations inline shows confidential addresses, so each look is logged as at
+        # the desk. Only a GET shows them from the database: a POST that fails shows the
+        # editor's own input again, and one that saves redirects to a GET.
+        if request.method == "GET" and response.status_code == 200:
+            service = self.get_object(request, unquote(object_id))
+            if service is not None and service.locations.filter(is_confidential=True).exists():
+                AuditEvent.record(
+                    AuditEvent.Kind.CONFIDENTIAL_ADDRESS_VIEWED, request, service=service
+                )
+        return response
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         # Labels mention the county; fetch it in the same query.

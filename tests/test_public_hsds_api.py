@@ -2,11 +2,14 @@
 against the official schemas, and nothing private (the leak test in test_public_api.py
 walks every endpoint here too)."""
 
+import io
+import json
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -87,6 +90,20 @@ def test_services_by_hsds_id_readable_id_too(client, directory):
         response = client.get(url("_service", id=identifier))
         assert response.status_code == 404
         assert list(response.json()["errors"]) == ["id"]
+
+
+def test_the_export_file_holds_only_what_the_api_serves_anyone(client, directory, tmp_path):
+    # Why manage.py export_hsds is not in the audit log (docs/operations.md).
+    path = tmp_path / "export.json"
+    call_command("export_hsds", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+    exported = json.loads(path.read_text(encoding="utf-8"))
+    assert {entry["x_id"] for entry in exported} == {
+        "bodo-1",
+        *(f"no-hotline-service-{directory[name].pk}" for name in ("national", "shelter")),
+    }
+    assert exported == [get(client, "_service", id=entry["id"]) for entry in exported]
+    listed = get(client, "_services", {"per_page": 50})["contents"]
+    assert sorted(entry["id"] for entry in listed) == [entry["id"] for entry in exported]
 
 
 def test_service_filters(client, directory):

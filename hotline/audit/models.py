@@ -45,7 +45,8 @@ class AuditEvent(models.Model):
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     kind = models.CharField(_("event"), max_length=40, choices=Kind.choices)
     # PROTECT: an audit trail must not lose its "who" when an account is deleted.
-    # Empty only for a failed sign-in to an account that does not exist.
+    # Empty only for a failed sign-in to an account that does not exist, and for roles
+    # given by a command (createsuperuser, the demo's accounts): no account did that.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from hotline.accounts.roles import Role
+from hotline.accounts.services import set_groups
 from hotline.accounts.two_factor import reset_devices
 
 DEMO_USERNAMES = {Role.OPERATOR: "operator", Role.EDITOR: "editor", Role.SUPERVISOR: "supervisor"}
@@ -25,7 +26,8 @@ def reset_demo_users() -> dict[str, str]:
         user.is_staff = role == Role.EDITOR
         user.is_active = True
         user.save()
-        user.groups.set([Group.objects.get(name=role.value)])
+        # Recorded in the audit log (no actor: the command did it) when it changes them.
+        set_groups(user, [Group.objects.get(name=role.value)])
         reset_devices(user)  # with --two-factor, each run's users set up an app afresh
         credentials[username] = password
     _attach_demo_operator_to_site()

@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.manager import MultilingualManager
 
@@ -352,6 +353,12 @@ class Location(models.Model):
         verbose_name_plural = _("locations")
 
     def __str__(self) -> str:
+        # The admin prints this in inline headings, delete confirmations and the change
+        # messages it stores (LogEntry), none of which may hold a confidential address.
+        if self.is_confidential:
+            if self.name:
+                return gettext("%(name)s (confidential address)") % {"name": self.name}
+            return gettext("Confidential address")
         return self.name or self.address or str(self.municipality)
 
     def clean(self) -> None:

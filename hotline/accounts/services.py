@@ -1,0 +1,42 @@
+"""Role changes, recorded in the audit log by every path that makes them: the user admin,
+createsuperuser and the demo's accounts. (The group admin refuses to change the roles.)"""
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import Group, User
+from django.db import transaction
+from django.http import HttpRequest
+
+from hotline.audit.models import AuditEvent
+
+
+def role_names(user: User) -> list[str]:
+    """The user's roles as the audit log records them: group names, plus "admin"."""
+    names = sorted(user.groups.values_list("name", flat=True))
+    return (["admin"] if user.is_superuser else []) + names
+
+
+def record_role_change(
+    user: User, before: list[str], request: HttpRequest | None = None
+) -> AuditEvent | None:
+    """Record ``user``'s roles if they differ from ``before``. Without a request (a
+    command) the event has no actor: the system did it."""
+    # user_roles() caches the roles on the object; they are stale now.
+    user.__dict__.pop("_hotline_roles", None)
+    after = role_names(user)
+    if before == after:
+        return None
+    return AuditEvent.record(
+        AuditEvent.Kind.ROLES_CHANGED,
+        request,
+        subject=user,
+        details={"before": before, "after": after},
+    )
+
+
+@transaction.atomic
+def set_groups(user: User, groups: Iterable[Group], request: HttpRequest | None = None) -> None:
+    """Give ``user`` exactly ``groups`` and record the change."""
+    before = role_names(user)
+    user.groups.set(groups)
+    record_role_change(user, before, request)
