@@ -190,6 +190,19 @@ def _order(item: Distanced) -> tuple:
     return (distance is None, distance or 0.0, entry.name, entry.pk)
 
 
+def _by_distance_from(origin: Point | None) -> Callable[[Entry], tuple]:
+    """The order within a caller municipality's group: nearest to ``origin`` first."""
+
+    def key(entry: Entry) -> tuple:
+        return _order((_distance(origin, entry), entry))
+
+    return key
+
+
+def _distance(origin: Point | None, entry: Entry) -> float | None:
+    return None if origin is None else _nearest_km(origin, entry.points)
+
+
 def _name_order(entry: Entry) -> tuple[str, int]:
     return (entry.name, entry.pk)
 
@@ -207,8 +220,8 @@ def m2m_field(relation: str) -> models.ManyToManyField:
     return cast(models.ManyToManyField, Service._meta.get_field(relation))
 
 
-def _pairs(pks: set[int] | None, each: Callable) -> Iterable[tuple[str, int, object]]:
-    """(relation, service id, related id) for the services' many-to-many relations. A
+def _related(pks: set[int] | None, each: Callable) -> Iterable[tuple[str, int, tuple]]:
+    """(relation, service id, related ids) for the services' many-to-many relations. A
     few services are read in one plain SQL statement: compiling seven querysets would
     cost a reload more than running them."""
     through = {
@@ -221,8 +234,11 @@ def _pairs(pks: set[int] | None, each: Callable) -> Iterable[tuple[str, int, obj
     if pks is None:
         for relation, (_table, column) in through.items():
             model = getattr(Service, relation).through
-            for service_id, value in each(model.objects.values_list("service_id", column)):
-                yield relation, service_id, value
+            rows = model.objects.values_list("service_id", column).order_by("service_id")
+            # One tuple a service as read: lists for every service's terms while the
+            # rest is built set a worker's memory peak.
+            for service_id, group in groupby(each(rows), key=itemgetter(0)):
+                yield relation, service_id, tuple(value for _, value in group)
         return
     if not pks:
         return
@@ -238,8 +254,11 @@ def _pairs(pks: set[int] | None, each: Callable) -> Iterable[tuple[str, int, obj
     keys = [m2m_field(name).related_model._meta.pk for name in names]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*pks] * len(names))
+        found = defaultdict(list)
         for n, service_id, value in cursor.fetchall():
-            yield names[n], service_id, keys[n].to_python(value)
+            found[(names[n], service_id)].append(keys[n].to_python(value))
+    for (relation, service_id), values in found.items():
+        yield relation, service_id, tuple(values)
 
 
 def _services(pks: Collection[int] | None) -> models.QuerySet:
@@ -271,8 +290,17 @@ def _rows_of(
     return build
 
 
+def _policies(pks: Collection[int] | None) -> models.QuerySet:
+    """Which services are read (the published ones), with their holiday policy."""
+    services = Service.objects.published()
+    if pks is not None:
+        services = services.filter(pk__in=pks)
+    return services.rewrite(False).values_list("id", "holiday_policy")
+
+
 # What the index reads of each service, by name.
 _READS: dict[str, Callable[[Collection[int] | None], models.QuerySet]] = {
+    "policies": _policies,
     "services": _services,
     "hours": _rows_of(OpeningHours, HoursRow._fields, channel__isnull=True),
     "channels": _rows_of(ContactChannel, search_cards.CHANNEL_COLUMNS, then=("position",)),
@@ -317,8 +345,8 @@ def _rows(name: str, pks: set[int] | None) -> Iterable[tuple]:
     return cast(Iterable[tuple], compiler.results_iter(results=[found], tuple_expected=True))
 
 
-def _shared_tuple(share: Callable, values: dict[int, list], pk: int) -> tuple:
-    found = tuple(sorted(values.get(pk, ())))
+def _shared_tuple(share: Callable, values: dict[int, tuple], pk: int) -> tuple:
+    found = tuple(sorted(values.pop(pk, ())))
     return share(found, found)
 
 
@@ -353,11 +381,14 @@ class _Walk:
 
 
 class _Groups(NamedTuple):
-    """One caller municipality's local, regional and national services by distance."""
+    """One caller municipality's local, regional and national services by distance
+    (``_by_distance_from``). Entries only: their distances are measured again for the
+    few a search returns, since a (distance, entry) pair for every service in every
+    municipality's groups cost a worker 9 MB at 20,000 services."""
 
-    local: list[Distanced]
-    regional: list[Distanced]
-    national: list[Distanced]
+    local: list[Entry]
+    regional: list[Entry]
+    national: list[Entry]
 
 
 class SearchIndex:
@@ -429,9 +460,9 @@ class SearchIndex:
 
     def _read(self, pks: set[int] | None) -> list[Entry]:
         """The published services among ``pks`` (None: all), as entries."""
-        rows = list(_rows("services", pks))
-        first_fact = 6 + len(NAME_FIELDS)  # after id, names, and five more columns
-        policies = {row[0]: row[first_fact - 2] for row in rows}
+        # The services' own rows come last, one at a time into their entries: all of
+        # them at once (descriptions in every language) set a worker's memory peak.
+        policies = dict(_rows("policies", pks))
         schedules: dict[int, hours.Schedule] = {}
         for service_id, group in groupby(_rows("hours", pks), key=itemgetter(0)):
             if service_id in policies:
@@ -457,15 +488,16 @@ class SearchIndex:
                         points[service_id].append((Point.at(latitude, longitude), card_row[-1]))
                     own_locations.append(tuple(card_row))
                 addresses[service_id] = marshal.dumps(own_locations)
-        related: dict[str, dict[int, list]] = {name: defaultdict(list) for name in SERVICE_M2M}
-        for relation, service_id, value in _pairs(pks, _each):
-            if service_id in policies:
-                related[relation][service_id].append(value)
-
         share = self._shared.setdefault
+        related: dict[str, dict[int, tuple]] = {name: {} for name in SERVICE_M2M}
+        for relation, service_id, values in _related(pks, _each):
+            if service_id in policies:
+                related[relation][service_id] = share(values, values)
+
         entries = []
         empty = marshal.dumps([])
-        for row in rows:
+        first_fact = 6 + len(NAME_FIELDS)  # after id, names, and five more columns
+        for row in _rows("services", pks):
             pk, names, facts = row[0], row[1 : first_fact - 5], row[first_fact:-1]
             national, min_age, max_age, policy, organization = row[first_fact - 5 : first_fact]
             organization_name = row[-1]
@@ -482,11 +514,13 @@ class SearchIndex:
             }
             terms = {}
             for relation in TERM_RELATIONS:
-                found = related[relation].get(pk)
+                found = related[relation].pop(pk, None)  # freed as used
                 if found:
                     position = self._term_position[relation]
-                    found.sort(key=position.__getitem__)
-                    chosen = tuple(self._terms[relation][value] for value in found)
+                    chosen = tuple(
+                        self._terms[relation][value]
+                        for value in sorted(found, key=position.__getitem__)
+                    )
                     terms[relation] = share(chosen, chosen)
             entries.append(
                 Entry(
@@ -508,8 +542,9 @@ class SearchIndex:
                         names,
                         organization,
                         facts,
-                        channels.get(pk, empty),
-                        addresses.get(pk, empty),
+                        # Taken out as used: the card keeps its own copy.
+                        channels.pop(pk, empty),
+                        addresses.pop(pk, empty),
                     ),
                 )
             )
@@ -613,14 +648,8 @@ class SearchIndex:
         regional = self.by_county.get(county, set()) - local
         national = self.national - local - regional
 
-        def by_distance(ids: Iterable[int]) -> list[Distanced]:
-            return sorted(
-                (
-                    (None if origin is None else _nearest_km(origin, entry.points), entry)
-                    for entry in map(self.entries.__getitem__, ids)
-                ),
-                key=_order,
-            )
+        def by_distance(ids: Iterable[int]) -> list[Entry]:
+            return sorted(map(self.entries.__getitem__, ids), key=_by_distance_from(origin))
 
         return _Groups(by_distance(local), by_distance(regional), by_distance(national))
 
@@ -666,8 +695,7 @@ class SearchIndex:
             group = self._group_of(entry, municipality)
             if group is not None:
                 origin = self.municipalities[municipality][1]
-                distance = None if origin is None else _nearest_km(origin, entry.points)
-                insort(self._groups[municipality][group], (distance, entry), key=_order)
+                insort(self._groups[municipality][group], entry, key=_by_distance_from(origin))
 
     def _unplace(self, entry: Entry) -> None:
         for point in entry.points:
@@ -681,12 +709,11 @@ class SearchIndex:
         for municipality in self._municipalities_of(entry):
             group = self._group_of(entry, municipality)
             if group is not None:
-                origin = self.municipalities[municipality][1]
                 # The same arithmetic as when it was placed: found by bisection.
-                distance = None if origin is None else _nearest_km(origin, entry.points)
+                order = _by_distance_from(self.municipalities[municipality][1])
                 items = self._groups[municipality][group]
-                position = bisect_left(items, _order((distance, entry)), key=_order)
-                while items[position][1] is not entry:
+                position = bisect_left(items, order(entry), key=order)
+                while items[position] is not entry:
                     position += 1
                 del items[position]
 
@@ -756,11 +783,11 @@ class SearchIndex:
         results: list[Ranked] = []
         groups = self._groups[municipality.pk]
         for coverage, group in zip(Coverage, groups, strict=False):
-            for distance, entry in group:
+            for entry in group:
                 if len(results) == limit:
                     return results
                 if accept(entry):
-                    results.append(Ranked(entry, coverage, distance))
+                    results.append(Ranked(entry, coverage, _distance(origin, entry)))
         need = limit - len(results)
         if need > 0 and origin is not None:
             if allowed is not None and len(allowed) < DIRECT_SCAN:

@@ -345,7 +345,7 @@ def _snapshot(index: search_index.SearchIndex) -> dict:
         "national_by_name": [e.pk for e in index._national_by_name],
         "others_by_name": [e.pk for e in index._others_by_name],
         "groups": {
-            m: [[(d, e.pk) for d, e in group] for group in groups]
+            m: [[e.pk for e in group] for group in groups]
             for m, groups in index._groups.items()
         },
         "words": {word: set(ids) for word, ids in index._name_words.items()},
