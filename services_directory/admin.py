@@ -9,12 +9,10 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from modeltranslation.admin import (
-    TabbedTranslationAdmin,
-    TranslationStackedInline,
-)
+from modeltranslation.admin import TranslationStackedInline
 from simple_history.admin import SimpleHistoryAdmin
 
+from hotline.admin_a11y import AccessibleTabbedTranslationAdmin, LabelledTabularInline
 from hotline.audit.models import AuditEvent
 from services_directory.models import (
     AccessibilityFeature,
@@ -100,7 +98,7 @@ class ContactChannelInline(TranslationStackedInline):
     fields = [("kind", "value", "position"), "description"]
 
 
-class OpeningHoursInline(admin.TabularInline):
+class OpeningHoursInline(LabelledTabularInline):
     model = OpeningHours
     extra = 0
     fields = ["kind", "weekday", "valid_from", "valid_to", "opens", "closes", "channel"]
@@ -129,7 +127,7 @@ class ReviewStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Service)
-class ServiceAdmin(SimpleHistoryAdmin, TabbedTranslationAdmin):
+class ServiceAdmin(SimpleHistoryAdmin, AccessibleTabbedTranslationAdmin):
     form = ServiceForm
     inlines = [ContactChannelInline, OpeningHoursInline, LocationInline]
     list_display = [
@@ -275,7 +273,7 @@ class OrganizationAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "organization_number"]
 
 
-class TermAdmin(SimpleHistoryAdmin, TabbedTranslationAdmin):
+class TermAdmin(SimpleHistoryAdmin, AccessibleTabbedTranslationAdmin):
     list_display = ["label", "code", "position", "is_active"]
     list_editable = ["position", "is_active"]
     search_fields = ["code", "label"]

@@ -411,3 +411,15 @@ class SoftPasskey:
             },
             "clientExtensionResults": {},
         }
+
+
+def make_article(title, owner, *, topics=(), audiences=(), published=True, **fields):
+    """A guidance library article on topic codes and for caller-role codes."""
+    from hotline.guide.models import Article, Audience
+    from services_directory.models import Topic
+
+    fields.setdefault("body_nb", f"Brødtekst for {title}.")
+    article = Article.objects.create(title_nb=title, owner=owner, is_published=published, **fields)
+    article.topics.set(Topic.objects.filter(code__in=topics))
+    article.audiences.set(Audience.objects.filter(code__in=audiences))
+    return article

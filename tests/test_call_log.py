@@ -85,6 +85,23 @@ def test_start_with_htmx_renders_the_panel_with_the_call_form(operator_client, o
     assert 'name="next" value="/desk/?municipality=0301&amp;topic=partnervold"' in response.text
 
 
+def test_starting_or_discarding_in_place_redraws_the_results_and_focuses_the_panel(
+    operator_client, operator_site
+):
+    # The desk's results listen for this event to show or drop "Add as referral".
+    response = operator_client.post(reverse("calls:start"), {"next": SEARCH}, headers=HTMX)
+    assert response.headers["HX-Trigger"] == '{"hotline:call-changed": {}}'
+    assert 'id="call-panel-heading" tabindex="-1" autofocus' in response.text
+    # An autosave redraws the panel without taking the focus from the control used.
+    response = operator_client.post(url("autosave"), {"channel": "phone"}, headers=HTMX)
+    assert "HX-Trigger" not in response.headers and "autofocus" not in response.text
+    response = operator_client.post(url("discard"), {"next": SEARCH}, headers=HTMX)
+    assert response.headers["HX-Trigger"] == '{"hotline:call-changed": {}}'
+    # Without htmx nothing changes: a redirect to the page, drawn afresh.
+    response = operator_client.post(reverse("calls:start"), {"next": SEARCH})
+    assert response.status_code == 302 and "HX-Trigger" not in response.headers
+
+
 def test_start_redirects_to_a_safe_next_and_ignores_an_external_one(operator_client, operator_site):
     response = operator_client.post(reverse("calls:start"), {"next": SEARCH})
     assert response.url == SEARCH

@@ -1,11 +1,13 @@
 """Editors' workflow in the admin: forms, translation tabs, optimistic locking, history."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.urls import reverse
 
 from services_directory.models import Organization, Service
-from tests.factories import login_verified, make_service
+from tests.factories import login_verified, make_service, open_weekdays
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +49,23 @@ def test_editor_sees_translation_tabs_inlines_and_coverage_picker(editor_client,
         assert inline in response.text
     assert 'name="coverage_municipalities"' in response.text
     assert "Herøy (Nordland)" in response.text
+
+
+def test_tabular_inline_fields_are_labelled_and_the_a11y_script_loads(editor_client, service):
+    open_weekdays(service)
+    text = editor_client.get(change_url(service)).text
+    assert "js/admin_a11y.js" in text
+    fields = re.findall(r'<(?:input|select)[^>]*name="opening_hours-0-[^"]*"[^>]*>', text)
+    visible = [tag for tag in fields if 'type="hidden"' not in tag]
+    assert len(visible) >= 7  # kind, weekday, from, to, opens, closes, channel, delete
+    assert all("aria-label=" in tag for tag in visible), visible
+    assert 'aria-label="Slett"' in text
+
+
+def test_admin_javascript_catalog_has_the_projects_bokmal(editor_client):
+    text = editor_client.get(reverse("admin:jsi18n")).text
+    assert "I dag (%(date)s)" in text
+    assert '"Language of the translated fields": "Spr\\u00e5k for de oversatte feltene"' in text
 
 
 def test_operator_and_supervisor_cannot_open_the_admin(client, operator, supervisor, service):

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from hotline.accounts.roles import Role, role_required
 from hotline.calls.forms import CallForm, CloseForm, ReferralForm, StartCallForm
@@ -23,6 +23,12 @@ def _open_call(request: HtmxHttpRequest) -> Call:
 
 def _panel(request: HtmxHttpRequest, status: str = "", **extra) -> HttpResponse:
     return render(request, PANEL_TEMPLATE, {**panel_context(request, status=status), **extra})
+
+
+def _call_changed(response: HttpResponse) -> HttpResponse:
+    """A call started or discarded in place: the desk redraws its results too, so that
+    their "Add as referral" buttons come and go with the call (templates/desk/home.html)."""
+    return trigger_client_event(response, "hotline:call-changed")
 
 
 def _back(request: HtmxHttpRequest, message: str = "") -> HttpResponse:
@@ -49,7 +55,7 @@ def start(request: HtmxHttpRequest) -> HttpResponse:
             return _invalid(request, form, start_form=form)
         Call.start(request.user, form.cleaned_data["site"])
     if request.htmx:
-        return _panel(request)
+        return _call_changed(_panel(request, just_started=True))
     return _back(request)
 
 
@@ -102,7 +108,7 @@ def discard(request: HtmxHttpRequest) -> HttpResponse:
     _open_call(request).discard()
     message = _("The call was discarded. Nothing was logged.")
     if request.htmx:
-        return _panel(request, status=message)
+        return _call_changed(_panel(request, status=message))
     return _back(request, message)
 
 

@@ -8,9 +8,30 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from hotline.guide.models import Audience
 from services_directory import places
 from services_directory.models.capacity import FREE_PLACE_KINDS
 from services_directory.search import SearchForm, reject_personal_numbers
+
+
+class AudienceField(forms.ModelMultipleChoiceField):
+    """Caller roles by code, e.g. ``audience=utsatt&audience=under_16``.
+
+    Checked against the handful of roles in Python, so typed values never reach SQL
+    (a NUL byte there is a database error, a 500, instead of a 400)."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def _check_values(self, value):
+        known = {audience.code: audience for audience in Audience.objects.all()}
+        for code in value:
+            if str(code) not in known:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": code},
+                )
+        return [known[str(code)] for code in dict.fromkeys(value)]
 
 
 class DeskSearchForm(SearchForm):
@@ -18,7 +39,7 @@ class DeskSearchForm(SearchForm):
 
     # Chips and options written here in one go: the widgets' templates (one render per
     # option), and even a template loop over 74 options, were most of the page's time.
-    CHIP_FIELDS = ("topic", "group", "type", "accessibility")
+    CHIP_FIELDS = ("topic", "audience", "group", "type", "accessibility")
 
     where = forms.CharField(
         label=_("Where does the caller live?"),
@@ -39,6 +60,18 @@ class DeskSearchForm(SearchForm):
     free_for = forms.ChoiceField(
         label=_("Free place for"),
         choices=[("", _("anyone")), *FREE_PLACE_KINDS],
+        required=False,
+    )
+
+    # Who is calling: only picks guidance articles beside the results, never filters
+    # the services, and like the rest of the search is neither stored nor logged.
+    audience = AudienceField(
+        queryset=Audience.objects.all(),
+        to_field_name="code",
+        label=_("Who is calling"),
+        help_text=_(
+            "Shows guidance for the caller beside the results; the services stay the same."
+        ),
         required=False,
     )
 

@@ -43,7 +43,7 @@ def desk_home(request: HtmxHttpRequest) -> HttpResponse:
         # Acute strip: always about right now, whatever time the search plans for.
         "nearest_open": nearest_open(municipality, timezone.now(), index=form.index),
         "suggestions": _suggestions(form),
-        "topic_articles": _topic_articles(form.cleaned_data.get("topic") if result else None),
+        "library_articles": _library_articles(form.cleaned_data if result else {}),
         # Every card links back here: quoted once, not once a card.
         "next_path": request.get_full_path(),
         "next_param": quote(request.get_full_path(), safe="/"),
@@ -61,11 +61,15 @@ def desk_home(request: HtmxHttpRequest) -> HttpResponse:
     return response
 
 
-def _topic_articles(topics) -> list[Article]:
-    """Guidance library articles on the topics chosen, shown beside the results."""
-    if not topics:
+def _library_articles(data: dict) -> list[Article]:
+    """Guidance library articles on the topics chosen or for who is calling, shown
+    beside the results."""
+    topics, audiences = data.get("topic"), data.get("audience")
+    if not topics and not audiences:
         return []
-    return list(Article.objects.published().for_topics(topics).order_by("title")[:5])
+    codes = [audience.code for audience in audiences or ()]
+    found = Article.objects.published().for_topics_or_audiences(topics, codes)
+    return list(found.order_by("title")[:5])
 
 
 def _suggestions(form: DeskSearchForm) -> list[places.Entry]:

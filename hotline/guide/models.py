@@ -53,6 +53,16 @@ class ArticleQuerySet(models.QuerySet):
     def for_audiences(self, codes):
         return self.filter(audiences__code__in=codes).distinct()
 
+    def for_topics_or_audiences(self, topics, codes):
+        """On any of ``topics`` or for any of the caller roles ``codes``: the desk shows
+        what fits the call from either side. Neither given: nothing."""
+        match = Q()
+        if topics:
+            match |= Q(topics__in=topics)
+        if codes:
+            match |= Q(audiences__code__in=codes)
+        return self.filter(match).distinct() if match else self.none()
+
     def matching(self, words: str):
         """Articles holding every word of ``words`` in a title, summary or text, in any
         language (an operator may search in bokmål while reading in English)."""
