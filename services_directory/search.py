@@ -107,7 +107,20 @@ class IndexedField:
         return index.codes[relation]
 
 
-class CodeChoiceField(IndexedField, forms.ModelMultipleChoiceField):
+class EmptyAsList:
+    """A multiple choice field that cleans "nothing chosen" to ``[]``, not Django's
+    ``queryset.none()``: each truth test of that is a queryset evaluation (three in
+    every search)."""
+
+    required: bool
+
+    def clean(self, value):
+        if not value and not self.required:
+            return []
+        return super().clean(value)  # type: ignore[misc]
+
+
+class CodeChoiceField(EmptyAsList, IndexedField, forms.ModelMultipleChoiceField):
     """Vocabulary terms by their stable code, e.g. ``topic=voldtekt&topic=incest``.
 
     The queryset lists the choices (the desk's checkboxes)."""

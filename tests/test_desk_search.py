@@ -189,3 +189,15 @@ def test_place_options_refuse_personal_numbers(operator_client, db):
     response = operator_client.get(PLACES, {"where": "12345678901"})
     assert response.status_code == 400
     assert "<option" not in response.content.decode()
+
+
+def test_filters_not_chosen_clean_to_plain_lists(db):
+    """Not a ``queryset.none()``: every truth test of one costs a queryset evaluation,
+    and the search tests each filter."""
+    from hotline.desk.forms import DeskSearchForm
+
+    form = DeskSearchForm({"where": "Oslo"})
+    assert form.is_valid(), form.errors
+    for name in (*DeskSearchForm.CHIP_FIELDS,):
+        assert form.cleaned_data[name] == [], name
+        assert type(form.cleaned_data[name]) is list, name

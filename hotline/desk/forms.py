@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from hotline.guide.models import Audience
 from services_directory import places
 from services_directory.models.capacity import FREE_PLACE_KINDS
-from services_directory.search import SearchForm, reject_personal_numbers
+from services_directory.search import EmptyAsList, SearchForm, reject_personal_numbers
 
 
-class AudienceField(forms.ModelMultipleChoiceField):
+class AudienceField(EmptyAsList, forms.ModelMultipleChoiceField):
     """Caller roles by code, e.g. ``audience=utsatt&audience=under_16``.
 
     Checked against the handful of roles in Python, so typed values never reach SQL
