@@ -15,6 +15,7 @@ from typing import NamedTuple
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from services_directory import hours, places, search_index
@@ -82,8 +83,7 @@ class IndexedChoices(forms.models.ModelChoiceIterator):
     def __iter__(self):
         if getattr(self.field, "empty_label", None) is not None:
             yield ("", self.field.empty_label)  # type: ignore[attr-defined]
-        for code, term in self.field.known(self.field.relation).items():
-            yield (code, self.field.label_from_instance(term))  # type: ignore[attr-defined]
+        yield from self.field.labelled()
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
@@ -105,6 +105,19 @@ class IndexedField:
     def known(self, relation: str) -> dict[str, object]:
         index = self.index or search_index.current_index()
         return index.codes[relation]
+
+    def labelled(self) -> tuple[tuple[str, str], ...]:
+        """(code, label) of every term, in the active language: worked out once per
+        index and language, as the desk draws some 70 chips on every page (a change to a
+        term builds a new index)."""
+        index = self.index or search_index.current_index()
+        key = (self.relation, get_language())
+        found = index.labels.get(key)
+        if found is None:
+            label = self.label_from_instance  # type: ignore[attr-defined]
+            found = tuple((code, label(term)) for code, term in self.known(self.relation).items())
+            index.labels[key] = found
+        return found
 
 
 class EmptyAsList:

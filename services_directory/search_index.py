@@ -419,6 +419,8 @@ class SearchIndex:
         self._schedules: dict[tuple, hours.Schedule] = {}
         # Equal tuples and strings are kept once: there are few distinct ones.
         self._shared: dict = {}
+        # The terms' labels by relation and language, for the forms' choices (search.py).
+        self.labels: dict[tuple[str, str | None], tuple[tuple[str, str], ...]] = {}
         # word -> the services using it: a tuple, as most words name one or two services;
         # a set for the few common ones ("krisesenter"), which edits change in place
         self._name_words: dict[str, tuple[int, ...] | set[int]] = {}

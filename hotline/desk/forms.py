@@ -1,17 +1,29 @@
 from collections.abc import Iterator
 from functools import cached_property
+from html import escape as escape_html
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from hotline.guide.models import Audience
+from hotline.guide.models import Audience, caller_roles
 from services_directory import places
 from services_directory.models.capacity import FREE_PLACE_KINDS
 from services_directory.search import EmptyAsList, SearchForm, reject_personal_numbers
+
+
+class CallerRoleChoices(forms.models.ModelChoiceIterator):
+    """The caller roles as choices, read once a process (``caller_roles``): no query on
+    every desk page."""
+
+    def __iter__(self):
+        for audience in caller_roles():
+            yield (audience.code, str(audience))
+
+    def __len__(self) -> int:
+        return len(caller_roles())
 
 
 class AudienceField(EmptyAsList, forms.ModelMultipleChoiceField):
@@ -21,9 +33,10 @@ class AudienceField(EmptyAsList, forms.ModelMultipleChoiceField):
     (a NUL byte there is a database error, a 500, instead of a 400)."""
 
     widget = forms.CheckboxSelectMultiple
+    iterator = CallerRoleChoices
 
     def _check_values(self, value):
-        known = {audience.code: audience for audience in Audience.objects.all()}
+        known = {audience.code: audience for audience in caller_roles()}
         for code in value:
             if str(code) not in known:
                 raise ValidationError(
@@ -104,8 +117,12 @@ class DeskSearchForm(SearchForm):
         bound = self[name]
         value = bound.value()
         chosen = {str(v) for v in value} if isinstance(value, list) else {str(value or "")}
+        prefix = bound.auto_id  # a property: worked out once, not once a choice
+        # html's escape, as Django's does it, without the lazy-string wrapper (some 90
+        # choices a page, twice each).
         for n, (code, label) in enumerate(bound.field.choices):  # type: ignore[attr-defined]
-            yield f"{bound.auto_id}_{n}", escape(code), escape(label), str(code) in chosen
+            code = str(code)
+            yield f"{prefix}_{n}", escape_html(code), escape_html(str(label)), code in chosen
 
     @cached_property
     def chips(self) -> dict[str, SafeString]:
