@@ -419,6 +419,8 @@ class SearchIndex:
         self._schedules: dict[tuple, hours.Schedule] = {}
         # Equal tuples and strings are kept once: there are few distinct ones.
         self._shared: dict = {}
+        # The guidance library's token as last read (hotline.guide.library keys on it).
+        self.guide_token: int | None = None
         # The terms' labels by relation and language, for the forms' choices (search.py).
         self.labels: dict[tuple[str, str | None], tuple[tuple[str, str], ...]] = {}
         # word -> the services using it: a tuple, as most words name one or two services;
@@ -972,6 +974,7 @@ def current_index() -> SearchIndex:
                 index = _update(index, state)
     if index.feedback.token != state.feedback or not index.feedback.loaded:
         index.feedback = Feedback.load(state.feedback)
+    index.guide_token = state.guide
     return index
 
 

@@ -45,6 +45,12 @@ def token_tables() -> dict[str, int]:
     tables = {app.get_model(name)._meta.db_table: state.DIRECTORY for name in state.REBUILD_MODELS}
     for name in state.FEEDBACK_MODELS:
         tables[app.get_model(name)._meta.db_table] = state.FEEDBACK
+    for label in state.GUIDE_MODELS:
+        model = apps.get_model(label)
+        tables[model._meta.db_table] = state.GUIDE
+        for field in model._meta.local_many_to_many:
+            through = cast(type[models.Model], field.remote_field.through)
+            tables[through._meta.db_table] = state.GUIDE
     return tables
 
 
@@ -290,5 +296,7 @@ def install_after_migrate(sender, using, **kwargs) -> None:
     connection = connections[using]
     with connection.cursor() as cursor:
         tables = set(connection.introspection.table_names(cursor))
-    if TOKEN_TABLE in tables and LOG_TABLE in tables:
+    # Only once every watched table exists (the guidance library's are another app's):
+    # a partial migrate installs nothing, the next full one everything.
+    if {TOKEN_TABLE, LOG_TABLE, *watched_tables()} <= tables:
         install(connection)

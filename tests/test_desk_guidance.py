@@ -132,3 +132,23 @@ def test_the_queryset_method(articles):
         Article.objects.for_topics(voldtekt)
     )
     assert not Article.objects.for_topics_or_audiences([], [])
+
+
+def test_each_process_keeps_the_library_until_it_changes(operator_client, articles, editor):
+    """The articles beside the results are read once a process and reread when the
+    library's tables stamp a new token: a search costs no article query, and an edit,
+    a new article or one taken down shows at once."""
+    search = {"where": "Oslo", "topic": "voldtekt"}
+    assert library(operator_client.get(URL, search).text) == pks(articles["both"], articles["rape"])
+    with CaptureQueriesContext(connection) as queries:
+        operator_client.get(URL, search, headers=HTMX)
+    assert not [q for q in queries.captured_queries if "guide_article" in q["sql"]]
+
+    Article.objects.filter(pk=articles["rape"].pk).update(is_published=False)
+    assert library(operator_client.get(URL, search).text) == pks(articles["both"])
+    newer = make_article("Akutt etter voldtekt", editor, topics=["voldtekt"])
+    assert library(operator_client.get(URL, search).text) == pks(newer, articles["both"])
+    newer.topics.clear()  # the many-to-many tables stamp the token too
+    assert library(operator_client.get(URL, search).text) == pks(articles["both"])
+    Article.objects.filter(pk=articles["both"].pk).update(title_nb="Å etter voldtekt")
+    assert library(operator_client.get(URL, search).text) == pks(articles["both"])

@@ -32,6 +32,7 @@ from services_directory.models import (
 from services_directory.models.index_state import (
     DIRECTORY,
     FEEDBACK,
+    GUIDE,
     KEEP_CHANGES,
     PRUNE_EVERY,
     current_state,
@@ -74,6 +75,7 @@ def test_every_watched_table_has_its_triggers(db):
     assert watched[Topic._meta.db_table] == f"token {DIRECTORY}"
     assert watched[ErrorReport._meta.db_table] == f"token {FEEDBACK}"
     assert watched[Organization._meta.db_table] == "names"
+    assert watched["guide_article"] == watched["guide_article_audiences"] == f"token {GUIDE}"
 
 
 def test_installing_again_changes_nothing(db):

@@ -12,6 +12,7 @@ from hotline.audit.models import AuditEvent
 from hotline.calls.panel import panel_context, referral_state
 from hotline.desk.cards import desk_cards
 from hotline.desk.forms import DeskSearchForm, PlaceSuggestForm, ShelterForm
+from hotline.guide.library import library
 from hotline.guide.models import Article
 from hotline.http import HtmxHttpRequest
 from services_directory import places
@@ -43,7 +44,7 @@ def desk_home(request: HtmxHttpRequest) -> HttpResponse:
         # Acute strip: always about right now, whatever time the search plans for.
         "nearest_open": nearest_open(municipality, timezone.now(), index=form.index),
         "suggestions": _suggestions(form),
-        "library_articles": _library_articles(form.cleaned_data if result else {}),
+        "library_articles": _library_articles(form, result is not None),
         # Every card links back here: quoted once, not once a card.
         "next_path": request.get_full_path(),
         "next_param": quote(request.get_full_path(), safe="/"),
@@ -61,15 +62,15 @@ def desk_home(request: HtmxHttpRequest) -> HttpResponse:
     return response
 
 
-def _library_articles(data: dict) -> list[Article]:
+def _library_articles(form: DeskSearchForm, searched: bool) -> list[Article]:
     """Guidance library articles on the topics chosen or for who is calling, shown
     beside the results."""
+    data = form.cleaned_data if searched else {}
     topics, audiences = data.get("topic"), data.get("audience")
     if not topics and not audiences:
         return []
     codes = [audience.code for audience in audiences or ()]
-    found = Article.objects.published().for_topics_or_audiences(topics, codes)
-    return list(found.order_by("title")[:5])
+    return library(form.index.guide_token).beside_results(topics, codes)
 
 
 def _suggestions(form: DeskSearchForm) -> list[places.Entry]:

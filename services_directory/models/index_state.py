@@ -11,6 +11,8 @@ bulk update or raw SQL.
   municipalities: rare) stamps a new ``DIRECTORY`` token: each process rebuilds.
 - Open error reports and free shelter places change all day and are small: their own
   ``FEEDBACK`` token reloads only them.
+- The guidance library's articles and caller roles (``hotline.guide``), shown beside
+  the desk's results, stamp a ``GUIDE`` token: each process rereads them (a few dozen).
 """
 
 from typing import NamedTuple
@@ -22,6 +24,7 @@ from services_directory.models.vocabulary import SERVICE_VOCABULARIES
 # DirectoryChange rows.
 DIRECTORY = 1  # what the whole index is built from
 FEEDBACK = 2  # open error reports and free shelter places, shown on result cards
+GUIDE = 3  # the guidance library's articles beside the results
 
 # Tables whose writes rebuild the index, by model name.
 REBUILD_MODELS = [
@@ -34,6 +37,8 @@ REBUILD_MODELS = [
     "Municipality",
 ]
 FEEDBACK_MODELS = ["ErrorReport", "ShelterCapacity"]
+# Other apps' models (with their many-to-many tables) that stamp the GUIDE token.
+GUIDE_MODELS = ["guide.Article", "guide.Audience"]
 # Tables whose rows belong to one service, with the column that names it.
 SERVICE_ROW_MODELS = {
     "Service": "id",
@@ -99,6 +104,7 @@ class IndexState(NamedTuple):
     feedback: int | None
     newest_change: int
     newest_stamp: int
+    guide: int | None = None
 
 
 def current_state() -> IndexState:
@@ -114,8 +120,10 @@ def current_state() -> IndexState:
         rows = dict(cursor.fetchall())
     newest = min(rows, default=0)
     if newest >= 0:  # an empty log
-        return IndexState(rows.get(DIRECTORY), rows.get(FEEDBACK), 0, 0)
-    return IndexState(rows.get(DIRECTORY), rows.get(FEEDBACK), -newest, rows[newest])
+        return IndexState(rows.get(DIRECTORY), rows.get(FEEDBACK), 0, 0, rows.get(GUIDE))
+    return IndexState(
+        rows.get(DIRECTORY), rows.get(FEEDBACK), -newest, rows[newest], rows.get(GUIDE)
+    )
 
 
 def changed_services(position: int, stamp: int, up_to: int) -> set[int] | None:
