@@ -337,6 +337,12 @@ class SoftPasskey:
 
         return urlsafe_b64encode(data).rstrip(b"=").decode()
 
+    @staticmethod
+    def unb64(text: str) -> bytes:
+        from base64 import urlsafe_b64decode
+
+        return urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
     def _client_data(self, kind: str, challenge: str) -> bytes:
         import json
 

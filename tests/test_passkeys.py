@@ -8,6 +8,7 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django_otp import verify_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -108,6 +109,26 @@ def test_the_passkeys_page_lists_only_the_users_own_and_hides_js_forms(client, u
     # The add form is for browsers with WebAuthn only: static/js/passkeys.js shows it.
     assert 'data-passkey="add"' in page.text and "js/passkeys.js" in page.text
     assert "<script>" not in page.text
+
+
+def test_the_user_handle_is_the_same_each_time_and_each_users_own(client, user):
+    """So an authenticator knows its passkeys for one account; it names nobody."""
+    login_verified(client, user)
+    first = client.post(reverse("passkey_add_begin")).json()["user"]
+    again = client.post(reverse("passkey_add_begin")).json()["user"]
+    assert first == again and first["name"] == "kari"
+    assert len(SoftPasskey.unb64(first["id"])) == 64
+    assert b"kari" not in SoftPasskey.unb64(first["id"])
+    other = make_user(Role.OPERATOR, username="ola")
+    enrol(other)
+    theirs = login_verified(Client(), other).post(reverse("passkey_add_begin")).json()["user"]
+    assert theirs["id"] != first["id"]
+
+
+def test_a_passkey_never_accepts_a_typed_code(user, passkey):
+    device = Passkey.objects.get(user=user)
+    assert device.verify_token("123456") is False
+    assert verify_token(user, device.persistent_id, "123456") is None
 
 
 def test_a_registration_answering_another_challenge_adds_nothing(client, user):
@@ -509,3 +530,19 @@ def test_the_relying_party_comes_from_the_environment(env, expected):
     result = start(PRINT_WEBAUTHN, **env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == expected
+
+
+# Start-up
+
+
+def test_django_and_the_urls_load_without_webauthn_or_cryptography():
+    """Each worker loads these at start-up; py_webauthn and the crypto stack it pulls in
+    (some 23 MB a worker) are imported only by a passkey ceremony."""
+    code = (
+        "import sys, django; django.setup(); import hotline.urls; "
+        "from django.urls import get_resolver; get_resolver().url_patterns; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'cryptography', 'webauthn'}))"
+    )
+    result = start(code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
