@@ -75,7 +75,6 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
-    "django_otp_webauthn",
     "hotline.accounts",
     "hotline.calls",
     "hotline.demo",
@@ -180,13 +179,6 @@ WEBAUTHN_ALLOWED_ORIGINS = env_list(
     "WEBAUTHN_ALLOWED_ORIGINS",
     ["http://localhost:8000"] if DEBUG else [f"https://{WEBAUTHN_RP_ID}"],
 )
-OTP_WEBAUTHN_RP_ID = WEBAUTHN_RP_ID
-OTP_WEBAUTHN_RP_NAME = WEBAUTHN_RP_NAME
-OTP_WEBAUTHN_ALLOWED_ORIGINS = WEBAUTHN_ALLOWED_ORIGINS
-# A second factor only: a passkey never replaces the password.
-OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
-# ES256 and RS256: what platform authenticators and security keys offer.
-OTP_WEBAUTHN_SUPPORTED_COSE_ALGORITHMS = [-7, -257]
 # A session ends after this long without a request, and SESSION_COOKIE_AGE after sign-in.
 SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30, minimum=1)
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600, minimum=300)

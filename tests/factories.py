@@ -325,8 +325,8 @@ class SoftPasskey:
         from cryptography.hazmat.primitives.asymmetric import ec
         from django.conf import settings
 
-        self.rp_id = rp_id or settings.OTP_WEBAUTHN_RP_ID
-        self.origin = origin or settings.OTP_WEBAUTHN_ALLOWED_ORIGINS[0]
+        self.rp_id = rp_id or settings.WEBAUTHN_RP_ID
+        self.origin = origin or settings.WEBAUTHN_ALLOWED_ORIGINS[0]
         self.key = ec.generate_private_key(ec.SECP256R1())
         self.credential_id = os.urandom(32)
         self.sign_count = 0
@@ -336,6 +336,12 @@ class SoftPasskey:
         from base64 import urlsafe_b64encode
 
         return urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    @staticmethod
+    def unb64(text: str) -> bytes:
+        from base64 import urlsafe_b64decode
+
+        return urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
     def _client_data(self, kind: str, challenge: str) -> bytes:
         import json

@@ -33,12 +33,11 @@ def virtual_authenticator(page) -> None:
 
 
 def test_add_a_passkey_and_sign_in_with_it(page, live_server, settings):
-    from django_otp_webauthn.models import WebAuthnCredential
-
+    from hotline.accounts.models import Passkey
     from hotline.audit.models import AuditEvent
 
     # The live server's own origin (a port chosen at random); the RP ID stays localhost.
-    settings.OTP_WEBAUTHN_ALLOWED_ORIGINS = [live_server.url]
+    settings.WEBAUTHN_ALLOWED_ORIGINS = [live_server.url]
     assert live_server.url.startswith("http://localhost:")
     user = make_user(Role.OPERATOR, username="kari")
     virtual_authenticator(page)
@@ -52,7 +51,7 @@ def test_add_a_passkey_and_sign_in_with_it(page, live_server, settings):
     page.press("#id_name", "Enter")  # the keyboard is enough
     expect(page.locator(".messages")).to_contain_text("Passnøkkel lagt til")
     expect(page.locator("table")).to_contain_text("Jobb-PC")
-    credential = WebAuthnCredential.objects.get(user=user)
+    credential = Passkey.objects.get(user=user)
     assert credential.name == "Jobb-PC"
     assert AuditEvent.objects.filter(kind="passkey_added", actor=user).exists()
 

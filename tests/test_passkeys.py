@@ -8,10 +8,11 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django_otp import verify_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from django_otp_webauthn.models import WebAuthnCredential
 
+from hotline.accounts.models import Passkey
 from hotline.accounts.roles import Role
 from hotline.accounts.two_factor import reset_devices
 from hotline.audit.models import AuditEvent
@@ -84,7 +85,7 @@ def test_a_verified_user_adds_a_passkey(client, user):
     response = client.post(reverse("passkey_add"), {"name": "Work laptop", "credential": answer})
     assert response.status_code == 200
     assert response.json() == {"redirect": reverse("passkeys")}
-    credential = WebAuthnCredential.objects.get(user=user)
+    credential = Passkey.objects.get(user=user)
     assert credential.name == "Work laptop"
     assert bytes(credential.credential_id) == passkey.credential_id
     event = AuditEvent.objects.get(kind=AuditEvent.Kind.PASSKEY_ADDED)
@@ -110,6 +111,26 @@ def test_the_passkeys_page_lists_only_the_users_own_and_hides_js_forms(client, u
     assert "<script>" not in page.text
 
 
+def test_the_user_handle_is_the_same_each_time_and_each_users_own(client, user):
+    """So an authenticator knows its passkeys for one account; it names nobody."""
+    login_verified(client, user)
+    first = client.post(reverse("passkey_add_begin")).json()["user"]
+    again = client.post(reverse("passkey_add_begin")).json()["user"]
+    assert first == again and first["name"] == "kari"
+    assert len(SoftPasskey.unb64(first["id"])) == 64
+    assert b"kari" not in SoftPasskey.unb64(first["id"])
+    other = make_user(Role.OPERATOR, username="ola")
+    enrol(other)
+    theirs = login_verified(Client(), other).post(reverse("passkey_add_begin")).json()["user"]
+    assert theirs["id"] != first["id"]
+
+
+def test_a_passkey_never_accepts_a_typed_code(user, passkey):
+    device = Passkey.objects.get(user=user)
+    assert device.verify_token("123456") is False
+    assert verify_token(user, device.persistent_id, "123456") is None
+
+
 def test_a_registration_answering_another_challenge_adds_nothing(client, user):
     login_verified(client, user)
     passkey = SoftPasskey()
@@ -119,7 +140,7 @@ def test_a_registration_answering_another_challenge_adds_nothing(client, user):
     response = client.post(reverse("passkey_add"), {"name": "Laptop", "credential": answer})
     assert response.status_code == 400
     assert response.json()["error"]
-    assert not WebAuthnCredential.objects.exists()
+    assert not Passkey.objects.exists()
     assert not AuditEvent.objects.filter(kind=AuditEvent.Kind.PASSKEY_ADDED).exists()
 
 
@@ -131,7 +152,7 @@ def test_a_registration_from_another_origin_or_site_adds_nothing(client, user):
         answer = json.dumps(passkey.register(options))
         response = client.post(reverse("passkey_add"), {"name": "Laptop", "credential": answer})
         assert response.status_code == 400
-    assert not WebAuthnCredential.objects.exists()
+    assert not Passkey.objects.exists()
 
 
 def test_a_registration_without_a_begin_is_a_400(client, user):
@@ -139,7 +160,7 @@ def test_a_registration_without_a_begin_is_a_400(client, user):
     answer = json.dumps(SoftPasskey().register({"challenge": "AAAA", "rp": {"id": "localhost"}}))
     response = client.post(reverse("passkey_add"), {"name": "Laptop", "credential": answer})
     assert response.status_code == 400
-    assert not WebAuthnCredential.objects.exists()
+    assert not Passkey.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -158,7 +179,7 @@ def test_bad_input_to_adding_is_a_400_naming_the_field(client, user, data, field
     response = client.post(reverse("passkey_add"), data)
     assert response.status_code == 400
     assert field in response.json()["errors"]
-    assert not WebAuthnCredential.objects.exists()
+    assert not Passkey.objects.exists()
 
 
 def test_a_malformed_answer_is_a_400_not_a_500(client, user):
@@ -172,7 +193,7 @@ def test_a_malformed_answer_is_a_400_not_a_500(client, user):
 def test_the_same_passkey_cannot_be_added_twice(client, user, passkey):
     login_verified(client, user)
     assert add(client, passkey, name="Again").status_code == 400
-    assert WebAuthnCredential.objects.count() == 1
+    assert Passkey.objects.count() == 1
 
 
 # Signing in
@@ -200,7 +221,7 @@ def test_a_passkey_completes_the_sign_in_instead_of_a_code(client, user, passkey
     assert client.get(reverse("desk:home")).status_code == 200
     event = AuditEvent.objects.filter(kind=AuditEvent.Kind.SECOND_FACTOR_PASSED).get()
     assert event.actor == user and event.details == {"method": "passkey"}
-    credential = WebAuthnCredential.objects.get()
+    credential = Passkey.objects.get()
     assert credential.last_used_at is not None and credential.sign_count == passkey.sign_count
     # The session is verified with the passkey, which the passkeys page says.
     assert "brukt for denne innloggingen" in client.get(reverse("passkeys")).text
@@ -326,10 +347,10 @@ def test_a_user_removes_a_passkey_and_it_no_longer_signs_in(client, user, passke
     spare = SoftPasskey()
     login_verified(client, user)
     add(client, spare, name="Security key")
-    removed = WebAuthnCredential.objects.get(name="Work laptop")
+    removed = Passkey.objects.get(name="Work laptop")
     response = client.post(reverse("passkey_remove", kwargs={"pk": removed.pk}))
     assert response.status_code == 302 and response["Location"] == reverse("passkeys")
-    assert list(WebAuthnCredential.objects.values_list("name", flat=True)) == ["Security key"]
+    assert list(Passkey.objects.values_list("name", flat=True)) == ["Security key"]
     event = AuditEvent.objects.get(kind=AuditEvent.Kind.PASSKEY_REMOVED)
     assert event.actor == user and event.details == {"passkey": "Work laptop"}
     assert verified(client)  # this session was verified with the app, and goes on
@@ -345,16 +366,16 @@ def test_someone_elses_passkey_cannot_be_removed(client, user, passkey):
     other = make_user(Role.OPERATOR, username="ola")
     enrol(other)
     login_verified(client, other)
-    theirs = WebAuthnCredential.objects.get(user=user)
+    theirs = Passkey.objects.get(user=user)
     assert client.post(reverse("passkey_remove", kwargs={"pk": theirs.pk})).status_code == 404
     assert client.post(reverse("passkey_remove", kwargs={"pk": 99999})).status_code == 404
-    assert WebAuthnCredential.objects.filter(pk=theirs.pk).exists()
+    assert Passkey.objects.filter(pk=theirs.pk).exists()
 
 
 def test_removing_the_passkey_this_session_used_signs_it_out(client, user, passkey):
     password_step(client, user)
     assert sign_in(client, passkey).status_code == 200
-    credential = WebAuthnCredential.objects.get()
+    credential = Passkey.objects.get()
     client.post(reverse("passkey_remove", kwargs={"pk": credential.pk}))
     response = client.get(reverse("about"))
     assert response["Location"].startswith(reverse("login"))
@@ -362,7 +383,7 @@ def test_removing_the_passkey_this_session_used_signs_it_out(client, user, passk
 
 def test_a_reset_removes_passkeys_too(user, passkey):
     reset_devices(user)
-    assert not WebAuthnCredential.objects.exists()
+    assert not Passkey.objects.exists()
 
 
 # Other sessions
@@ -395,7 +416,7 @@ def test_removing_a_passkey_signs_out_sessions_verified_with_anything(user, pass
     assert sign_in(with_passkey, spare).status_code == 200
     assert verified(with_code) and verified(with_passkey)
 
-    credential = WebAuthnCredential.objects.get(name="Work laptop")
+    credential = Passkey.objects.get(name="Work laptop")
     desk.post(reverse("passkey_remove", kwargs={"pk": credential.pk}))
     assert verified(desk)
     assert not verified(with_code)
@@ -406,10 +427,10 @@ def test_other_sessions_signed_out_keep_every_device_working(client, user, passk
     """The devices are issued again under new ids: keys, codes and dates stay."""
     static = StaticDevice.objects.create(user=user, name="recovery codes")
     StaticToken.objects.create(device=static, token="abcd2345")
-    added_at = WebAuthnCredential.objects.get().created_at
+    added_at = Passkey.objects.get().created_at
     login_verified(client, user)
     add(client, SoftPasskey(), name="Spare")
-    assert WebAuthnCredential.objects.get(name="Work laptop").created_at == added_at
+    assert Passkey.objects.get(name="Work laptop").created_at == added_at
 
     for answer in ("totp", "recovery", "passkey"):
         fresh = Client()
@@ -437,7 +458,7 @@ def test_the_ceremony_steps_refuse_get(client, user, name):
 
 def test_removing_refuses_get(client, user, passkey):
     login_verified(client, user)
-    pk = WebAuthnCredential.objects.get().pk
+    pk = Passkey.objects.get().pk
     assert client.get(reverse("passkey_remove", kwargs={"pk": pk})).status_code == 405
 
 
@@ -456,7 +477,7 @@ def test_managing_passkeys_needs_the_second_factor_first(client, user, name):
     response = client.post(reverse(name))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("two_factor"))
-    assert not WebAuthnCredential.objects.exists()
+    assert not Passkey.objects.exists()
 
 
 def test_a_user_without_a_role_cannot_add_passkeys(client):
@@ -479,8 +500,8 @@ def test_a_verified_session_has_nothing_to_sign_in_with(client, user, passkey):
 
 PRINT_WEBAUTHN = (
     "from django.conf import settings; import django; django.setup(); "
-    "print(settings.OTP_WEBAUTHN_RP_ID, settings.OTP_WEBAUTHN_RP_NAME, "
-    "','.join(settings.OTP_WEBAUTHN_ALLOWED_ORIGINS))"
+    "print(settings.WEBAUTHN_RP_ID, settings.WEBAUTHN_RP_NAME, "
+    "','.join(settings.WEBAUTHN_ALLOWED_ORIGINS))"
 )
 PRODUCTION = {"DEBUG": "false", "SECRET_KEY": "s" * 60}
 
@@ -509,3 +530,19 @@ def test_the_relying_party_comes_from_the_environment(env, expected):
     result = start(PRINT_WEBAUTHN, **env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == expected
+
+
+# Start-up
+
+
+def test_django_and_the_urls_load_without_webauthn_or_cryptography():
+    """Each worker loads these at start-up; py_webauthn and the crypto stack it pulls in
+    (some 23 MB a worker) are imported only by a passkey ceremony."""
+    code = (
+        "import sys, django; django.setup(); import hotline.urls; "
+        "from django.urls import get_resolver; get_resolver().url_patterns; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'cryptography', 'webauthn'}))"
+    )
+    result = start(code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

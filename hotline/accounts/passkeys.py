@@ -1,9 +1,11 @@
 """Passkeys (WebAuthn) as a second factor, beside the authenticator app.
 
-django-otp-webauthn gives the credential model, a django-otp device, so a session verified
-with a passkey is verified like one verified with a code (``is_verified()``, OTPMiddleware,
-StaffSessionMiddleware); its WebAuthnHelper wraps py_webauthn. The views are ours: the
-state of a ceremony (its challenge) is kept in the session and used once.
+A passkey is our own django-otp device (hotline.accounts.models.Passkey), so a session
+verified with a passkey is verified like one verified with a code. The checks themselves
+are py_webauthn's (the ``webauthn`` package): it is imported inside the functions that
+build options or check an answer, never at module level, because it pulls in
+``cryptography``, cbor2 and pyasn1 (some 23 MB in each worker) for a moment that is rare.
+The state of a ceremony (its challenge) is kept in the session and used once.
 
 A passkey is a second factor only: it is offered after the password, for the signed-in
 user's own passkeys, never instead of the password.
@@ -11,23 +13,26 @@ user's own passkeys, never instead of the password.
 
 from typing import Any, TypeGuard
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils.crypto import salted_hmac
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice
-from django_otp_webauthn.exceptions import OTPWebAuthnApiError
-from django_otp_webauthn.helpers import WebAuthnHelper
-from django_otp_webauthn.models import WebAuthnAttestation, WebAuthnCredential
-from webauthn.helpers.exceptions import WebAuthnException
+
+from hotline.accounts.models import Passkey
 
 REGISTRATION_STATE = "hotline_passkey_registration"
 AUTHENTICATION_STATE = "hotline_passkey_authentication"
-
-# What a malformed or forged response can raise while it is parsed and checked: the
-# libraries' own errors, and plain ones from base64, CBOR and dict look-ups.
-_BAD_RESPONSE = (WebAuthnException, OTPWebAuthnApiError, ValueError, TypeError, KeyError)
+# How long the browser waits for the passkey to answer.
+TIMEOUT_MS = 5 * 60 * 1000
+# ES256 and RS256 (COSE algorithm ids): what platform authenticators and security keys offer.
+SUPPORTED_ALGORITHMS = (-7, -257)
+# The password was the first factor, so the authenticator need only show the user is
+# present (a PIN or fingerprint is its own business): user verification is never required.
+REQUIRE_USER_VERIFICATION = False
 
 
 class PasskeyRejected(Exception):
@@ -35,38 +40,103 @@ class PasskeyRejected(Exception):
 
 
 def passkeys_of(user: Any):
-    return WebAuthnCredential.objects.filter(user=user).order_by("created_at", "pk")
+    return Passkey.objects.of(user)
 
 
-def is_passkey(device: Any) -> TypeGuard[WebAuthnCredential]:
-    return isinstance(device, WebAuthnCredential)
+def is_passkey(device: Any) -> TypeGuard[Passkey]:
+    return isinstance(device, Passkey)
 
 
 def has_passkey(user: Any) -> bool:
-    return WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
+    return Passkey.objects.filter(user=user, confirmed=True).exists()
+
+
+def _descriptors(user: Any) -> list:
+    """The user's passkeys as PublicKeyCredentialDescriptors, last used first."""
+    # Imported here: py_webauthn loads cryptography (~23 MB a worker), rarely needed.
+    from webauthn.helpers.structs import AuthenticatorTransport, PublicKeyCredentialDescriptor
+
+    known = {transport.value for transport in AuthenticatorTransport}
+    return [
+        PublicKeyCredentialDescriptor(
+            id=bytes(credential_id),
+            # py_webauthn takes only the transports it knows; others are left out.
+            transports=[AuthenticatorTransport(t) for t in transports if t in known],
+        )
+        for credential_id, transports in Passkey.objects.filter(user=user)
+        .by_recent_use()
+        .values_list("credential_id", "transports")
+    ]
+
+
+def _user_handle(user: Any) -> bytes:
+    """The WebAuthn user handle: 64 bytes, the same for the user each time (so an
+    authenticator knows its passkeys for one account), naming nobody (the spec asks that
+    it hold no personal data). Derived from the user's id with the secret key."""
+    return salted_hmac(
+        "hotline.accounts.passkeys.user_handle", str(user.pk), algorithm="sha512"
+    ).digest()
+
+
+def _display_name(user: Any) -> str:
+    full_name = user.get_full_name()
+    return f"{full_name} ({user.get_username()})" if full_name else user.get_username()
 
 
 def registration_options(request: HttpRequest) -> dict:
     """Options for ``navigator.credentials.create()``; the challenge waits in the session."""
-    options, state = WebAuthnHelper(request).register_begin(request.user)
-    request.session[REGISTRATION_STATE] = state
-    return options
+    # Imported here: py_webauthn loads cryptography (~23 MB a worker), rarely needed.
+    from webauthn import generate_registration_options
+    from webauthn.helpers import options_to_json_dict
+    from webauthn.helpers.structs import (
+        AttestationConveyancePreference,
+        AuthenticatorSelectionCriteria,
+        COSEAlgorithmIdentifier,
+        ResidentKeyRequirement,
+        UserVerificationRequirement,
+    )
+
+    user = request.user
+    options = generate_registration_options(
+        rp_id=settings.WEBAUTHN_RP_ID,
+        rp_name=settings.WEBAUTHN_RP_NAME,
+        user_id=_user_handle(user),
+        user_name=user.get_username(),
+        user_display_name=_display_name(user),
+        timeout=TIMEOUT_MS,
+        attestation=AttestationConveyancePreference.NONE,
+        authenticator_selection=AuthenticatorSelectionCriteria(
+            resident_key=ResidentKeyRequirement.PREFERRED,
+            user_verification=UserVerificationRequirement.PREFERRED,
+        ),
+        # The passkeys the user has already: the browser does not create one twice.
+        exclude_credentials=_descriptors(user),
+        supported_pub_key_algs=[COSEAlgorithmIdentifier(a) for a in SUPPORTED_ALGORITHMS],
+    )
+    options_json = options_to_json_dict(options)
+    request.session[REGISTRATION_STATE] = {"challenge": options_json["challenge"]}
+    return options_json
 
 
 def authentication_options(request: HttpRequest) -> dict:
-    """Options for ``navigator.credentials.get()``, naming the user's own passkeys only.
+    """Options for ``navigator.credentials.get()``, naming the user's own passkeys only."""
+    # Imported here: py_webauthn loads cryptography (~23 MB a worker), rarely needed.
+    from webauthn import generate_authentication_options
+    from webauthn.helpers import options_to_json_dict
+    from webauthn.helpers.structs import UserVerificationRequirement
 
-    The password was the first factor, so the authenticator need only show the user is
-    present (a PIN or fingerprint is its own business).
-    """
-    options, state = WebAuthnHelper(request).authenticate_begin(
-        request.user, require_user_verification=False
+    options = generate_authentication_options(
+        rp_id=settings.WEBAUTHN_RP_ID,
+        timeout=TIMEOUT_MS,
+        allow_credentials=_descriptors(request.user),
+        user_verification=UserVerificationRequirement.DISCOURAGED,
     )
-    request.session[AUTHENTICATION_STATE] = state
-    return options
+    options_json = options_to_json_dict(options)
+    request.session[AUTHENTICATION_STATE] = {"challenge": options_json["challenge"]}
+    return options_json
 
 
-def add_passkey(request: HttpRequest, response: dict, name: str) -> WebAuthnCredential:
+def add_passkey(request: HttpRequest, response: dict, name: str) -> Passkey:
     """Check the browser's registration ``response`` and keep the new passkey.
 
     Every other session of the user is signed out (see ``sign_out_other_sessions``).
@@ -74,38 +144,81 @@ def add_passkey(request: HttpRequest, response: dict, name: str) -> WebAuthnCred
     state = request.session.pop(REGISTRATION_STATE, None)
     if state is None:
         raise PasskeyRejected("no registration under way")
+    # Imported here: py_webauthn loads cryptography (~23 MB a worker), rarely needed.
+    from webauthn import base64url_to_bytes, verify_registration_response
+    from webauthn.helpers import parse_registration_credential_json
+    from webauthn.helpers.exceptions import WebAuthnException
+    from webauthn.helpers.structs import COSEAlgorithmIdentifier
+
     try:
+        credential = parse_registration_credential_json(response)
+        verified = verify_registration_response(
+            credential=credential,
+            expected_challenge=base64url_to_bytes(state["challenge"]),
+            expected_rp_id=settings.WEBAUTHN_RP_ID,
+            expected_origin=list(settings.WEBAUTHN_ALLOWED_ORIGINS),
+            require_user_verification=REQUIRE_USER_VERIFICATION,
+            supported_pub_key_algs=[COSEAlgorithmIdentifier(a) for a in SUPPORTED_ALGORITHMS],
+        )
+        transports = [t.value for t in credential.response.transports or []]
         with transaction.atomic():
-            credential = WebAuthnHelper(request).register_complete(request.user, state, response)
-            credential.name = name
-            credential.save(update_fields=["name"])
+            passkey = Passkey.objects.create(
+                user=request.user,
+                name=name,
+                credential_id=verified.credential_id,
+                public_key=verified.credential_public_key,
+                sign_count=verified.sign_count,
+                transports=transports,
+            )
             # No session was verified with the new passkey yet: it keeps its id.
-            sign_out_other_sessions(request, unused=credential)
-    except (*_BAD_RESPONSE, IntegrityError) as exc:
-        # IntegrityError: the same credential again (the browser should have refused).
+            sign_out_other_sessions(request, unused=passkey)
+    except (WebAuthnException, ValueError, TypeError, KeyError, IntegrityError) as exc:
+        # py_webauthn's errors, and plain ones from base64, CBOR and dict look-ups in a
+        # malformed answer; IntegrityError: the same credential again (the browser should
+        # have refused).
         raise PasskeyRejected(str(exc)) from exc
-    return credential
+    return passkey
 
 
-def verify_passkey(request: HttpRequest, response: dict) -> WebAuthnCredential:
+def verify_passkey(request: HttpRequest, response: dict) -> Passkey:
     """The user's passkey that signed this sign-in's challenge, or PasskeyRejected."""
     state = request.session.pop(AUTHENTICATION_STATE, None)
     if state is None:
         raise PasskeyRejected("no sign-in under way")
+    # Imported here: py_webauthn loads cryptography (~23 MB a worker), rarely needed.
+    from webauthn import base64url_to_bytes, verify_authentication_response
+    from webauthn.helpers import parse_authentication_credential_json
+    from webauthn.helpers.exceptions import WebAuthnException
+
     try:
-        credential = WebAuthnHelper(request).authenticate_complete(request.user, state, response)
-    except _BAD_RESPONSE as exc:
+        credential = parse_authentication_credential_json(response)
+        # Only the user's own: another user's passkey is as unknown as a made-up one.
+        passkey = Passkey.objects.get(user=request.user, credential_id=credential.raw_id)
+        verified = verify_authentication_response(
+            credential=credential,
+            expected_challenge=base64url_to_bytes(state["challenge"]),
+            expected_rp_id=settings.WEBAUTHN_RP_ID,
+            expected_origin=list(settings.WEBAUTHN_ALLOWED_ORIGINS),
+            credential_public_key=bytes(passkey.public_key),
+            credential_current_sign_count=passkey.sign_count,
+            require_user_verification=REQUIRE_USER_VERIFICATION,
+        )
+    except (WebAuthnException, ValueError, TypeError, KeyError, Passkey.DoesNotExist) as exc:
+        # As in add_passkey; DoesNotExist: not one of this user's passkeys.
         raise PasskeyRejected(str(exc)) from exc
-    if not credential.confirmed:
+    if not passkey.confirmed:
         raise PasskeyRejected("disabled passkey")
-    return credential
+    passkey.sign_count = verified.new_sign_count
+    passkey.set_last_used_timestamp(commit=False)
+    passkey.save(update_fields=["sign_count", "last_used_at"])
+    return passkey
 
 
 @transaction.atomic
-def remove_passkey(request: HttpRequest, credential: WebAuthnCredential) -> None:
-    """Remove ``credential``; every session verified with it, and every other session of
+def remove_passkey(request: HttpRequest, passkey: Passkey) -> None:
+    """Remove ``passkey``; every session verified with it, and every other session of
     the user, is signed out. This one too, if it was verified with that passkey."""
-    credential.delete()
+    passkey.delete()
     sign_out_other_sessions(request)
 
 
@@ -134,9 +247,9 @@ def _reissue(device: Device) -> Device:
     model = type(device)
     old = model.objects.get(pk=device.pk)
     new = model.objects.get(pk=device.pk)
-    if isinstance(old, WebAuthnCredential):
-        # The credential's hash is unique: the old row lets go of it first.
-        model.objects.filter(pk=old.pk).update(credential_id_sha256=f"reissued-{old.pk}")
+    if isinstance(old, Passkey):
+        # The credential id is unique: the old row lets go of it first.
+        model.objects.filter(pk=old.pk).update(credential_id=b"reissued-%d" % old.pk)
     new.pk = None
     new._state.adding = True
     new.save()
@@ -146,7 +259,5 @@ def _reissue(device: Device) -> Device:
         new.created_at = old.created_at
     if isinstance(old, StaticDevice):
         old.token_set.update(device=new)
-    if isinstance(old, WebAuthnCredential):
-        WebAuthnAttestation.objects.filter(credential=old).update(credential=new)
     model.objects.filter(pk=old.pk).delete()
     return new
