@@ -85,6 +85,10 @@ def test_filter_by_topic_and_by_caller_role(operator_client, articles):
         ({"audience": "stranger"}, "audience"),
         ({"q": "99887766"}, "q"),
         ({"q": "x" * 101}, "q"),
+        # A NUL byte is a database error on PostgreSQL if it reaches SQL: a 500.
+        ({"topic": "voldtekt\x00"}, "topic"),
+        ({"audience": "\x00"}, "audience"),
+        ({"q": "barn\x00"}, "q"),
     ],
 )
 def test_bad_input_is_a_400_naming_the_field(operator_client, articles, query, field):
