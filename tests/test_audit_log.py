@@ -2,7 +2,7 @@
 nobody can change or delete it."""
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
@@ -301,3 +301,24 @@ def test_an_account_in_the_log_cannot_be_deleted(operator):
     AuditEvent.record(Kind.SIGNED_IN, actor=operator)
     with pytest.raises(ProtectedError):
         operator.delete()
+
+
+def test_admin_access_and_permissions_given_directly_count_as_role_changes(admin_client, operator):
+    """is_staff opens the Django admin, and a permission on the account itself is a power
+    a role would give: both are recorded like a role."""
+    operators = Group.objects.get(name="operator")
+    change_user = Permission.objects.get(content_type__app_label="auth", codename="change_user")
+    response = _change_user(
+        admin_client, operator, [operators], is_staff="on", user_permissions=[change_user.pk]
+    )
+    assert response.status_code == 302, response.content
+    assert events(Kind.ROLES_CHANGED).get().details == {
+        "before": ["operator"],
+        "after": ["staff", "operator", "permission:auth.change_user"],
+    }
+    response = _change_user(admin_client, operator, [operators])
+    assert response.status_code == 302
+    assert events(Kind.ROLES_CHANGED).order_by("pk").last().details == {
+        "before": ["staff", "operator", "permission:auth.change_user"],
+        "after": ["operator"],
+    }

@@ -11,9 +11,20 @@ from hotline.audit.models import AuditEvent
 
 
 def role_names(user: User) -> list[str]:
-    """The user's roles as the audit log records them: group names, plus "admin"."""
+    """The user's roles as the audit log records them: "admin" for a superuser (who
+    holds every power), else "staff" if the account may use the Django admin; the group
+    names; and permissions given to the account itself, as "permission:app.codename"
+    (each a power over the directory or the accounts, as a role is)."""
     names = sorted(user.groups.values_list("name", flat=True))
-    return (["admin"] if user.is_superuser else []) + names
+    if user.is_superuser:
+        return ["admin", *names]
+    direct = sorted(
+        f"permission:{app}.{codename}"
+        for app, codename in user.user_permissions.values_list(
+            "content_type__app_label", "codename"
+        )
+    )
+    return [*(["staff"] if user.is_staff else []), *names, *direct]
 
 
 def record_role_change(

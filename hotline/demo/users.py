@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from hotline.accounts.roles import Role
-from hotline.accounts.services import set_groups
+from hotline.accounts.services import record_role_change, role_names
 from hotline.accounts.two_factor import reset_devices
 
 DEMO_USERNAMES = {Role.OPERATOR: "operator", Role.EDITOR: "editor", Role.SUPERVISOR: "supervisor"}
@@ -19,15 +19,17 @@ def reset_demo_users() -> dict[str, str]:
     """Create or reset the demo users with fresh random passwords; return username -> password."""
     credentials = {}
     for role, username in DEMO_USERNAMES.items():
-        user, _ = User.objects.get_or_create(username=username)
+        user, created = User.objects.get_or_create(username=username)
+        before = [] if created else role_names(user)
         password = secrets.token_urlsafe(9)
         user.set_password(password)
         # Editors work in the Django admin, which needs is_staff.
         user.is_staff = role == Role.EDITOR
         user.is_active = True
         user.save()
+        user.groups.set([Group.objects.get(name=role.value)])
         # Recorded in the audit log (no actor: the command did it) when it changes them.
-        set_groups(user, [Group.objects.get(name=role.value)])
+        record_role_change(user, before)
         reset_devices(user)  # with --two-factor, each run's users set up an app afresh
         credentials[username] = password
     _attach_demo_operator_to_site()
