@@ -32,6 +32,25 @@ def pytest_configure(config):
 
     # Password hashing dominates a login-heavy suite; MD5 is fine for throwaway users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        _serve_live_requests_one_at_a_time()
+
+
+def _serve_live_requests_one_at_a_time() -> None:
+    """On SQLite the test database lives in memory and the live server's request
+    threads share its one connection: two requests at once (a search typed, a box
+    ticked) then fail with "bad parameter or other API misuse". Serve one at a time,
+    as Django's LiveServerTestCase documentation asks; Django then closes each HTTP
+    connection after its response, so a browser's idle connection blocks nobody."""
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class SerialWSGIServer(WSGIServer):
+        def __init__(self, *args, connections_override=None, **kwargs):
+            # The server thread already uses the overridden connections (run()).
+            super().__init__(*args, **kwargs)
+
+    LiveServerThread.server_class = SerialWSGIServer
 
 
 @pytest.fixture(scope="session")
