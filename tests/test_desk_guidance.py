@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from hotline.guide.models import Article
+from hotline.guide.models import Article, Audience
 from services_directory.models import Topic
 from tests.factories import login_verified, make_article
 
@@ -152,3 +152,6 @@ def test_each_process_keeps_the_library_until_it_changes(operator_client, articl
     assert library(operator_client.get(URL, search).text) == pks(articles["both"])
     Article.objects.filter(pk=articles["both"].pk).update(title_nb="Å etter voldtekt")
     assert library(operator_client.get(URL, search).text) == pks(articles["both"])
+    # The caller roles come with the library, so a relabelled role shows at once too.
+    Audience.objects.filter(code="parorende").update(label_nb="Pårørende (ny tekst)")
+    assert "<span>Pårørende (ny tekst)</span>" in operator_client.get(URL, search).text

@@ -8,43 +8,37 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from hotline.guide.models import Audience, caller_roles
+from hotline.guide.library import library
+from hotline.guide.models import Audience
 from services_directory import places
 from services_directory.models.capacity import FREE_PLACE_KINDS
-from services_directory.search import EmptyAsList, SearchForm, reject_personal_numbers
+from services_directory.search import ByCode, SearchForm, reject_personal_numbers
 
 
 class CallerRoleChoices(forms.models.ModelChoiceIterator):
-    """The caller roles as choices, read once a process (``caller_roles``): no query on
-    every desk page."""
+    """The caller roles as choices, from the guidance library this process keeps: no
+    query on every desk page."""
+
+    field: "AudienceField"  # type: ignore[assignment]
 
     def __iter__(self):
-        for audience in caller_roles():
+        for audience in self.field.roles:
             yield (audience.code, str(audience))
 
     def __len__(self) -> int:
-        return len(caller_roles())
+        return len(self.field.roles)
 
 
-class AudienceField(EmptyAsList, forms.ModelMultipleChoiceField):
-    """Caller roles by code, e.g. ``audience=utsatt&audience=under_16``.
-
-    Checked against the handful of roles in Python, so typed values never reach SQL
-    (a NUL byte there is a database error, a 500, instead of a 400)."""
+class AudienceField(ByCode, forms.ModelMultipleChoiceField):
+    """Caller roles by code, e.g. ``audience=utsatt&audience=under_16``, checked
+    against the roles the form hands it (``hotline.guide.library``)."""
 
     widget = forms.CheckboxSelectMultiple
     iterator = CallerRoleChoices
+    roles: tuple[Audience, ...] = ()
 
-    def _check_values(self, value):
-        known = {audience.code: audience for audience in caller_roles()}
-        for code in value:
-            if str(code) not in known:
-                raise ValidationError(
-                    self.error_messages["invalid_choice"],
-                    code="invalid_choice",
-                    params={"value": code},
-                )
-        return [known[str(code)] for code in dict.fromkeys(value)]
+    def by_code(self) -> dict[str, Audience]:
+        return {audience.code: audience for audience in self.roles}
 
 
 class DeskSearchForm(SearchForm):
@@ -89,6 +83,11 @@ class DeskSearchForm(SearchForm):
     )
 
     field_order = ["where"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        audience = self.fields["audience"]
+        audience.roles = library(self.index.guide_token).roles  # type: ignore[attr-defined]
 
     def clean(self):
         super().clean()

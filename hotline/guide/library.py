@@ -1,4 +1,5 @@
-"""The published articles the desk shows beside its results, kept by each process.
+"""The published articles the desk shows beside its results, and the caller roles it
+offers as chips, kept by each process.
 
 Every desk search shows the articles on the topics chosen or for who is calling: a query
 with two many-to-many joins each time, for a library of a few dozen articles that
@@ -11,7 +12,7 @@ index's, in the same query).
 import threading
 from typing import NamedTuple
 
-from hotline.guide.models import Article
+from hotline.guide.models import Article, Audience
 
 BESIDE_RESULTS = 5
 
@@ -25,6 +26,7 @@ class Shelf(NamedTuple):
 class Library(NamedTuple):
     token: int | None
     shelves: tuple[Shelf, ...]
+    roles: tuple[Audience, ...]
 
     @classmethod
     def load(cls, token: int | None) -> "Library":
@@ -39,6 +41,7 @@ class Library(NamedTuple):
                 )
                 for article in articles
             ),
+            tuple(Audience.objects.all()),
         )
 
     def beside_results(self, topics, codes, limit: int = BESIDE_RESULTS) -> list[Article]:

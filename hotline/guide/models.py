@@ -7,7 +7,6 @@ its review is due.
 """
 
 from datetime import date, timedelta
-from functools import cache
 
 from django.conf import settings
 from django.db import models, transaction
@@ -36,13 +35,6 @@ class Audience(models.Model):
 
     def __str__(self) -> str:
         return self.label
-
-
-@cache
-def caller_roles() -> tuple[Audience, ...]:
-    """Every caller role, read once a process: reference data that only a migration
-    changes (and a deploy restarts the processes). The desk shows them on every page."""
-    return tuple(Audience.objects.all())
 
 
 def default_review_due() -> date:
