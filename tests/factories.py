@@ -429,3 +429,14 @@ def make_article(title, owner, *, topics=(), audiences=(), published=True, **fie
     article.topics.set(Topic.objects.filter(code__in=topics))
     article.audiences.set(Audience.objects.filter(code__in=audiences))
     return article
+
+
+def writes(queries) -> list[str]:
+    """The statements among ``queries`` (a CaptureQueriesContext) that change data."""
+    import re
+
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if re.match(r"\s*(INSERT|UPDATE|DELETE)", q["sql"], re.IGNORECASE)
+    ]

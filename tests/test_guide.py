@@ -10,7 +10,7 @@ from django.utils import timezone
 from hotline.calls.models import Call
 from hotline.guide.models import Article, Audience
 from services_directory.models import Topic
-from tests.factories import login_verified
+from tests.factories import login_verified, make_article
 
 pytestmark = pytest.mark.django_db
 URL = "/desk/guide/"
@@ -22,18 +22,10 @@ def english(client, settings):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
 
-def article(title, owner, *, topics=(), audiences=(), published=True, **fields):
-    fields.setdefault("body_nb", f"Brødtekst for {title}.")
-    made = Article.objects.create(title_nb=title, owner=owner, is_published=published, **fields)
-    made.topics.set(Topic.objects.filter(code__in=topics))
-    made.audiences.set(Audience.objects.filter(code__in=audiences))
-    return made
-
-
 @pytest.fixture
 def articles(editor):
     return {
-        "rape": article(
+        "rape": make_article(
             "Voldtekt: de første døgnene",
             editor,
             topics=["voldtekt"],
@@ -41,9 +33,11 @@ def articles(editor):
             body_nb="Overgrepsmottaket krever ikke anmeldelse.",
             summary_nb="Gratis, uten anmeldelse.",
         ),
-        "relatives": article("Når innringeren er pårørende", editor, audiences=["parorende"]),
-        "children": article("Samtaler med barn", editor, audiences=["under_16"]),
-        "draft": article("Utkast om menneskehandel", editor, topics=["voldtekt"], published=False),
+        "relatives": make_article("Når innringeren er pårørende", editor, audiences=["parorende"]),
+        "children": make_article("Samtaler med barn", editor, audiences=["under_16"]),
+        "draft": make_article(
+            "Utkast om menneskehandel", editor, topics=["voldtekt"], published=False
+        ),
     }
 
 
@@ -108,7 +102,7 @@ def test_htmx_gets_only_the_results(operator_client, articles):
 
 
 def test_an_article_page_escapes_its_text(operator_client, editor):
-    made = article("Test", editor, body_nb="<script>alert(1)</script>\n\nAndre avsnitt")
+    made = make_article("Test", editor, body_nb="<script>alert(1)</script>\n\nAndre avsnitt")
     response = operator_client.get(reverse("desk:guide_article", args=[made.pk]))
     assert response.status_code == 200
     assert "<script>alert(1)" not in response.text
@@ -122,16 +116,16 @@ def test_drafts_and_unknown_articles_are_404(operator_client, articles):
 
 
 def test_translated_with_fallback_to_bokmal(operator_client, editor):
-    made = article("Bokmålstittel", editor, title_en="English title")
+    made = make_article("Bokmålstittel", editor, title_en="English title")
     assert "English title" in operator_client.get(URL).text
-    untranslated = article("Bare bokmål", editor)
+    untranslated = make_article("Bare bokmål", editor)
     page = operator_client.get(reverse("desk:guide_article", args=[untranslated.pk]))
     assert "Bare bokmål" in page.text
     assert made.title_en == "English title"
 
 
 def test_every_change_is_kept_in_history(editor):
-    made = article("Første versjon", editor)
+    made = make_article("Første versjon", editor)
     made.title_nb = "Andre versjon"
     made.save()
     assert [h.title_nb for h in made.history.order_by("history_date")] == [
@@ -187,9 +181,9 @@ def test_articles_for_who_is_calling_show_in_the_call_panel(
 
 def test_articles_due_for_review_show_on_the_dashboard_with_their_owner(editor_client, editor):
     today = timezone.localdate()
-    overdue = article("Forfalt artikkel", editor, review_due=today - timedelta(days=1))
-    soon = article("Snart forfalt", editor, review_due=today + timedelta(days=10))
-    later = article("Langt fram", editor, review_due=today + timedelta(days=200))
+    overdue = make_article("Forfalt artikkel", editor, review_due=today - timedelta(days=1))
+    soon = make_article("Snart forfalt", editor, review_due=today + timedelta(days=10))
+    later = make_article("Langt fram", editor, review_due=today + timedelta(days=200))
     html = editor_client.get(reverse("directory:dashboard")).text
     section = html.split('id="articles-due"')[1].split("</section>")[0]
     assert overdue.title in section and soon.title in section
@@ -199,7 +193,7 @@ def test_articles_due_for_review_show_on_the_dashboard_with_their_owner(editor_c
 
 
 def test_reviewed_today_moves_the_review_date(editor_client, editor):
-    made = article("Forfalt", editor, review_due=timezone.localdate() - timedelta(days=3))
+    made = make_article("Forfalt", editor, review_due=timezone.localdate() - timedelta(days=3))
     response = editor_client.post(reverse("guide:reviewed", args=[made.pk]))
     assert response.status_code == 302
     made.refresh_from_db()
@@ -209,7 +203,7 @@ def test_reviewed_today_moves_the_review_date(editor_client, editor):
 
 
 def test_only_editors_mark_articles_reviewed(operator_client, editor):
-    made = article("Forfalt", editor)
+    made = make_article("Forfalt", editor)
     assert operator_client.post(reverse("guide:reviewed", args=[made.pk])).status_code == 403
 
 

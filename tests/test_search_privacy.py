@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.factories import make_service
+from tests.factories import make_service, writes
 
 SECRET = "Gjenkjennelig"  # stands in for anything a caller might have said
 SEARCHES = [
@@ -34,12 +34,7 @@ def test_a_search_writes_nothing(operator_client, name, params):
     with CaptureQueriesContext(connection) as queries:
         response = operator_client.get(reverse(name), params)
     assert response.status_code in (200, 400)
-    writes = [
-        q["sql"]
-        for q in queries.captured_queries
-        if re.match(r"\s*(INSERT|UPDATE|DELETE)", q["sql"], re.IGNORECASE)
-    ]
-    assert writes == []
+    assert writes(queries) == []
 
 
 @pytest.mark.parametrize(("name", "params"), SEARCHES)
