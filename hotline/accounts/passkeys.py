@@ -4,7 +4,8 @@ A passkey is our own django-otp device (hotline.accounts.models.Passkey), so a s
 verified with a passkey is verified like one verified with a code. The checks themselves
 are py_webauthn's (the ``webauthn`` package): it is imported inside the functions that
 build options or check an answer, never at module level, because it pulls in
-``cryptography``, cbor2 and pyasn1 (some 23 MB in each worker) for a moment that is rare.
+``cryptography``, cbor2 and pyasn1 (16 MB in each worker, measured) for a moment that is
+rare.
 The state of a ceremony (its challenge) is kept in the session and used once.
 
 A passkey is a second factor only: it is offered after the password, for the signed-in
@@ -53,7 +54,7 @@ def has_passkey(user: Any) -> bool:
 
 def _descriptors(user: Any) -> list:
     """The user's passkeys as PublicKeyCredentialDescriptors, last used first."""
-    # Imported here: py_webauthn loads cryptography (~23 MB a worker), rarely needed.
+    # Imported here, not at module level: see the module's docstring.
     from webauthn.helpers.structs import AuthenticatorTransport, PublicKeyCredentialDescriptor
 
     known = {transport.value for transport in AuthenticatorTransport}
@@ -85,7 +86,7 @@ def _display_name(user: Any) -> str:
 
 def registration_options(request: HttpRequest) -> dict:
     """Options for ``navigator.credentials.create()``; the challenge waits in the session."""
-    # Imported here: py_webauthn loads cryptography (~23 MB a worker), rarely needed.
+    # Imported here, not at module level: see the module's docstring.
     from webauthn import generate_registration_options
     from webauthn.helpers import options_to_json_dict
     from webauthn.helpers.structs import (
@@ -120,7 +121,7 @@ def registration_options(request: HttpRequest) -> dict:
 
 def authentication_options(request: HttpRequest) -> dict:
     """Options for ``navigator.credentials.get()``, naming the user's own passkeys only."""
-    # Imported here: py_webauthn loads cryptography (~23 MB a worker), rarely needed.
+    # Imported here, not at module level: see the module's docstring.
     from webauthn import generate_authentication_options
     from webauthn.helpers import options_to_json_dict
     from webauthn.helpers.structs import UserVerificationRequirement
@@ -144,7 +145,7 @@ def add_passkey(request: HttpRequest, response: dict, name: str) -> Passkey:
     state = request.session.pop(REGISTRATION_STATE, None)
     if state is None:
         raise PasskeyRejected("no registration under way")
-    # Imported here: py_webauthn loads cryptography (~23 MB a worker), rarely needed.
+    # Imported here, not at module level: see the module's docstring.
     from webauthn import base64url_to_bytes, verify_registration_response
     from webauthn.helpers import parse_registration_credential_json
     from webauthn.helpers.exceptions import WebAuthnException
@@ -185,7 +186,7 @@ def verify_passkey(request: HttpRequest, response: dict) -> Passkey:
     state = request.session.pop(AUTHENTICATION_STATE, None)
     if state is None:
         raise PasskeyRejected("no sign-in under way")
-    # Imported here: py_webauthn loads cryptography (~23 MB a worker), rarely needed.
+    # Imported here, not at module level: see the module's docstring.
     from webauthn import base64url_to_bytes, verify_authentication_response
     from webauthn.helpers import parse_authentication_credential_json
     from webauthn.helpers.exceptions import WebAuthnException

@@ -65,14 +65,24 @@ def _next(request: HtmxHttpRequest) -> str:
     )
 
 
-def _passed(request: HtmxHttpRequest, device) -> None:
-    """The sign-in is complete: mark the session verified, and only now forget failures
-    (the password step alone must not wipe the count of wrong codes)."""
+def _passed(request: HtmxHttpRequest, device, **details) -> None:
+    """The sign-in is complete: mark the session verified, record it, and only now
+    forget failures (the password step alone must not wipe the count of wrong codes)."""
     otp_login(request, device)
     request.session.cycle_key()
     AxesProxyHandler.reset_attempts(
         ip_address=get_client_ip_address(request), username=request.user.get_username()
     )
+    AuditEvent.record(AuditEvent.Kind.SECOND_FACTOR_PASSED, request, details=details)
+
+
+def _failed(request: HtmxHttpRequest, credentials: dict) -> bool:
+    """A wrong code or a refused passkey: axes counts it as a failed sign-in, for the
+    same lockout as the password. Whether the account is now locked out."""
+    user_login_failed.send(
+        sender=__name__, credentials=credentials, request=request, stage="second_factor"
+    )
+    return getattr(request, "axes_locked_out", False)
 
 
 @otp_not_required
@@ -95,13 +105,8 @@ def two_factor(request: HtmxHttpRequest) -> HttpResponse:
             device = _matching_device(user, form.cleaned_data["token"])
             if device is not None:
                 _passed(request, device)
-                AuditEvent.record(AuditEvent.Kind.SECOND_FACTOR_PASSED, request)
                 return redirect(_next(request))
-        # Axes counts a wrong code as a failed sign-in, for the same lockout.
-        user_login_failed.send(
-            sender=__name__, credentials=credentials, request=request, stage="second_factor"
-        )
-        if getattr(request, "axes_locked_out", False):
+        if _failed(request, credentials):
             return _locked_out(request, credentials)
         form.add_error("token", WRONG_CODE)
     status = 400 if form.errors else 200
@@ -190,16 +195,9 @@ def passkey_sign_in(request: HtmxHttpRequest) -> HttpResponse:
         except PasskeyRejected:
             pass
         else:
-            _passed(request, device)
-            AuditEvent.record(
-                AuditEvent.Kind.SECOND_FACTOR_PASSED, request, details={"method": "passkey"}
-            )
+            _passed(request, device, method="passkey")
             return JsonResponse({"redirect": resolve_url(_next(request))})
-    # A refused passkey counts towards the lockout, as a wrong code does.
-    user_login_failed.send(
-        sender=__name__, credentials=credentials, request=request, stage="second_factor"
-    )
-    if getattr(request, "axes_locked_out", False):
+    if _failed(request, credentials):
         return _locked_out(request, credentials)
     return _form_errors(form, PASSKEY_NOT_ACCEPTED)
 
