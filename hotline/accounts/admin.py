@@ -16,7 +16,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hotline.accounts.roles import Role
-from hotline.accounts.services import record_role_change, role_names
+from hotline.accounts.services import permission_names, record_role_change, role_names
 from hotline.accounts.two_factor import reset_devices
 from hotline.audit.models import AuditEvent
 
@@ -64,15 +64,6 @@ class StaffUserAdmin(UserAdmin):
 ROLE_GROUPS = frozenset(role.value for role in Role)
 
 
-def permission_names(group: Group) -> list[str]:
-    return sorted(
-        f"{app_label}.{codename}"
-        for app_label, codename in group.permissions.values_list(
-            "content_type__app_label", "codename"
-        )
-    )
-
-
 admin.site.unregister(Group)
 
 
@@ -98,13 +89,14 @@ class StaffGroupAdmin(GroupAdmin):
         return super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
-        obj._permissions_before = permission_names(obj) if change else []
+        obj._permissions_before = permission_names(obj.permissions) if change else []
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         group = form.instance
-        before, after = getattr(group, "_permissions_before", []), permission_names(group)
+        before = getattr(group, "_permissions_before", [])
+        after = permission_names(group.permissions)
         if before != after:
             # What its members may do changed: a role change in all but name.
             AuditEvent.record(

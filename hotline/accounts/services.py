@@ -18,13 +18,16 @@ def role_names(user: User) -> list[str]:
     names = sorted(user.groups.values_list("name", flat=True))
     if user.is_superuser:
         return ["admin", *names]
-    direct = sorted(
-        f"permission:{app}.{codename}"
-        for app, codename in user.user_permissions.values_list(
-            "content_type__app_label", "codename"
-        )
-    )
+    direct = [f"permission:{name}" for name in permission_names(user.user_permissions)]
     return [*(["staff"] if user.is_staff else []), *names, *direct]
+
+
+def permission_names(permissions) -> list[str]:
+    """A user's or a group's permissions (a related manager) as "app.codename", sorted."""
+    return sorted(
+        f"{app_label}.{codename}"
+        for app_label, codename in permissions.values_list("content_type__app_label", "codename")
+    )
 
 
 def record_role_change(
