@@ -8,12 +8,13 @@ import pytest
 from django.urls import reverse
 
 from hotline.audit.models import AuditEvent
+from hotline.reports.periods import Quarter
 from hotline.reports.tables import TABLES
 from hotline.reports.views import neutralise
 from tests.factories import login_verified, make_call, make_service, make_site
 
 FIRST = date(2025, 3, 3)
-RANGE = {"start": "2025-03-03", "end": "2025-03-30"}
+RANGE = {"period": "2025-Q1"}  # ISO weeks 1–13 of 2025, March included
 
 
 @pytest.fixture(autouse=True)
@@ -54,9 +55,7 @@ def test_the_export_is_the_published_table(supervisor_client, site):
     response = export(supervisor_client, "channels", query)
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Content-Disposition"] == (
-        'attachment; filename="channels_2025-W10_2025-W13.csv"'
-    )
+    assert response["Content-Disposition"] == ('attachment; filename="channels_2025-Q1.csv"')
     assert response.content.startswith("\ufeff".encode())  # spreadsheets see UTF-8
     rows = rows_of(response)
     page = supervisor_client.get(reverse("reports:home"), query)
@@ -128,9 +127,8 @@ def test_every_export_is_logged_with_who_when_and_which_filters(
     assert log.actor == supervisor
     assert log.details["table"] == "heatmap"
     assert log.details["filters"] == {
-        "start": "2025-03-03",
-        "end": "2025-03-30",
-        "first_day": "2025-03-03",
+        "period": "2025-Q1",
+        "first_day": "2024-12-30",
         "last_day": "2025-03-30",
         "site": site.pk,
         "channel": "phone",
@@ -142,7 +140,7 @@ def test_every_export_is_logged_with_who_when_and_which_filters(
     assert latest.details["table"] == "channels"
     filters = latest.details["filters"]
     assert filters["site"] is None
-    assert filters["start"] is None  # the default range, recorded as the weeks shown
+    assert filters["period"] == Quarter.latest_complete().slug  # the default, by name
     assert filters["first_day"] < filters["last_day"]
 
 
@@ -157,11 +155,12 @@ def test_an_unknown_table_is_404_and_not_logged(supervisor_client):
 @pytest.mark.parametrize(
     ("query", "field"),
     [
-        ({"start": "yesterday"}, "start"),
+        ({"period": "yesterday"}, "period"),
+        ({"period": "1999-Q4"}, "period"),
         ({"channel": "fax"}, "channel"),
         ({"county": "0"}, "county"),
         ({"site": "x"}, "site"),
-        ({"start": "2025-03-10", "end": "2025-03-01"}, "end"),
+        ({"start": "2025-03-10", "end": "2025-03-01"}, "period"),
     ],
 )
 def test_bad_filters_are_a_400_naming_the_field_and_not_logged(supervisor_client, query, field):

@@ -85,14 +85,13 @@ def export_table(request: HtmxHttpRequest, table: str) -> HttpResponse:
         return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
     selection = Selection.of(filterset)
     result = build(selection)
+    filters = filterset.logged_values()
     AuditEvent.record(
-        AuditEvent.Kind.REPORT_EXPORTED,
-        request,
-        details={"table": table, "filters": filterset.logged_values()},
+        AuditEvent.Kind.REPORT_EXPORTED, request, details={"table": table, "filters": filters}
     )
-    first, last = selection.period.iso_weeks()
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{table}_{first}_{last}.csv"'
+    filename = f"{table}_{selection.period.slug}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")  # lets spreadsheets detect UTF-8 (æøå)
     writer = csv.writer(response)
     for row in result.csv_rows():
