@@ -5,13 +5,15 @@ import io
 from datetime import date, timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
+from hotline.accounts.roles import Role
 from hotline.audit.models import AuditEvent
 from hotline.reports.periods import Quarter
 from hotline.reports.tables import TABLES
-from hotline.reports.views import neutralise
-from tests.factories import login_verified, make_call, make_service, make_site
+from hotline.reports.views import REPEATED_EXPORTS_ALERT, neutralise
+from tests.factories import login_verified, make_call, make_service, make_site, make_user
 
 FIRST = date(2025, 3, 3)
 RANGE = {"period": "2025-Q1"}  # ISO weeks 1–13 of 2025, March included
@@ -204,3 +206,52 @@ def test_an_export_appears_in_the_audit_log(supervisor_client):
     assert response.status_code == 200
     assert "Exported a report table" in response.text
     assert "channels" in response.text
+
+
+# Repeated near-identical exports
+
+
+def alerts():
+    return AuditEvent.objects.filter(kind=AuditEvent.Kind.REPORT_EXPORTS_REPEATED)
+
+
+@pytest.mark.django_db
+def test_stepping_one_filter_through_its_values_is_flagged(supervisor_client, supervisor):
+    """Quarter after quarter of one table, one county and one channel: the collection an
+    averaging attack would start with. Every REPEATED_EXPORTS_ALERT-th such export is
+    flagged once in the audit log, and the figures are still served."""
+    quarters = Quarter.complete()[: REPEATED_EXPORTS_ALERT * 2]
+    for n, quarter in enumerate(quarters, start=1):
+        query = {"period": quarter.slug, "county": "03", "channel": "chat"}
+        assert export(supervisor_client, "calls_over_time", query).status_code == 200
+        assert alerts().count() == n // REPEATED_EXPORTS_ALERT
+    first, second = alerts().order_by("created_at", "pk")
+    assert first.actor == supervisor
+    assert first.details["table"] == "calls_over_time"
+    assert first.details["exports"] == REPEATED_EXPORTS_ALERT
+    assert second.details["exports"] == 2 * REPEATED_EXPORTS_ALERT
+    response = supervisor_client.get(reverse("audit:log"), {"kind": "report_exports_repeated"})
+    assert response.status_code == 200
+    assert "Exported near-identical report tables repeatedly" in response.text
+
+
+@pytest.mark.django_db
+def test_exports_that_differ_in_more_than_one_filter_or_table_are_not_flagged(
+    supervisor_client,
+):
+    """Different tables, other people's exports, and filters that differ in two values
+    are ordinary use."""
+    other_supervisor_client = Client()
+    login_verified(other_supervisor_client, make_user(Role.SUPERVISOR, username="kollega"))
+    quarters = Quarter.complete()
+    for n in range(REPEATED_EXPORTS_ALERT):
+        table = sorted(TABLES)[n % len(TABLES)]
+        export(supervisor_client, table, {"period": quarters[n].slug, "county": "03"})
+        channel = ["phone", "chat", "sms"][n % 3]
+        export(supervisor_client, "channels", {"period": quarters[n].slug, "channel": channel})
+    for _n in range(REPEATED_EXPORTS_ALERT - 1):
+        export(other_supervisor_client, "heatmap")
+        export(supervisor_client, "heatmap")
+    assert not alerts().exists()
+    export(supervisor_client, "heatmap")  # the 20th identical one by the same account
+    assert alerts().count() == 1
