@@ -4,8 +4,9 @@
         uv run python benchmarks/report_pages.py
 
 Renders every report page through Django's test Client (the full middleware stack,
-DEBUG off, as a logged-in supervisor) for a 12-month range (the default: the last 52
-complete weeks), nationally and with the filters a supervisor would use, as full pages
+DEBUG off, as a logged-in supervisor past the second factor) for the default period (the
+latest complete quarter: since issue 21 a report shows one fixed quarter, before that the
+last 52 weeks), nationally and with the filters a supervisor would use, as full pages
 and as the htmx partial, plus every CSV export. Each case is warmed up once and then
 timed ``--runs`` times; prints the median and the slowest run, the number of SQL
 queries and the target (1 s). Needs calls from generate_calls.py. Only runs on a
