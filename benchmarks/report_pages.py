@@ -44,6 +44,7 @@ def main() -> None:
         }
     )
     from django.contrib.auth.models import Group, User
+    from django.core.management import call_command
     from django.db import connection
     from django.db.models import Count
     from django.test import Client
@@ -57,6 +58,8 @@ def main() -> None:
     from hotline.reports.tables import PAGES, TABLES
     from services_directory.models import County
 
+    # DEBUG is off, so pages need the static files manifest (STATIC_ROOT is git-ignored).
+    call_command("collectstatic", interactive=False, verbosity=0)
     calls = Call.objects.closed().count()
     if not calls:
         raise SystemExit("No calls: run benchmarks/generate_calls.py first.")
