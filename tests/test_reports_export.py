@@ -5,15 +5,18 @@ import io
 from datetime import date, timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
+from hotline.accounts.roles import Role
 from hotline.audit.models import AuditEvent
+from hotline.reports.periods import Quarter
 from hotline.reports.tables import TABLES
-from hotline.reports.views import neutralise
-from tests.factories import login_verified, make_call, make_service, make_site
+from hotline.reports.views import REPEATED_EXPORTS_ALERT, neutralise
+from tests.factories import login_verified, make_call, make_service, make_site, make_user
 
 FIRST = date(2025, 3, 3)
-RANGE = {"start": "2025-03-03", "end": "2025-03-30"}
+RANGE = {"period": "2025-Q1"}  # ISO weeks 1–13 of 2025, March included
 
 
 @pytest.fixture(autouse=True)
@@ -54,9 +57,7 @@ def test_the_export_is_the_published_table(supervisor_client, site):
     response = export(supervisor_client, "channels", query)
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Content-Disposition"] == (
-        'attachment; filename="channels_2025-W10_2025-W13.csv"'
-    )
+    assert response["Content-Disposition"] == ('attachment; filename="channels_2025-Q1.csv"')
     assert response.content.startswith("\ufeff".encode())  # spreadsheets see UTF-8
     rows = rows_of(response)
     page = supervisor_client.get(reverse("reports:home"), query)
@@ -128,9 +129,8 @@ def test_every_export_is_logged_with_who_when_and_which_filters(
     assert log.actor == supervisor
     assert log.details["table"] == "heatmap"
     assert log.details["filters"] == {
-        "start": "2025-03-03",
-        "end": "2025-03-30",
-        "first_day": "2025-03-03",
+        "period": "2025-Q1",
+        "first_day": "2024-12-30",
         "last_day": "2025-03-30",
         "site": site.pk,
         "channel": "phone",
@@ -142,7 +142,7 @@ def test_every_export_is_logged_with_who_when_and_which_filters(
     assert latest.details["table"] == "channels"
     filters = latest.details["filters"]
     assert filters["site"] is None
-    assert filters["start"] is None  # the default range, recorded as the weeks shown
+    assert filters["period"] == Quarter.latest_complete().slug  # the default, by name
     assert filters["first_day"] < filters["last_day"]
 
 
@@ -157,11 +157,12 @@ def test_an_unknown_table_is_404_and_not_logged(supervisor_client):
 @pytest.mark.parametrize(
     ("query", "field"),
     [
-        ({"start": "yesterday"}, "start"),
+        ({"period": "yesterday"}, "period"),
+        ({"period": "1999-Q4"}, "period"),
         ({"channel": "fax"}, "channel"),
         ({"county": "0"}, "county"),
         ({"site": "x"}, "site"),
-        ({"start": "2025-03-10", "end": "2025-03-01"}, "end"),
+        ({"start": "2025-03-10", "end": "2025-03-01"}, "period"),
     ],
 )
 def test_bad_filters_are_a_400_naming_the_field_and_not_logged(supervisor_client, query, field):
@@ -205,3 +206,52 @@ def test_an_export_appears_in_the_audit_log(supervisor_client):
     assert response.status_code == 200
     assert "Exported a report table" in response.text
     assert "channels" in response.text
+
+
+# Repeated near-identical exports
+
+
+def alerts():
+    return AuditEvent.objects.filter(kind=AuditEvent.Kind.REPORT_EXPORTS_REPEATED)
+
+
+@pytest.mark.django_db
+def test_stepping_one_filter_through_its_values_is_flagged(supervisor_client, supervisor):
+    """Quarter after quarter of one table, one county and one channel: the collection an
+    averaging attack would start with. Every REPEATED_EXPORTS_ALERT-th such export is
+    flagged once in the audit log, and the figures are still served."""
+    quarters = Quarter.complete()[: REPEATED_EXPORTS_ALERT * 2]
+    for n, quarter in enumerate(quarters, start=1):
+        query = {"period": quarter.slug, "county": "03", "channel": "chat"}
+        assert export(supervisor_client, "calls_over_time", query).status_code == 200
+        assert alerts().count() == n // REPEATED_EXPORTS_ALERT
+    first, second = alerts().order_by("created_at", "pk")
+    assert first.actor == supervisor
+    assert first.details["table"] == "calls_over_time"
+    assert first.details["exports"] == REPEATED_EXPORTS_ALERT
+    assert second.details["exports"] == 2 * REPEATED_EXPORTS_ALERT
+    response = supervisor_client.get(reverse("audit:log"), {"kind": "report_exports_repeated"})
+    assert response.status_code == 200
+    assert "Exported near-identical report tables repeatedly" in response.text
+
+
+@pytest.mark.django_db
+def test_exports_that_differ_in_more_than_one_filter_or_table_are_not_flagged(
+    supervisor_client,
+):
+    """Different tables, other people's exports, and filters that differ in two values
+    are ordinary use."""
+    other_supervisor_client = Client()
+    login_verified(other_supervisor_client, make_user(Role.SUPERVISOR, username="kollega"))
+    quarters = Quarter.complete()
+    for n in range(REPEATED_EXPORTS_ALERT):
+        table = sorted(TABLES)[n % len(TABLES)]
+        export(supervisor_client, table, {"period": quarters[n].slug, "county": "03"})
+        channel = ["phone", "chat", "sms"][n % 3]
+        export(supervisor_client, "channels", {"period": quarters[n].slug, "channel": channel})
+    for _n in range(REPEATED_EXPORTS_ALERT - 1):
+        export(other_supervisor_client, "heatmap")
+        export(supervisor_client, "heatmap")
+    assert not alerts().exists()
+    export(supervisor_client, "heatmap")  # the 20th identical one by the same account
+    assert alerts().count() == 1

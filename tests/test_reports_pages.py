@@ -1,6 +1,7 @@
 """The report pages: who may see them, their filters, htmx, and what they count."""
 
 import ast
+import itertools
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -20,14 +21,14 @@ from hotline.reports.models import (
     CallStat,
     CountedCall,
 )
-from hotline.reports.periods import OSLO, last_complete_sunday
+from hotline.reports.periods import OSLO, Quarter, last_complete_sunday
 from hotline.reports.summary import BREAKDOWNS, rebuild_summary
 from hotline.reports.tables import PAGES
 from tests.factories import login_verified, make_call, make_site, make_user
 
 PAGE_NAMES = [page.url_name for page in PAGES]
 FIRST, LAST = date(2025, 3, 3), date(2025, 3, 30)  # four whole weeks
-RANGE = {"start": FIRST.isoformat(), "end": LAST.isoformat()}
+RANGE = {"period": "2025-Q1"}  # ISO weeks 1–13 of 2025: March is its last four
 HTMX = {"HX-Request": "true"}
 
 
@@ -84,9 +85,9 @@ def test_a_supervisor_sees_every_page_with_every_table(supervisor_client, site, 
             response.text
         )
         assert f">{table.title}</caption>" in response.text
-    assert "Showing 4 complete weeks: Monday 3. March 2025 to Sunday 30. March 2025." in (
-        " ".join(response.text.split())
-    )
+    assert (
+        "Showing Q1 2025: 13 complete weeks, Monday 30. December 2024 to Sunday 30. March 2025."
+    ) in " ".join(response.text.split())
 
 
 @pytest.mark.django_db
@@ -124,15 +125,18 @@ def test_an_admin_holds_the_supervisor_role(client):
 @pytest.mark.parametrize(
     ("query", "field", "message"),
     [
-        ({"start": "not a date"}, "From", "Enter a valid date."),
-        ({"end": "2025-13-01"}, "To", "Enter a valid date."),
+        ({"period": "2025"}, "Quarter", "Select a valid choice."),
+        ({"period": "2025-Q5"}, "Quarter", "Select a valid choice."),
+        ({"period": "1999-Q4"}, "Quarter", "Select a valid choice."),
+        ({"period": "9999-Q1"}, "Quarter", "Select a valid choice."),
         ({"site": "999999"}, "Helpline site", "Select a valid choice."),
         ({"site": "abc"}, "Helpline site", "Select a valid choice."),
         ({"channel": "fax"}, "Channel", "Select a valid choice."),
         ({"county": "99"}, "County", "Select a valid choice."),
-        ({"start": "0001-01-01"}, "From", "Choose a date in 2000 or later."),
-        ({"start": "2025-03-10", "end": "2025-03-01"}, "To", "before the start date"),
-        ({"start": "2000-01-01", "end": "2024-01-01"}, "To", "at most ten years"),
+        # The date range of old bookmarks is refused by name: reports show quarters only.
+        ({"start": "2025-03-03"}, "Quarter", "not from and to dates (start)"),
+        ({"end": "0001-01-01"}, "Quarter", "not from and to dates (end)"),
+        ({"start": "2025-03-03", "end": "2025-03-30"}, "Quarter", "(start, end)"),
     ],
 )
 def test_bad_filters_are_a_400_naming_the_field(supervisor_client, query, field, message):
@@ -144,59 +148,89 @@ def test_bad_filters_are_a_400_naming_the_field(supervisor_client, query, field,
         assert message in summary
 
 
+NASTY = [
+    "0001-01-01",
+    "9999-12-31",
+    "-1",
+    "0",
+    "99999999999999999999999",
+    "1e400",
+    "nan",
+    "2025-Q1\x00",
+    "\x00",
+    "' OR 1=1 --",
+    "2025-Q1" * 200,
+    "Æøå",
+]
+
+
 @pytest.mark.django_db
-def test_a_start_in_the_current_week_is_refused(supervisor_client):
-    response = supervisor_client.get(reverse("reports:home"), {"start": date.today()})
+@pytest.mark.parametrize("name", ["period", "site", "channel", "county", "start", "end"])
+def test_no_filter_value_gives_a_server_error(supervisor_client, name):
+    """Every filter, with values that overflow, underflow or are not what they claim to
+    be: a 400 naming the field, on the pages and on the exports, never a 5xx."""
+    for value in NASTY:
+        for url in (reverse("reports:home"), reverse("reports:export", args=["channels"])):
+            response = supervisor_client.get(url, {name: value})
+            assert response.status_code == 400, (name, value, response.status_code)
+
+
+@pytest.mark.django_db
+def test_the_current_quarter_is_not_offered_until_it_is_over(supervisor_client):
+    current = Quarter.of_week(date.today())
+    response = supervisor_client.get(reverse("reports:home"), {"period": current.slug})
     assert response.status_code == 400
-    assert "complete weeks only" in response.text
+    options = response.context["filterset"].form.fields["period"].choices
+    assert next(slug for slug, _label in options) == Quarter.latest_complete().slug
 
 
 @pytest.mark.django_db
-def test_the_default_is_the_last_52_complete_weeks(supervisor_client):
+def test_the_default_is_the_latest_complete_quarter(supervisor_client):
     response = supervisor_client.get(reverse("reports:home"))
     period = response.context["period"]
-    assert period.weeks == 52
-    assert period.last == last_complete_sunday()
+    assert period == Quarter.latest_complete()
+    assert period.last <= last_complete_sunday()
+    assert period.next.last > last_complete_sunday()  # the next one is not over yet
     assert period.first.weekday() == 0
-    assert period.first == period.last - timedelta(weeks=52) + timedelta(days=1)
+    assert period.weeks in (12, 13, 14)
 
 
-@pytest.mark.django_db
-def test_dates_grow_outwards_to_whole_weeks(supervisor_client):
-    response = supervisor_client.get(
-        reverse("reports:home"), {"start": "2025-03-05", "end": "2025-03-12"}
-    )
-    period = response.context["period"]
-    assert (period.first, period.last) == (date(2025, 3, 3), date(2025, 3, 16))
-    assert "Showing 2 complete weeks" in response.text
-
-
-@pytest.mark.django_db
-def test_the_current_week_is_left_out_until_it_is_over(supervisor_client):
-    today = date.today()
-    response = supervisor_client.get(
-        reverse("reports:home"), {"start": today - timedelta(days=30), "end": today}
-    )
-    assert response.context["period"].last == last_complete_sunday()
-    assert "The current week is shown once it is over." in response.text
-
-
-@pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("end", "bucket", "heading"),
+    ("slug", "first", "last", "weeks"),
     [
-        ("2025-03-30", "day", "Day"),
-        ("2025-06-29", "week", "Week"),
-        ("2026-02-28", "month", "Month"),
+        # A quarter holds the weeks whose Thursday falls in it (ISO 8601's rule for years).
+        ("2025-Q1", date(2024, 12, 30), date(2025, 3, 30), 13),
+        ("2025-Q2", date(2025, 3, 31), date(2025, 6, 29), 13),
+        ("2026-Q4", date(2026, 9, 28), date(2027, 1, 3), 14),  # 2026 has 53 ISO weeks
+        ("2027-Q1", date(2027, 1, 4), date(2027, 3, 28), 12),  # 1 April is a Thursday
     ],
 )
-def test_calls_over_time_by_day_week_or_month_by_the_length_of_the_range(
-    supervisor_client, end, bucket, heading
-):
-    response = supervisor_client.get(reverse("reports:home"), {"start": "2025-03-03", "end": end})
+def test_quarters_are_whole_weeks_that_follow_one_another(slug, first, last, weeks):
+    quarter = Quarter.parse(slug)
+    assert (quarter.first, quarter.last, quarter.weeks) == (first, last, weeks)
+    assert quarter.next.first == quarter.last + timedelta(days=1)
+    assert Quarter.of_week(quarter.first) == Quarter.of_week(quarter.last) == quarter
+
+
+def test_no_two_offered_quarters_share_a_day():
+    quarters = sorted(Quarter.complete(date(2026, 12, 7)))
+    assert quarters[0].slug == "2000-Q1"
+    assert quarters[-1].slug == "2026-Q3"
+    for earlier, later in itertools.pairwise(quarters):
+        assert later.first == earlier.last + timedelta(days=1)
+
+
+@pytest.mark.django_db
+def test_calls_over_time_are_counted_by_week(supervisor_client, site):
+    response = supervisor_client.get(reverse("reports:home"), {**RANGE, "site": site.pk})
     table = tables_by_slug(response)["calls_over_time"]
-    assert table.extra["bucket"] == bucket
-    assert table.header[0] == heading
+    assert table.header[0] == "Week"
+    assert table.rows[0] == "week 1, 2025"
+    assert len(table.rows) == 13
+    # The 40 calls fall on 3 to 16 March 2025: weeks 10 and 11, the 10th and 11th rows.
+    counts = [row[0].count for row in table.grid.cells]
+    assert sum(counts[9:11]) == sum(counts) == 40
+    assert min(counts[9:11]) > 0
 
 
 @pytest.mark.django_db
@@ -278,15 +312,16 @@ def test_the_page_works_without_htmx_as_a_plain_get_form(supervisor_client):
     form = response.text.split('id="report-filters"')[1].split("</form>")[0]
     assert 'method="get"' in form
     assert f'action="{reverse("reports:callers")}"' in form
-    for name in ("start", "end", "site", "channel", "county"):
+    for name in ("period", "site", "channel", "county"):
         assert f'name="{name}"' in form
+    assert 'name="start"' not in form
 
 
 @pytest.mark.django_db
 def test_tabs_and_exports_carry_the_filters(supervisor_client, site):
     query = {**RANGE, "site": site.pk, "channel": "chat"}
     response = supervisor_client.get(reverse("reports:unmet"), {**query, "junk": "x"})
-    expected = f"start=2025-03-03&amp;end=2025-03-30&amp;site={site.pk}&amp;channel=chat"
+    expected = f"period=2025-Q1&amp;site={site.pk}&amp;channel=chat"
     for name in PAGE_NAMES:
         assert f'href="{reverse(name)}?{expected}"' in response.text
     assert f'href="{reverse("reports:export", args=["unmet_by_county"])}?{expected}"' in (
@@ -426,9 +461,14 @@ def test_demo_calls_fill_the_demo_reports(supervisor_client, settings):
     call_command("load_demo_calls", calls=300, verbosity=0)
     demo = Site.objects.get(name=DEMO_SITE_NAME)
     assert Call.objects.closed().filter(site=demo).count() == 300
-    response = supervisor_client.get(reverse("reports:home"), {"site": demo.pk})
-    assert tables_by_slug(response)["channels"].grid.total.count == 300
-    assert 'class="chart__bar"' in response.text
+    quarter, total = Quarter.latest_complete(), 0
+    for _n in range(4):  # the demo fills the last four complete quarters
+        query = {"site": demo.pk, "period": quarter.slug}
+        response = supervisor_client.get(reverse("reports:home"), query)
+        total += tables_by_slug(response)["channels"].grid.total.count
+        assert 'class="chart__bar"' in response.text
+        quarter = quarter.previous
+    assert total == 300
     call_command("load_demo_calls", calls=300, verbosity=0)  # never twice
     assert Call.objects.filter(site=demo).count() == 300
 

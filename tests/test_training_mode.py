@@ -25,7 +25,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 OSLO = ZoneInfo("Europe/Oslo")
 FIRST = date(2025, 3, 3)
-RANGE = {"start": "2025-03-03", "end": "2025-03-30"}
+RANGE = {"period": "2025-Q1"}  # ISO weeks 1–13 of 2025, March included
 FINAL = {"channel": "phone", "caller_role": "utsatt", "outcome": "referred"}
 ANSWERS = {
     "channel": "phone",

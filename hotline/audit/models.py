@@ -21,6 +21,15 @@ class AuditQuerySet(models.QuerySet["AuditEvent"]):
     def delete(self) -> tuple[int, dict[str, int]]:
         raise PermissionDenied("The audit log is append-only.")
 
+    def report_exports(self, actor, table: str, since) -> "AuditQuerySet":
+        """One account's exports of one report table since a moment."""
+        return self.filter(
+            kind=AuditEvent.Kind.REPORT_EXPORTED,
+            actor=actor,
+            created_at__gte=since,
+            details__table=table,
+        )
+
 
 class AuditEvent(models.Model):
     class Kind(models.TextChoices):
@@ -41,6 +50,10 @@ class AuditEvent(models.Model):
         CAPACITY_LINK_CREATED = "capacity_link_created", _("Created a capacity link")
         CAPACITY_LINK_REVOKED = "capacity_link_revoked", _("Revoked a capacity link")
         REPORT_EXPORTED = "report_exported", _("Exported a report table")
+        REPORT_EXPORTS_REPEATED = (
+            "report_exports_repeated",
+            _("Exported near-identical report tables repeatedly"),
+        )
 
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     kind = models.CharField(_("event"), max_length=40, choices=Kind.choices)

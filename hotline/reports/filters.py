@@ -1,11 +1,9 @@
-"""The report filters: date range (snapped to whole weeks), site, channel and county.
+"""The report filters: a quarter (of whole weeks), site, channel and county.
 
 They filter the report summary (CallStat), whose rows are keyed by exactly these. The
 filter state lives in the URL (GET), so every view of a report can be bookmarked and
 shared. Bad values give the form errors that the views turn into a 400.
 """
-
-from datetime import timedelta
 
 import django_filters
 from django import forms
@@ -13,58 +11,45 @@ from django.utils.translation import gettext_lazy as _
 
 from hotline.calls.models import Call, Site
 from hotline.reports.models import CallStat
-from hotline.reports.periods import (
-    DEFAULT_WEEKS,
-    EARLIEST,
-    MAX_DAYS,
-    Period,
-    last_complete_sunday,
-)
+from hotline.reports.periods import Quarter
 from services_directory.models import County
 
+# The date range the reports took before they showed whole quarters only: refused by
+# name, so an old bookmark says why instead of silently showing another period.
+RETIRED = ("start", "end")
 
-class DateInput(forms.DateInput):
-    input_type = "date"
 
-    def __init__(self, attrs=None):
-        # A date input takes ISO dates only, whatever the interface language.
-        super().__init__(attrs, format="%Y-%m-%d")
+def quarter_choices() -> list[tuple[str, str]]:
+    """Every complete quarter since 2000, newest first; computed on every request."""
+    return [(quarter.slug, quarter.label) for quarter in Quarter.complete()]
 
 
 class ReportFilterForm(forms.Form):
     def clean(self):
         super().clean()
         data = self.cleaned_data
-        start, end = data.get("start"), data.get("end")
-        if self.has_error("start") or self.has_error("end"):
-            return data
-        last_sunday = last_complete_sunday()
-        if start is not None and start < EARLIEST:
-            self.add_error("start", _("Choose a date in 2000 or later."))
-            return data
-        if start is not None and start > last_sunday:
+        retired = [name for name in RETIRED if self.data.get(name)]
+        if retired:
             self.add_error(
-                "start",
-                _("Reports cover complete weeks only: choose a start before the current week."),
+                "period",
+                _(
+                    "Reports show whole quarters only, not from and to dates (%(fields)s): "
+                    "choose a quarter."
+                )
+                % {"fields": ", ".join(retired)},
             )
             return data
-        clamped = end is not None and end > last_sunday
-        end = min(end, last_sunday) if end is not None else last_sunday
-        if start is None:
-            start = end - timedelta(weeks=DEFAULT_WEEKS) + timedelta(days=1)
-        if end < start:
-            self.add_error("end", _("The end date is before the start date."))
+        if self.has_error("period"):
             return data
-        if (end - start).days > MAX_DAYS:
-            self.add_error("end", _("Choose a range of at most ten years."))
-            return data
-        data["period"] = Period.snap(start, end, clamped=clamped)
+        slug = data.get("period")
+        data["quarter"] = Quarter.parse(slug) if slug else Quarter.latest_complete()
         return data
 
 
 class ReportFilter(django_filters.FilterSet):
-    start = django_filters.DateFilter(label=_("From"), method="by_period", widget=DateInput)
-    end = django_filters.DateFilter(label=_("To"), method="by_period", widget=DateInput)
+    period = django_filters.ChoiceFilter(
+        label=_("Quarter"), choices=quarter_choices, empty_label=None, method="by_period"
+    )
     site = django_filters.ModelChoiceFilter(
         label=_("Helpline site"),
         # Training sites have nothing in the reports to filter by.
@@ -89,7 +74,7 @@ class ReportFilter(django_filters.FilterSet):
         form = ReportFilterForm
 
     def by_period(self, queryset, name, value):
-        # Both dates act together, through the snapped period: see filter_queryset.
+        # The quarter (the latest complete one by default) acts in filter_queryset.
         return queryset
 
     def by_site(self, queryset, name, value):
@@ -99,8 +84,8 @@ class ReportFilter(django_filters.FilterSet):
         return queryset.filter(county=value.pk)
 
     def filter_queryset(self, queryset):
-        period: Period = self.form.cleaned_data["period"]
-        queryset = queryset.filter(week__gte=period.first, week__lte=period.last)
+        quarter: Quarter = self.form.cleaned_data["quarter"]
+        queryset = queryset.filter(week__gte=quarter.first, week__lte=quarter.last)
         for name, filter_ in self.filters.items():
             queryset = filter_.filter(queryset, self.form.cleaned_data.get(name))
         # Which level of the summary to read is up to each table (Selection.of_breakdown).
@@ -112,16 +97,15 @@ class ReportFilter(django_filters.FilterSet):
         return not data.get("site") and not data.get("channel")
 
     @property
-    def period(self) -> Period:
-        return self.form.cleaned_data["period"]
+    def quarter(self) -> Quarter:
+        return self.form.cleaned_data["quarter"]
 
     def logged_values(self) -> dict:
         """The cleaned filters as plain JSON, for the export log."""
         data = self.form.cleaned_data
         return {
-            "start": data["start"].isoformat() if data.get("start") else None,
-            "end": data["end"].isoformat() if data.get("end") else None,
-            **self.period.as_filters(),
+            "period": self.quarter.slug,
+            **self.quarter.as_filters(),
             "site": data["site"].pk if data.get("site") else None,
             "channel": data.get("channel") or None,
             "county": data["county"].number if data.get("county") else None,

@@ -1,24 +1,27 @@
-"""Report periods: whole ISO weeks in Oslo time, and the buckets of the time series.
+"""Report periods: fixed quarters of whole ISO weeks, in Oslo time.
 
-A range always grows outwards to whole weeks (Monday 00:00 to Sunday 24:00), so two
-ranges that differ by a day inside the same weeks give identical figures, and a single
-day can never be isolated by differencing two ranges. The current week is never shown:
-its figures would change with every call closed, and watching them change could reveal
-a call.
+The reports show one quarter at a time, never an arbitrary range. Quarters never
+overlap, so there is no pair of questions whose difference isolates a week (or a day):
+each set of calls a report counts is asked about in exactly one way, and its noisy
+figure is the same on every asking (docs/disclosure-control.md, "Fixed periods").
+
+A quarter is made of the ISO weeks whose Thursday falls in it (ISO 8601's own rule for
+the year a week belongs to), so quarters are whole weeks, follow one another without a
+gap, and fit the report summary, which counts calls per week. The current quarter is
+never shown: its figures would change with every call closed.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 OSLO = ZoneInfo("Europe/Oslo")
-DEFAULT_WEEKS = 52
-EARLIEST = date(2000, 1, 1)
-MAX_DAYS = 3653  # ten years
+EARLIEST_YEAR = 2000
+QUARTER_PATTERN = re.compile(r"(\d{4})-Q([1-4])")
 
 
 def monday(day: date) -> date:
@@ -34,15 +37,70 @@ def local_midnight(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=OSLO)
 
 
-@dataclass(frozen=True)
-class Period:
-    first: date  # a Monday
-    last: date  # a Sunday
-    clamped: bool = False  # the requested end reached into the current week
+@dataclass(frozen=True, order=True)
+class Quarter:
+    year: int
+    number: int  # 1 to 4
 
     @classmethod
-    def snap(cls, start: date, end: date, *, clamped: bool = False) -> "Period":
-        return cls(monday(start), monday(end) + timedelta(days=6), clamped)
+    def parse(cls, text: str) -> "Quarter | None":
+        """``2026-Q3``; None for anything else."""
+        match = QUARTER_PATTERN.fullmatch(text)
+        return cls(int(match[1]), int(match[2])) if match else None
+
+    @classmethod
+    def of_week(cls, day: date) -> "Quarter":
+        """The quarter the week of ``day`` belongs to: the one its Thursday is in."""
+        thursday = monday(day) + timedelta(days=3)
+        return cls(thursday.year, (thursday.month - 1) // 3 + 1)
+
+    @classmethod
+    def latest_complete(cls, today: date | None = None) -> "Quarter":
+        """The last quarter whose every week has ended."""
+        last_sunday = last_complete_sunday(today)
+        quarter = cls.of_week(last_sunday)
+        return quarter if quarter.last == last_sunday else quarter.previous
+
+    @classmethod
+    def complete(cls, today: date | None = None) -> list["Quarter"]:
+        """Every quarter a report can show, newest first."""
+        quarter, quarters = cls.latest_complete(today), []
+        while quarter.year >= EARLIEST_YEAR:
+            quarters.append(quarter)
+            quarter = quarter.previous
+        return quarters
+
+    @property
+    def slug(self) -> str:
+        return f"{self.year}-Q{self.number}"
+
+    @property
+    def label(self) -> str:
+        return _("Q%(number)s %(year)s") % {"number": self.number, "year": self.year}
+
+    @property
+    def previous(self) -> "Quarter":
+        if self.number == 1:
+            return Quarter(self.year - 1, 4)
+        return Quarter(self.year, self.number - 1)
+
+    @property
+    def next(self) -> "Quarter":
+        if self.number == 4:
+            return Quarter(self.year + 1, 1)
+        return Quarter(self.year, self.number + 1)
+
+    @property
+    def first(self) -> date:
+        """The Monday of the quarter's first week (the week of its first Thursday)."""
+        first_day = date(self.year, 3 * self.number - 2, 1)
+        thursday = first_day + timedelta(days=(3 - first_day.weekday()) % 7)
+        return thursday - timedelta(days=3)
+
+    @property
+    def last(self) -> date:
+        """The Sunday of the quarter's last week."""
+        return self.next.first - timedelta(days=1)
 
     @property
     def start(self) -> datetime:
@@ -58,37 +116,17 @@ class Period:
     def weeks(self) -> int:
         return (self.last - self.first).days // 7 + 1
 
-    @property
-    def bucket(self) -> str:
-        """Day, week or month, by the length of the range."""
-        if self.weeks <= 8:
-            return "day"
-        if self.weeks <= 26:
-            return "week"
-        return "month"
-
     def buckets(self) -> list[date]:
-        """The first day of every bucket (as the database truncates), in order."""
-        if self.bucket == "day":
-            return [self.first + timedelta(days=n) for n in range(self.weeks * 7)]
-        if self.bucket == "week":
-            return [self.first + timedelta(weeks=n) for n in range(self.weeks)]
-        months, month = [], self.first.replace(day=1)
-        while month <= self.last:
-            months.append(month)
-            month = (month + timedelta(days=32)).replace(day=1)
-        return months
+        """The Monday of every week, in order: the time series is weekly."""
+        return [self.first + timedelta(weeks=n) for n in range(self.weeks)]
 
-    def bucket_label(self, day: date) -> str:
-        if self.bucket == "day":
-            return date_format(day, "D j. M Y")
-        if self.bucket == "week":
-            year, week, _weekday = day.isocalendar()
-            return _("week %(week)s, %(year)s") % {"week": week, "year": year}
-        return date_format(day, "F Y")
+    @staticmethod
+    def bucket_label(day: date) -> str:
+        year, week, _weekday = day.isocalendar()
+        return _("week %(week)s, %(year)s") % {"week": week, "year": year}
 
     def as_filters(self) -> dict[str, str]:
-        """The weeks shown, for the export log and file names."""
+        """The weeks shown, for the export log."""
         return {"first_day": self.first.isoformat(), "last_day": self.last.isoformat()}
 
     def iso_weeks(self) -> tuple[str, str]:

@@ -10,7 +10,6 @@ the perturbed figures. Charts are drawn from published figures only.
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from functools import cached_property
 from typing import Any
 
@@ -34,7 +33,7 @@ from hotline.reports.disclosure import (
     share,
 )
 from hotline.reports.models import ALL_CHANNELS, ALL_COUNTIES, ALL_SITES, NO_COUNTY
-from hotline.reports.periods import Period
+from hotline.reports.periods import Quarter
 from services_directory.models import County, Language, Municipality, Service, ServiceType, Topic
 
 NOT_RECORDED = gettext_lazy("not recorded")
@@ -238,8 +237,8 @@ def column_chart(figures: list[tuple[str, Figure]]) -> Chart:
 class Selection:
     """The filtered summary rows and what the tables need to know about the filters."""
 
-    rows: QuerySet  # CallStat, filtered by period, site, channel and county
-    period: Period
+    rows: QuerySet  # CallStat, filtered by quarter, site, channel and county
+    period: Quarter
     county: County | None = None
     k: int = 5
     # Reading the roll-up rows for all sites and channels (see CallStat).
@@ -251,7 +250,7 @@ class Selection:
         """The selection a valid ReportFilter describes."""
         return cls(
             filterset.qs,
-            filterset.period,
+            filterset.quarter,
             filterset.form.cleaned_data.get("county"),
             settings.REPORTS_MIN_CELL,
             filterset.all_sites_and_channels,
@@ -295,15 +294,6 @@ class Selection:
                 counted = {(): Cell(row["n"] or 0, (row["keys"] or 0) % KEY_MODULUS)}
             self._tallies[(breakdown, fields)] = counted
         return self._tallies[(breakdown, fields)]
-
-
-def regroup(counted: dict[tuple, Cell], key: Callable[[tuple], tuple]) -> dict[tuple, Cell]:
-    """Add up cells into coarser ones (days into months, say)."""
-    grouped: dict[tuple, Cell] = {}
-    for values, cell in counted.items():
-        target = key(values)
-        grouped[target] = grouped.get(target, EMPTY) + cell
-    return grouped
 
 
 def headline(selection: Selection) -> Figure:
@@ -412,33 +402,19 @@ def pooled_rows(
 # Workload
 
 
-def _days(selection: Selection) -> dict[tuple, Cell]:
-    """Calls per day, from the weekday × hour breakdown of each week."""
-    by_weekday = selection.tally("hour", "week", "a")
-    return regroup(by_weekday, lambda v: (v[0] + timedelta(days=int(v[1]) - 1),))
-
-
 def calls_over_time(selection: Selection) -> Table:
+    """Calls per week of the quarter."""
     period = selection.period
-    bucket = {
-        "day": lambda day: day,
-        "week": lambda day: day - timedelta(days=day.weekday()),
-        "month": lambda day: day.replace(day=1),
-    }[period.bucket]
-    counted = regroup(_days(selection), lambda v: (bucket(v[0]),))
-    categories: Categories = [(day, period.bucket_label(day)) for day in period.buckets()]
-    heading = {"day": _("Day"), "week": _("Week"), "month": _("Month")}[period.bucket]
-    table = one_way(
+    categories: Categories = [(week, period.bucket_label(week)) for week in period.buckets()]
+    return one_way(
         selection,
         "calls_over_time",
         _("Calls over time"),
-        heading,
+        _("Week"),
         categories,
-        counted,
+        selection.tally("total", "week"),
         chart="columns",
     )
-    table.extra["bucket"] = period.bucket
-    return table
 
 
 def heatmap(selection: Selection) -> Table:

@@ -5,10 +5,12 @@ is in docs/disclosure-control.md. The filters live in the URL.
 """
 
 import csv
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_htmx.http import push_url
@@ -23,6 +25,15 @@ from hotline.reports.tables import PAGE_BY_SLUG, PAGES, TABLES, Selection, headl
 # Cells a spreadsheet would run as a formula (CSV injection); tab and CR too, as some
 # spreadsheets strip them before parsing.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+# Exporting one table again and again with filters that differ in one value only (quarter
+# after quarter, county after county) is how figures are collected to be combined. Fixed
+# quarters leave nothing to average, but such a series is still worth a look: every
+# REPEATED_EXPORTS_ALERT such exports within REPEATED_EXPORTS_WINDOW are flagged in the
+# audit log (docs/disclosure-control.md, "Repeated exports").
+REPEATED_EXPORTS_ALERT = 20
+REPEATED_EXPORTS_WINDOW = timedelta(hours=24)
+FILTERS_COMPARED = ("period", "site", "channel", "county")
 
 
 def _filters(request: HtmxHttpRequest) -> ReportFilter:
@@ -85,16 +96,34 @@ def export_table(request: HtmxHttpRequest, table: str) -> HttpResponse:
         return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
     selection = Selection.of(filterset)
     result = build(selection)
+    filters = filterset.logged_values()
     AuditEvent.record(
-        AuditEvent.Kind.REPORT_EXPORTED,
-        request,
-        details={"table": table, "filters": filterset.logged_values()},
+        AuditEvent.Kind.REPORT_EXPORTED, request, details={"table": table, "filters": filters}
     )
-    first, last = selection.period.iso_weeks()
+    _flag_repeated_exports(request, table, filters)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{table}_{first}_{last}.csv"'
+    filename = f"{table}_{selection.period.slug}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")  # lets spreadsheets detect UTF-8 (æøå)
     writer = csv.writer(response)
     for row in result.csv_rows():
         writer.writerow([neutralise(str(cell)) for cell in row])
     return response
+
+
+def _flag_repeated_exports(request: HtmxHttpRequest, table: str, filters: dict) -> None:
+    """Record an alert at every REPEATED_EXPORTS_ALERT-th near-identical export (this one
+    included): same account, same table, filters that differ in at most one value."""
+    since = timezone.now() - REPEATED_EXPORTS_WINDOW
+    earlier = AuditEvent.objects.report_exports(request.user, table, since)
+    similar = sum(
+        1
+        for details in earlier.values_list("details", flat=True)
+        if sum(details.get("filters", {}).get(n) != filters[n] for n in FILTERS_COMPARED) <= 1
+    )
+    if similar and similar % REPEATED_EXPORTS_ALERT == 0:
+        AuditEvent.record(
+            AuditEvent.Kind.REPORT_EXPORTS_REPEATED,
+            request,
+            details={"table": table, "exports": similar, "filters": filters},
+        )

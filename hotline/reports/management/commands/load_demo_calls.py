@@ -1,5 +1,4 @@
 import random
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -7,14 +6,14 @@ from django.core.management.base import BaseCommand, CommandError
 from hotline.calls.models import Call, Site
 from hotline.demo.users import DEMO_SITE_NAME
 from hotline.reports.demo import CallFaker, save_calls
-from hotline.reports.periods import last_complete_sunday
+from hotline.reports.periods import Quarter
 from hotline.reports.summary import rebuild_summary
 from services_directory.models import Municipality
 
 
 class Command(BaseCommand):
     help = (
-        "Made-up closed calls over the last 52 complete weeks for the demo site, so the "
+        "Made-up closed calls over the last four complete quarters for the demo site, so the "
         "demo reports are not empty. Does nothing if the demo site has calls already."
     )
 
@@ -34,11 +33,11 @@ class Command(BaseCommand):
             if options["verbosity"]:
                 self.stdout.write("The demo site has calls already; none added.")
             return
-        last = last_complete_sunday()
+        # The last four complete quarters: the reports show nothing more recent.
+        latest = Quarter.latest_complete()
+        first = latest.previous.previous.previous.first
         faker = CallFaker(random.Random(seed), {site.pk: 1})  # noqa: S311 (made-up data)
-        made, _topics, _referrals = save_calls(
-            faker.calls(calls, last - timedelta(weeks=52) + timedelta(days=1), last)
-        )
+        made, _topics, _referrals = save_calls(faker.calls(calls, first, latest.last))
         rebuild_summary()  # bulk_create bypasses Call.close, which keeps it current
         if options["verbosity"]:
-            self.stdout.write(f"Demo calls: {made} closed calls over the last 52 weeks.")
+            self.stdout.write(f"Demo calls: {made} closed calls over the last four quarters.")
