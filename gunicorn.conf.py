@@ -33,7 +33,10 @@ class _RedactErrors(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = _QUERY.sub("", record.getMessage())
         if message.startswith("Invalid request from ip="):
-            message = "Invalid request: " + message.split(": ", 1)[-1]
+            # "…ip=::1: Invalid HTTP Version: 'voldtekt HTTP/1.1'": the kind of error only,
+            # as what follows quotes the request line.
+            error = message.split(": ", 2)[1]
+            message = f"Invalid request: {error}"
         record.msg, record.args = message, ()
         return True
 
@@ -76,6 +79,8 @@ def post_worker_init(worker) -> None:
     search after a start or deploy does not wait for it. Runs in each worker after the
     app is loaded (``preload_app`` off). A database that is down or not migrated yet
     must not stop the worker: the first search then builds the index, as it would anyway.
+    The build counts against ``timeout`` (30 s by default; a few seconds at 20,000
+    services, docs/performance.md): for a much bigger directory, raise ``--timeout``.
     """
     from django.db import DatabaseError, connections
 

@@ -3,6 +3,7 @@ query string, Referer, User-Agent or client address, nothing of the call panel, 
 the worker's search index before the worker takes its first request."""
 
 import re
+import socket
 import urllib.request
 from urllib.parse import urlencode
 
@@ -74,6 +75,10 @@ def test_the_access_log_keeps_no_search_key_referer_or_address(migrated):
             send(f"{server.url}/desk/calls/current/", data=b"topics=voldtekt"),
             send(f"{server.url}/desk/calls/current/referrals/4711/remove/", data=b""),
         ]
+        # A request line gunicorn refuses itself: its error names the line and the client.
+        with socket.create_connection(("127.0.0.1", server.port), timeout=30) as raw:
+            raw.sendall(b"GET /desk/?where=Troms%C3%B8 voldtekt HTTP/1.1\r\n\r\n")
+            statuses.append(int(raw.recv(64).split()[1]))
     finally:
         server.stop()  # so that the last request's line is written
     output = server.output()
@@ -101,8 +106,9 @@ def test_the_access_log_keeps_no_search_key_referer_or_address(migrated):
         assert not [match[0] for match in lines if secret in match.string], secret
     # Nor anywhere else: gunicorn's own lines and Django's warnings ("Forbidden (CSRF
     # cookie not set.): /desk/calls/current/referrals/<id>/remove/") have no address.
-    for secret in (SEARCH, CAPACITY_KEY, "voldtekt", "Troms", "4711"):
+    for secret in (SEARCH, CAPACITY_KEY, "voldtekt", "Troms", "4711", "ip="):
         assert secret not in output
+    assert "Invalid request" in output  # the refused line is logged, without what it said
 
 
 def test_the_worker_builds_its_search_index_before_taking_requests(migrated):
