@@ -46,7 +46,7 @@ def prepare_database(reset: bool) -> None:
     if reset:
         with connection.cursor() as cursor:
             cursor.execute(
-                "TRUNCATE calls_call_topics, calls_call_referrals, calls_call, "
+                "TRUNCATE calls_calltopic, calls_callreferral, calls_call, "
                 "reports_countedcall, reports_callstat"
             )
 
@@ -76,7 +76,7 @@ def main() -> None:
     _calls, topics, referrals = save_calls(faker.calls(args.calls, first, last), progress=progress)
     print(f"  topics: {topics:,} rows, referrals: {referrals:,} rows")
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE calls_call, calls_call_topics, calls_call_referrals")
+        cursor.execute("ANALYZE calls_call, calls_calltopic, calls_callreferral")
     rebuild = time.perf_counter()
     rows = rebuild_summary()
     print(f"  report summary rebuilt: {rows:,} rows in {time.perf_counter() - rebuild:.1f} s")

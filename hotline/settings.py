@@ -332,16 +332,22 @@ DIRECTORY_CHECK_CONTACT = env_str("DIRECTORY_CHECK_CONTACT", DEFAULT_FROM_EMAIL)
 # their host is named here: an editor's typo must not make us probe our own network.
 LINK_CHECK_ALLOWED_HOSTS = env_list("LINK_CHECK_ALLOWED_HOSTS", [])
 
-# Never log query strings: they may hold what an operator typed during a call.
+# Never log query strings (they may hold what an operator typed during a call) nor ids in
+# paths: Django's request warnings name the path, and every line passes the console
+# handler's filter. gunicorn.conf.py keeps its access log to the same rule.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"request_path": {"()": "hotline.log_privacy.RequestPathFilter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler"},
+        "console": {"class": "logging.StreamHandler", "filters": ["request_path"]},
         "null": {"class": "logging.NullHandler"},
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
     "loggers": {
+        # Not Django's default handlers (their console has no filter, and mail_admins
+        # mails the whole request): through the root's filtered console only.
+        "django": {"handlers": [], "propagate": True},
         "django.server": {"handlers": ["null"], "propagate": False},
         "axes": {"level": "WARNING"},
     },

@@ -1,7 +1,7 @@
 """The shelter staff's personal links, ``/capacity/?key=<token>`` (open without a login).
 
-The token travels in the query string, not the path: the documented access-log format
-records paths only, so the logs never hold a working link."""
+The token travels in the query string, not the path: the logs record paths only (see
+gunicorn.conf.py and hotline/log_privacy.py), so they never hold a working link."""
 
 from django.urls import path
 

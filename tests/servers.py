@@ -86,12 +86,23 @@ def own_database(tmp_path: Path):
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+# One small worker, and time for a slow CI machine to build its index.
+SMALL = ("--workers", "1", "--timeout", "120")
+
+
 class Server:
-    def __init__(self, env: dict[str, str]):
+    """gunicorn on a free port, with the repository's gunicorn.conf.py (read from the
+    working directory) and ``flags``; its error and access logs go to one file."""
+
+    def __init__(self, env: dict[str, str], flags: tuple[str, ...] = SMALL):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        # A file, not a pipe: a pipe nobody reads could block the server. Closed in stop().
-        self.log = tempfile.TemporaryFile()  # noqa: SIM115
+        # A file, not a pipe: a pipe nobody reads could block the server. Opened for
+        # appending, so both streams keep their order and reading it moves nothing.
+        handle, self.log_path = tempfile.mkstemp(suffix=".log")
+        os.close(handle)
+        self.log = open(self.log_path, "ab")  # noqa: SIM115 (closed in stop())
+        self.stopped_output = ""
         self.process = subprocess.Popen(  # noqa: S603
             [
                 sys.executable,
@@ -100,23 +111,25 @@ class Server:
                 "hotline.wsgi",
                 "--bind",
                 f"127.0.0.1:{self.port}",
-                "--workers",
-                "1",
-                "--timeout",
-                "120",
+                *flags,
             ],
             cwd=ROOT,
             env=env,
-            stdout=subprocess.DEVNULL,
+            stdout=self.log,
             stderr=self.log,
         )
+
+    def output(self) -> str:
+        """Everything written so far; after ``stop()``, everything it wrote."""
+        if self.log.closed:
+            return self.stopped_output
+        return Path(self.log_path).read_text()
 
     def wait(self, seconds: float = 90) -> None:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                self.log.seek(0)
-                raise AssertionError(f"gunicorn exited: {self.log.read().decode()}")
+                raise AssertionError(f"gunicorn exited: {self.output()}")
             try:
                 with urllib.request.urlopen(f"{self.url}/healthz", timeout=5):  # noqa: S310
                     return
@@ -131,7 +144,9 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        self.stopped_output = self.output()
         self.log.close()
+        os.unlink(self.log_path)
 
 
 @contextmanager

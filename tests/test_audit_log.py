@@ -1,9 +1,16 @@
 """The audit log: each security event is recorded, supervisors and admins read it, and
 nobody can change or delete it."""
 
+import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from hotline.accounts.roles import Role
@@ -162,6 +169,65 @@ def test_showing_a_confidential_address_is_recorded(operator_client, operator, s
     assert event.created_at is not None
 
 
+def test_a_shown_address_keeps_the_hour_and_no_address(operator_client, operator, shelter):
+    # With a referral to the shelter in the same hour it could link the operator to the
+    # call: no finer than the call record's hour, no workstation address, no numbered id.
+    shown_at = datetime(2026, 3, 10, 14, 37, 12, 345678, tzinfo=ZoneInfo("Europe/Oslo"))
+    with time_machine.travel(shown_at, tick=False):
+        reveal(operator_client, shelter, REMOTE_ADDR="192.0.2.7")
+        AuditEvent.record(Kind.TWO_FACTOR_RESET, actor=operator, subject=operator)
+    event = events(Kind.CONFIDENTIAL_ADDRESS_VIEWED).get()
+    assert event.created_at == shown_at.replace(minute=0, second=0, microsecond=0)
+    assert event.ip_address is None
+    assert isinstance(event.pk, uuid.UUID) and event.pk.version == 4
+    # Other events keep their exact time.
+    assert events(Kind.TWO_FACTOR_RESET).get().created_at == shown_at
+
+
+def test_an_event_shown_in_the_admin_keeps_the_hour_too(editor, shelter):
+    shown_at = datetime(2026, 3, 10, 9, 59, 59, tzinfo=ZoneInfo("Europe/Oslo"))
+    with time_machine.travel(shown_at, tick=False):
+        AuditEvent.record(Kind.CONFIDENTIAL_ADDRESS_VIEWED, actor=editor, service=shelter)
+    assert events(Kind.CONFIDENTIAL_ADDRESS_VIEWED).get().created_at.astimezone(
+        ZoneInfo("Europe/Oslo")
+    ) == datetime(2026, 3, 10, 9, tzinfo=ZoneInfo("Europe/Oslo"))
+
+
+def test_event_ids_do_not_follow_the_order_of_events(operator):
+    for _ in range(12):
+        AuditEvent.record(Kind.TWO_FACTOR_RESET, actor=operator, subject=operator)
+    by_time = list(AuditEvent.objects.order_by("created_at").values_list("pk", flat=True))
+    assert sorted(by_time) != by_time
+
+
+BEFORE_RANDOM_IDS = ("audit", "0002_passkey_kinds")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_migration_to_random_ids_keeps_every_event(operator, shelter):
+    executor = MigrationExecutor(connection)
+    executor.migrate([BEFORE_RANDOM_IDS])
+    try:
+        old = executor.loader.project_state([BEFORE_RANDOM_IDS]).apps.get_model(
+            "audit", "AuditEvent"
+        )
+        for n in range(5):
+            old.objects.create(
+                kind="confidential_address_viewed" if n % 2 else "signed_in",
+                actor_id=operator.pk,
+                service_id=shelter.pk if n % 2 else None,
+                ip_address=None if n % 2 else "192.0.2.7",
+                details={"n": n},
+            )
+        fields = ["created_at", "kind", "actor", "service", "ip_address", "details"]
+        before = sorted(old.objects.values_list(*fields), key=repr)
+    finally:
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    assert sorted(AuditEvent.objects.values_list(*fields), key=repr) == before
+    assert all(isinstance(pk, uuid.UUID) for pk in AuditEvent.objects.values_list("pk", flat=True))
+
+
 def test_with_htmx_only_the_addresses_come_back(operator_client, shelter):
     response = reveal(operator_client, shelter, headers={"HX-Request": "true"})
     assert response.status_code == 200
@@ -197,7 +263,7 @@ def test_capacity_links_created_replaced_and_revoked_are_recorded(editor_client,
     url = reverse("directory:capacity_link", args=[service.pk])
     assert editor_client.post(url).status_code == 200
     assert editor_client.post(url).status_code == 200  # replaced
-    created = list(events(Kind.CAPACITY_LINK_CREATED).order_by("pk"))
+    created = list(events(Kind.CAPACITY_LINK_CREATED).order_by("created_at"))
     assert [e.details["replaced"] for e in created] == [False, True]
     assert {(e.actor, e.service) for e in created} == {(editor, service)}
     revoke = reverse("directory:revoke_capacity_link", args=[service.pk])
@@ -318,7 +384,7 @@ def test_admin_access_and_permissions_given_directly_count_as_role_changes(admin
     }
     response = _change_user(admin_client, operator, [operators])
     assert response.status_code == 302
-    assert events(Kind.ROLES_CHANGED).order_by("pk").last().details == {
+    assert events(Kind.ROLES_CHANGED).order_by("created_at").last().details == {
         "before": ["staff", "operator", "permission:auth.change_user"],
         "after": ["operator"],
     }

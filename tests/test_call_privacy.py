@@ -1,5 +1,6 @@
 """A logged call must never be able to identify the caller."""
 
+import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -7,14 +8,16 @@ import pytest
 import time_machine
 from django.apps import apps
 from django.contrib import admin
-from django.db import models
+from django.db import connection, models
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import URLResolver, get_resolver, reverse
 from django.urls.converters import UUIDConverter
 from simple_history.models import registered_models
 
 from hotline.calls.forms import CallForm
 from hotline.calls.models import Call
-from tests.factories import make_service
+from services_directory.models import Topic
+from tests.factories import make_call, make_service
 
 pytestmark = pytest.mark.django_db
 OSLO = ZoneInfo("Europe/Oslo")
@@ -80,6 +83,73 @@ def test_started_hour_is_the_only_time_on_a_call():
 
 def test_the_primary_key_is_random_not_sequential():
     assert isinstance(Call._meta.pk, models.UUIDField)
+
+
+def test_no_row_about_a_call_is_numbered():
+    # Every table with a row per call (its topic and referral links, the reports'
+    # counted calls) would order calls within the hour with a numbered id.
+    linked = [relation.related_model for relation in Call._meta.related_objects]
+    linked += [Call.topics.through, Call.referrals.through]
+    for model in linked:
+        if model._meta.app_label in {"calls", "reports"}:
+            assert not isinstance(model._meta.pk, models.AutoField), model
+
+
+def test_link_rows_do_not_keep_the_order_calls_were_made(operator_site):
+    services = [make_service(f"Senter {n}") for n in range(3)]
+    topics = list(Topic.objects.values_list("code", flat=True)[:3])
+    when = datetime(2026, 3, 10, 14, 5, tzinfo=OSLO)
+    calls = [make_call(operator_site, when, topics=topics, referrals=services) for _ in range(12)]
+    made = [call.pk for call in calls]
+    for link in (Call.topics.through, Call.referrals.through):
+        ids = list(link.objects.values_list("pk", flat=True))
+        assert all(isinstance(pk, uuid.UUID) and pk.version == 4 for pk in ids), link
+        # The first link of each call, by id: not the order the calls were made in.
+        by_id = list(dict.fromkeys(link.objects.order_by("pk").values_list("call", flat=True)))
+        assert sorted(by_id) == sorted(made)
+        assert by_id != made
+    assert list(Call.objects.order_by("pk").values_list("pk", flat=True)) != made
+    # And what the calls hold is all there.
+    for call in calls:
+        assert set(call.topics.values_list("code", flat=True)) == set(topics)
+        assert set(call.referrals.all()) == set(services)
+
+
+BEFORE_RANDOM_LINKS = ("calls", "0004_adaptation_heard_via_missing_type")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_migration_to_random_link_ids_keeps_every_link(operator_site):
+    services = [make_service("Senter A"), make_service("Senter B")]
+    topics = list(Topic.objects.values_list("pk", flat=True)[:2])
+    executor = MigrationExecutor(connection)
+    executor.migrate([BEFORE_RANDOM_LINKS])
+    try:
+        old = executor.loader.project_state([BEFORE_RANDOM_LINKS]).apps
+        OldCall = old.get_model("calls", "Call")
+        hour = datetime(2026, 3, 10, 14, tzinfo=OSLO)
+        expected = {}
+        for n in range(6):
+            call = OldCall.objects.create(
+                site_id=operator_site.pk, is_open=False, started_hour=hour, disclosure_key=n
+            )
+            call.topics.set(topics[: n % 3])
+            call.referrals.set([s.pk for s in services[: n % 2 + 1]])
+            expected[call.pk] = (set(topics[: n % 3]), {s.pk for s in services[: n % 2 + 1]})
+    finally:
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    migrated = {
+        call.pk: (
+            set(call.topics.values_list("pk", flat=True)),
+            set(call.referrals.values_list("pk", flat=True)),
+        )
+        for call in Call.objects.all()
+    }
+    assert migrated == expected
+    assert all(
+        isinstance(pk, uuid.UUID) for pk in Call.topics.through.objects.values_list("pk", flat=True)
+    )
 
 
 def test_a_closed_call_forgets_the_operator_and_the_token(operator_client, call):

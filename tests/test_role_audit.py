@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def role_changes():
-    return AuditEvent.objects.filter(kind=AuditEvent.Kind.ROLES_CHANGED).order_by("pk")
+    return AuditEvent.objects.filter(kind=AuditEvent.Kind.ROLES_CHANGED).order_by("created_at")
 
 
 def url(name, *args):

@@ -51,12 +51,16 @@ def test_the_development_server_does_not_log_query_strings(settings):
     )
 
 
-def test_the_documented_access_log_format_leaves_out_query_strings():
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    (log_format,) = re.findall(r"--access-logformat '([^']+)'", readme)
-    # %(r)s is the whole request line and %(q)s the query string; %(U)s is the path only.
-    assert "%(r)s" not in log_format and "%(q)s" not in log_format
-    assert "%(U)s" in log_format
+def test_the_documented_commands_use_the_shipped_gunicorn_config():
+    # gunicorn.conf.py keeps the access log safe (tests/test_gunicorn_config.py); a
+    # --config or log flag in the README's commands would bypass or undo it.
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text()
+    commands = re.findall(r"^uv run gunicorn [^\n]*(?:\\\n[^\n]*)*", readme, re.MULTILINE)
+    assert commands
+    for flag in ("--config", "-c ", "--access-logformat", "--log-config", "--logger-class"):
+        assert not [command for command in commands if flag in command], flag
+    assert (root / "gunicorn.conf.py").is_file()
 
 
 @pytest.mark.parametrize(("name", "params"), SEARCHES)

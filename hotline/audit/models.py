@@ -4,6 +4,7 @@ It records staff actions only (who, when, what, which service or account) and ne
 anything about a caller: no search, no call, no municipality a caller named.
 """
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -12,6 +13,8 @@ from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from hotline.calls.models import start_of_hour
 
 
 class AuditQuerySet(models.QuerySet["AuditEvent"]):
@@ -32,6 +35,10 @@ class AuditQuerySet(models.QuerySet["AuditEvent"]):
 
 
 class AuditEvent(models.Model):
+    # Random, not sequential: a numbered event would be placed by its neighbours' times,
+    # and the events kept to the hour (COARSE_KINDS) would lose nothing by being so.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+
     class Kind(models.TextChoices):
         SIGNED_IN = "signed_in", _("Signed in with password")
         SIGN_IN_FAILED = "sign_in_failed", _("Failed sign-in")
@@ -89,6 +96,11 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
 
+    # With a referral to the same shelter in the same hour, a "showed a confidential
+    # address" event links the operator to that call: it keeps the hour the call record
+    # keeps and no address (docs/operations.md, "The audit log").
+    COARSE_KINDS = frozenset({Kind.CONFIDENTIAL_ADDRESS_VIEWED})
+
     objects = AuditQuerySet.as_manager()
 
     class Meta:
@@ -125,13 +137,15 @@ class AuditEvent(models.Model):
         details = dict(details or {})
         if service is not None:
             details.setdefault("service_name", service.name)  # kept if the service goes
+        coarse = kind in cls.COARSE_KINDS
         with transaction.atomic():
             return cls.objects.create(
                 kind=kind,
+                created_at=start_of_hour(timezone.now()) if coarse else timezone.now(),
                 actor=actor,
                 subject=subject,
                 service=service,
-                ip_address=_client_ip(request) if request is not None else None,
+                ip_address=_client_ip(request) if request is not None and not coarse else None,
                 details=details,
             )
 

@@ -201,7 +201,7 @@ class Call(models.Model):
     )
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
     topics = models.ManyToManyField(
-        Topic, blank=True, related_name="calls", verbose_name=_("topics")
+        Topic, blank=True, through="calls.CallTopic", related_name="calls", verbose_name=_("topics")
     )
     relation = models.CharField(
         _("relation to the person using violence"),
@@ -234,7 +234,11 @@ class Call(models.Model):
         _("heard of the line through"), max_length=20, choices=HeardVia.choices, blank=True
     )
     referrals = models.ManyToManyField(
-        Service, blank=True, related_name="call_referrals", verbose_name=_("referred to")
+        Service,
+        blank=True,
+        through="calls.CallReferral",
+        related_name="call_referrals",
+        verbose_name=_("referred to"),
     )
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
     unmet_reason = models.CharField(
@@ -331,3 +335,39 @@ class Call(models.Model):
         """Delete a call started by mistake."""
         with transaction.atomic():
             self.delete()
+
+
+class CallLink(models.Model):
+    """A row linking a call to one of its topics or referrals. Its id is random: Django's
+    own link tables number their rows, and the numbers would order calls (and their
+    referrals) within the hour that the call record keeps."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class CallTopic(CallLink):
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["call", "topic"], name="calls_calltopic_once")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.topic)
+
+
+class CallReferral(CallLink):
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["call", "service"], name="calls_callreferral_once")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.service)
