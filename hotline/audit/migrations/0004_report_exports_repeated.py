@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0002_passkey_kinds'),
+        ('audit', '0003_random_event_ids'),
     ]
 
     operations = [
