@@ -2,8 +2,9 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import widgets as admin_widgets
 from django.contrib.admin.utils import unquote
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -102,6 +103,10 @@ class OpeningHoursInline(LabelledTabularInline):
     model = OpeningHours
     extra = 0
     fields = ["kind", "weekday", "valid_from", "valid_to", "opens", "closes", "channel"]
+    # Hours and minutes only: the default format shows "08:00:00".
+    formfield_overrides = {
+        models.TimeField: {"widget": admin_widgets.AdminTimeWidget(format="%H:%M")},
+    }
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "channel":

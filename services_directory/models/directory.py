@@ -520,7 +520,25 @@ class OpeningHours(models.Model):
         verbose_name_plural = _("opening hours")
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.weekday or ''} {self.opens}–{self.closes}"
+        # Editors read this in the history and on delete pages: "Every week Monday
+        # 08:00–16:00", never "08:00:00" nor "00:00:00–00:00:00".
+        when = [str(self.get_kind_display())]
+        if self.kind == self.Kind.WEEKLY and self.weekday is not None:
+            when.append(str(self.get_weekday_display()))
+        if self.kind == self.Kind.EXCEPTION and self.valid_from is not None:
+            last = self.valid_to or self.valid_from
+            dates = f"{self.valid_from:%d.%m.%Y}"
+            when.append(dates if last == self.valid_from else f"{dates}–{last:%d.%m.%Y}")
+        return f"{' '.join(when)} {self.span_label()}"
+
+    def span_label(self) -> str:
+        """The span as editors write it: "08:00–16:00", "open 24 hours" (opening and
+        closing at the same time) or "closed" (a dated exception without times)."""
+        if self.opens is None or self.closes is None:
+            return gettext("closed")
+        if self.opens == self.closes:
+            return gettext("open 24 hours")
+        return f"{self.opens:%H:%M}–{self.closes:%H:%M}"
 
     def clean(self) -> None:
         errors: dict[str, StrOrPromise] = {}
