@@ -160,7 +160,19 @@ class ServiceAdmin(SimpleHistoryAdmin, AccessibleTabbedTranslationAdmin):
     readonly_fields = ["last_verified_at", "verified_by", "version", "capacity_link_admin"]
     actions = ["mark_verified", "publish", "unpublish"]
     fieldsets = [
-        (None, {"fields": ["name", "organization", "description", "status", "is_published"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "organization",
+                    "description",
+                    "status",
+                    "is_published",
+                    "web_or_chat_only",
+                ]
+            },
+        ),
         (
             _("Who it is for"),
             {

@@ -35,6 +35,7 @@ def _dashboard_context() -> dict:
         "overdue": services.review_overdue(today),
         "due_soon": services.review_due_within(today, DUE_SOON_DAYS),
         "without_hours": services.without_hours(),
+        "without_phone": services.without_phone(),
         "without_coverage": services.without_coverage(),
         "drafts": services.filter(is_published=False),
         "error_reports": ErrorReport.objects.queue(),

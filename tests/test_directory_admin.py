@@ -6,27 +6,10 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from services_directory.models import Organization, Service
-from tests.factories import login_verified, make_service, open_weekdays
+from services_directory.models import Organization
+from tests.factories import login_verified, make_service, open_weekdays, service_post_data
 
 pytestmark = pytest.mark.django_db
-
-
-def service_post_data(service: Service, **changes) -> dict:
-    data = {
-        "name_nb": service.name,
-        "organization": service.organization_id,
-        "status": service.status,
-        "is_published": "on",
-        "covers_whole_country": "on",
-        "holiday_policy": service.holiday_policy,
-        "free_of_charge": "on",
-        "loaded_version": service.version,
-    }
-    for prefix in ("channels", "opening_hours", "locations"):
-        data |= {f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0}
-    data.update(changes)
-    return {key: value for key, value in data.items() if value is not None}
 
 
 @pytest.fixture

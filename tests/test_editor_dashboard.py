@@ -6,7 +6,7 @@ import time_machine
 from django.urls import reverse
 
 from services_directory.models import OpeningHours, Service, ServiceType
-from tests.factories import login_verified, make_service
+from tests.factories import add_phone, login_verified, make_service, service_post_data
 
 pytestmark = pytest.mark.django_db
 OSLO = ZoneInfo("Europe/Oslo")
@@ -88,9 +88,10 @@ def test_recent_changes_show_who_changed_what(editor_client, editor, overdue):
     assert "editor" in recent
 
 
-def test_services_with_hours_and_coverage_are_not_flagged(editor_client):
+def test_services_with_hours_coverage_and_a_phone_are_not_flagged(editor_client):
     service = make_service("Komplett", covers_whole_country=True)
     OpeningHours.objects.create(service=service, weekday=0, opens="09:00", closes="15:00")
+    add_phone(service, "22 33 44 55")
     gaps = (
         editor_client.get(reverse("directory:dashboard"))
         .text.split('id="gaps-heading"')[1]
@@ -98,3 +99,47 @@ def test_services_with_hours_and_coverage_are_not_flagged(editor_client):
     )
     assert "Komplett" not in gaps
     assert Service.objects.without_hours().filter(pk=service.pk).exists() is False
+
+
+def phone_gaps(client) -> str:
+    text = client.get(reverse("directory:dashboard")).text
+    return text.split('id="without-phone"')[1].split("<h3")[0]
+
+
+def test_published_services_without_a_phone_are_incomplete(editor_client):
+    make_service("Bare nettside", covers_whole_country=True)
+    with_phone = make_service("Med telefon", covers_whole_country=True)
+    add_phone(with_phone, "22 33 44 55")
+    draft = make_service("Utkast uten telefon", covers_whole_country=True)
+    Service.objects.filter(pk=draft.pk).update(is_published=False)
+    gaps = phone_gaps(editor_client)
+    assert "(1)" in gaps.split("</h3>")[0]
+    assert "Bare nettside" in gaps
+    assert "Med telefon" not in gaps
+    assert "Utkast uten telefon" not in gaps  # drafts are listed as drafts
+    assert "«nås bare via nett eller chat»" in gaps  # the way out, named as in the admin
+
+
+def test_a_service_marked_web_or_chat_only_is_not_flagged(editor_client):
+    chat = make_service("Chattjeneste", covers_whole_country=True, web_or_chat_only=True)
+    assert "Chattjeneste" not in phone_gaps(editor_client)
+    assert not Service.objects.without_phone().filter(pk=chat.pk).exists()
+
+
+def test_an_sms_number_alone_is_not_a_phone_to_ring(editor_client):
+    from services_directory.models import ContactChannel
+
+    sms = make_service("Bare SMS", covers_whole_country=True)
+    ContactChannel.objects.create(service=sms, kind="sms", value="+4741234567")
+    assert "Bare SMS" in phone_gaps(editor_client)
+
+
+def test_editors_tick_web_or_chat_only_in_the_admin(editor_client):
+    service = make_service("Chat", covers_whole_country=True)
+    url = reverse("admin:services_directory_service_change", args=[service.pk])
+    assert 'name="web_or_chat_only"' in editor_client.get(url).text
+    response = editor_client.post(url, service_post_data(service, web_or_chat_only="on"))
+    assert response.status_code == 302
+    service.refresh_from_db()
+    assert service.web_or_chat_only
+    assert "Chat" not in phone_gaps(editor_client)

@@ -106,6 +106,13 @@ class ServiceQuerySet(models.QuerySet):
     def without_hours(self):
         return self.filter(opening_hours__isnull=True)
 
+    def without_phone(self):
+        """Published entries an operator cannot ring: no phone number, and no editor has
+        said the service is reached by web or chat only."""
+        return self.filter(is_published=True, web_or_chat_only=False).exclude(
+            channels__kind=ContactChannel.Kind.PHONE
+        )
+
     def without_coverage(self):
         return self.filter(
             covers_whole_country=False,
@@ -165,6 +172,16 @@ class Service(models.Model):
         help_text=_(
             "Shelter staff report free places through a personal link; operators see them. "
             "Always on for crisis centres."
+        ),
+    )
+    # A service without a phone looks complete to operators mid-call; the dashboard
+    # lists it as incomplete unless an editor has said there is no number on purpose.
+    web_or_chat_only = models.BooleanField(
+        _("reachable by web or chat only"),
+        default=False,
+        help_text=_(
+            "Tick only if the service has no phone number on purpose. A published service "
+            "without a phone is otherwise listed as incomplete on the dashboard."
         ),
     )
     operator_note = models.CharField(
