@@ -11,10 +11,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationStackedInline
-from simple_history.admin import SimpleHistoryAdmin
 
 from hotline.admin_a11y import AccessibleTabbedTranslationAdmin, LabelledTabularInline
 from hotline.audit.models import AuditEvent
+from services_directory.history import (
+    CHANGE_REASON_HELP,
+    ReadableHistoryAdmin,
+    attach_inline_changes,
+)
 from services_directory.models import (
     AccessibilityFeature,
     CapacityLink,
@@ -43,6 +47,13 @@ from services_directory.validators import normalize_organization_number
 class ServiceForm(forms.ModelForm):
     # The version the editor started from; a mismatch on save means someone else saved.
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Kept in the history (history_change_reason, 100 characters there).
+    change_reason = forms.CharField(
+        label=_("Reason for this change"),
+        max_length=100,
+        required=False,
+        help_text=CHANGE_REASON_HELP,
+    )
 
     class Meta:
         model = Service
@@ -132,7 +143,7 @@ class ReviewStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Service)
-class ServiceAdmin(SimpleHistoryAdmin, AccessibleTabbedTranslationAdmin):
+class ServiceAdmin(ReadableHistoryAdmin, AccessibleTabbedTranslationAdmin):
     form = ServiceForm
     inlines = [ContactChannelInline, OpeningHoursInline, LocationInline]
     list_display = [
@@ -206,7 +217,27 @@ class ServiceAdmin(SimpleHistoryAdmin, AccessibleTabbedTranslationAdmin):
             _("Review"),
             {"fields": ["next_review_due", "last_verified_at", "verified_by", "loaded_version"]},
         ),
+        (_("This change"), {"fields": ["change_reason"]}),
     ]
+    # The inline rows' own history, shown with the service's (see history.py).
+    history_inline_models = (ContactChannel, OpeningHours, Location)
+
+    def save_model(self, request, obj, form, change):
+        obj._change_reason = form.cleaned_data.get("change_reason") or None
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        # The inline rows' history records carry the editor's reason too.
+        reason = form.cleaned_data.get("change_reason") or None
+        for inline_form in formset.forms:
+            inline_form.instance._change_reason = reason
+        super().save_formset(request, form, formset, change)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+        records = list(historical_records)
+        if records:
+            attach_inline_changes(records[0].id, records, self.history_inline_models)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
@@ -284,13 +315,13 @@ class OrganizationForm(forms.ModelForm):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(SimpleHistoryAdmin):
+class OrganizationAdmin(ReadableHistoryAdmin):
     form = OrganizationForm
     list_display = ["name", "organization_number", "url"]
     search_fields = ["name", "organization_number"]
 
 
-class TermAdmin(SimpleHistoryAdmin, AccessibleTabbedTranslationAdmin):
+class TermAdmin(ReadableHistoryAdmin, AccessibleTabbedTranslationAdmin):
     list_display = ["label", "code", "position", "is_active"]
     list_editable = ["position", "is_active"]
     search_fields = ["code", "label"]
@@ -372,7 +403,7 @@ class ErrorReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(ShelterCapacity)
-class ShelterCapacityAdmin(SimpleHistoryAdmin):
+class ShelterCapacityAdmin(ReadableHistoryAdmin):
     """Shelter staff report through their link; editors may enter figures phoned in."""
 
     list_display = ["service", "status", "women", "men", "families", "updated_at"]
@@ -394,7 +425,7 @@ class ShelterCapacityAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CapacityLink)
-class CapacityLinkAdmin(SimpleHistoryAdmin):
+class CapacityLinkAdmin(ReadableHistoryAdmin):
     """Who issued which shelter's link, and when. Links are made and revoked on the
     link page (the token is shown there once), never edited here."""
 
