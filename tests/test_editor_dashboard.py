@@ -1,3 +1,4 @@
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -143,3 +144,54 @@ def test_editors_tick_web_or_chat_only_in_the_admin(editor_client):
     service.refresh_from_db()
     assert service.web_or_chat_only
     assert "Chat" not in phone_gaps(editor_client)
+
+
+def review_row(html: str, service) -> str:
+    row = html.split(f'id="review-{service.pk}"')[1].split("</tr>")[0]
+    return " ".join(re.sub(r"<[^>]+>", " ", row).split())
+
+
+def test_each_review_row_shows_the_phones_and_todays_hours_it_confirms(editor_client, overdue):
+    add_phone(overdue, "22 33 44 55")
+    add_phone(overdue, "800 57 000")
+    with time_machine.travel(datetime(2026, 11, 30, 10, tzinfo=OSLO)):  # a Monday
+        OpeningHours.objects.create(service=overdue, weekday=0, opens="08:00", closes="15:30")
+        OpeningHours.objects.create(service=overdue, weekday=1, opens="00:00", closes="00:00")
+        monday = review_row(editor_client.get(reverse("directory:dashboard")).text, overdue)
+    assert "22 33 44 55 , 800 57 000" in monday
+    assert "I dag: 08:00–15:30" in monday
+    with time_machine.travel(datetime(2026, 12, 1, 10, tzinfo=OSLO)):  # Tuesday
+        tuesday = review_row(editor_client.get(reverse("directory:dashboard")).text, overdue)
+    assert "I dag: døgnåpent" in tuesday
+    with time_machine.travel(datetime(2026, 12, 2, 10, tzinfo=OSLO)):  # Wednesday
+        wednesday = review_row(editor_client.get(reverse("directory:dashboard")).text, overdue)
+    assert "I dag: stengt" in wednesday
+
+
+def test_a_row_without_a_phone_says_so(editor_client, overdue):
+    row = review_row(editor_client.get(reverse("directory:dashboard")).text, overdue)
+    assert "ingen telefonnummer" in row
+
+
+def test_verified_today_keeps_the_row_in_place_with_the_focus_on_it(editor_client, overdue):
+    before = make_service("A først", covers_whole_country=True)
+    after = make_service("Å sist", covers_whole_country=True)
+    Service.objects.filter(pk__in=[before.pk, after.pk]).update(next_review_due=date(2015, 9, 30))
+    response = editor_client.post(
+        reverse("directory:verify", args=[overdue.pk]), headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    section = response.text.split('id="overdue-heading"')[1].split("</section>")[0]
+    assert "(2)" in section.split("</h2>")[0]  # the count is what is still overdue
+    order = [section.index(f'id="review-{s.pk}"') for s in (before, overdue, after)]
+    assert order == sorted(order)
+    row = section.split(f'id="review-{overdue.pk}"')[1].split("</tr>")[0]
+    assert "autofocus" in row and 'tabindex="-1"' in row
+    assert "Kontrollert i dag. Neste gjennomgang:" in row
+    assert "<button" not in row
+    assert section.count("autofocus") == 1
+    assert "<button" in section.split(f'id="review-{after.pk}"')[1].split("</tr>")[0]
+
+
+def test_the_full_dashboard_focuses_nothing_by_itself(editor_client, overdue):
+    assert "autofocus" not in editor_client.get(reverse("directory:dashboard")).text

@@ -328,6 +328,18 @@ class Service(models.Model):
             self.holiday_policy,
         )
 
+    def hours_on(self, day: date) -> str:
+        """The service's hours starting on ``day`` as editors write them ("08:00–16:00",
+        "open 24 hours"), or "closed"."""
+        spans = self.schedule().spans_on(day)
+        return ", ".join(span_label(span) for span in spans) or gettext("closed")
+
+    def phone_numbers(self) -> list[str]:
+        """The phone numbers as operators see them, in the channels' order. Reads the
+        prefetched ``channels`` when there are any."""
+        channels = sorted(self.channels.all(), key=lambda c: (c.position, c.pk))
+        return [c.display_value for c in channels if c.kind == ContactChannel.Kind.PHONE]
+
 
 def add_months(day: date, months: int) -> date:
     month_index = day.month - 1 + months
@@ -553,9 +565,7 @@ class OpeningHours(models.Model):
         closing at the same time) or "closed" (a dated exception without times)."""
         if self.opens is None or self.closes is None:
             return gettext("closed")
-        if self.opens == self.closes:
-            return gettext("open 24 hours")
-        return f"{self.opens:%H:%M}–{self.closes:%H:%M}"
+        return span_label(hours.Span(self.opens, self.closes))
 
     def clean(self) -> None:
         errors: dict[str, StrOrPromise] = {}
@@ -583,6 +593,13 @@ class OpeningHours(models.Model):
         if self.opens is None or self.closes is None:
             return None
         return hours.Span(self.opens, self.closes)
+
+
+def span_label(span: hours.Span) -> str:
+    """ "08:00–16:00", or "open 24 hours" for a span that closes when it opens."""
+    if span.is_full_day:
+        return gettext("open 24 hours")
+    return f"{span.opens:%H:%M}–{span.closes:%H:%M}"
 
 
 def build_schedule(rows, holiday_policy: str) -> hours.Schedule:
