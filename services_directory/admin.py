@@ -32,6 +32,7 @@ from services_directory.models import (
     OpeningHours,
     Organization,
     Place,
+    PlaceName,
     Postcode,
     Service,
     ServiceType,
@@ -381,6 +382,14 @@ class PostcodeAdmin(ReadOnlyAdmin):
 class PlaceAdmin(ReadOnlyAdmin):
     list_display = ["name", "municipality", "population"]
     search_fields = ["name"]
+    list_select_related = ["municipality__county"]
+
+
+@admin.register(PlaceName)
+class PlaceNameAdmin(ReadOnlyAdmin):
+    list_display = ["name", "language", "place", "municipality", "source"]
+    list_filter = ["language"]
+    search_fields = ["name", "place"]
     list_select_related = ["municipality__county"]
 
 
