@@ -195,3 +195,14 @@ def test_verified_today_keeps_the_row_in_place_with_the_focus_on_it(editor_clien
 
 def test_the_full_dashboard_focuses_nothing_by_itself(editor_client, overdue):
     assert "autofocus" not in editor_client.get(reverse("directory:dashboard")).text
+
+
+def test_a_stored_number_that_is_no_longer_valid_shows_as_stored(editor_client, overdue):
+    """Imported or older rows may hold what validation now refuses: no 500, the editor
+    sees it as it is (check_directory flags it)."""
+    from services_directory.models import ContactChannel
+
+    ContactChannel.objects.create(service=overdue, kind="phone", value="12345")
+    response = editor_client.get(reverse("directory:dashboard"))
+    assert response.status_code == 200
+    assert "12345" in review_row(response.text, overdue)

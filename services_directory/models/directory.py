@@ -338,7 +338,17 @@ class Service(models.Model):
         """The phone numbers as operators see them, in the channels' order. Reads the
         prefetched ``channels`` when there are any."""
         channels = sorted(self.channels.all(), key=lambda c: (c.position, c.pk))
-        return [c.display_value for c in channels if c.kind == ContactChannel.Kind.PHONE]
+        numbers = []
+        for channel in channels:
+            if channel.kind != ContactChannel.Kind.PHONE:
+                continue
+            try:
+                numbers.append(channel.display_value)
+            except ValidationError:
+                # Stored before validation, or imported: check_directory flags it, and
+                # the editor confirming it must see it as it is.
+                numbers.append(channel.value)
+        return numbers
 
 
 def add_months(day: date, months: int) -> date:
