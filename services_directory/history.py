@@ -17,7 +17,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.db import models
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -57,7 +57,8 @@ def display_value(field: models.Field | None, value: Any) -> str:
     if isinstance(value, time):
         return f"{value:%H:%M}"
     if isinstance(value, datetime):
-        return formats.date_format(value, "d.m.Y H:i")
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return formats.date_format(local, "d.m.Y H:i")
     if isinstance(value, date):
         return f"{value:%d.%m.%Y}"
     return str(value)
@@ -86,7 +87,11 @@ class ReadableHistoryHelper(HistoricalRecordContextHelper):
     def prepare_delta_change_value(self, change: ModelChange, value: Any) -> Any:
         field = _field(self.model, change.field)
         if isinstance(field, models.ManyToManyField):
-            return super().prepare_delta_change_value(change, value)
+            related = super().prepare_delta_change_value(change, value)
+            return ", ".join(map(str, related)) or BLANK
+        if isinstance(field, models.ForeignKey) and getattr(value, "pk", None) is None:
+            # No related object (simple-history shows "Deleted user (pk=None)").
+            return BLANK
         return display_value(field, value)
 
 

@@ -7,7 +7,7 @@ from datetime import date, time
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from services_directory.models import OpeningHours
 from tests.factories import (
@@ -170,3 +170,23 @@ def test_the_change_reason_field_is_on_the_form_and_limited(editor_client, servi
     )
     assert response.status_code == 200
     assert "change_reason" in response.context["adminform"].form.errors
+
+
+def test_verifying_reads_as_dates_and_a_name_not_none(editor_client, editor, service):
+    service.mark_verified(editor)
+    newest = history_rows(editor_client, service)[0]
+    assert "Kontrollert av: – → editor" in newest
+    assert "pk=None" not in newest and "Slettet" not in newest
+    verified = timezone.localtime(service.last_verified_at)
+    assert f"Sist kontrollert: – → {verified:%d.%m.%Y %H:%M}" in newest
+
+
+def test_a_coverage_change_lists_the_names_without_brackets(editor_client, service):
+    from services_directory.models import County
+
+    service.coverage_counties.set(County.objects.filter(number__in=["03", "18"]))
+    newest = history_rows(editor_client, service)[0]
+    assert "Fylker som dekkes: – → Nordland, Oslo" in newest or (
+        "Fylker som dekkes: – → Oslo, Nordland" in newest
+    )
+    assert "[]" not in newest
