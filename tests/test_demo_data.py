@@ -453,3 +453,16 @@ def test_reload_keeps_guidance_an_editor_wrote(demo):
     load_demo_directory()
     topic.refresh_from_db()
     assert topic.guidance_nb == "Egen tekst."
+
+
+def test_a_reload_replaces_the_outdated_demo_guidance_only(demo):
+    from services_directory.demo.data import OUTDATED_GUIDANCE
+    from services_directory.models import Topic
+
+    topic = Topic.objects.get(code="egen-voldsbruk")
+    topic.guidance_nb = OUTDATED_GUIDANCE["egen-voldsbruk"]
+    topic.save()
+    load_demo_directory()
+    topic.refresh_from_db()
+    assert "Alternativ til Vold" not in topic.guidance_nb
+    assert "Eksempel voldsbehandling" in topic.guidance_nb

@@ -789,7 +789,8 @@ def all_specs() -> list[Spec]:
 
 
 # Demo guidance cards for operators (report, section 7.4.2: one shared knowledge base).
-# Editors replace these; the loader never overwrites a card an editor has written.
+# Editors replace these; the loader never overwrites a card an editor has written, only
+# an earlier demo text (OUTDATED_GUIDANCE).
 DEMO_GUIDANCE = {
     "voldtekt": (
         "Overgrepsmottaket kan sikre spor og gi helsehjelp uten at innringer anmelder. "
@@ -832,5 +833,14 @@ DEMO_GUIDANCE = {
         "utsatte for menneskehandel.",
         "Promise nothing about residence permits. ROSA helps victims of human trafficking "
         "with support and safe housing.",
+    ),
+}
+
+
+# Earlier demo texts a reload replaces: this one named a service the directory lacks.
+OUTDATED_GUIDANCE = {
+    "egen-voldsbruk": (
+        "Møt den som bruker vold med respekt: det tar mot å ringe. Alternativ til Vold "
+        "og familievernet tilbyr behandling. Spør om barn er i huset."
     ),
 }

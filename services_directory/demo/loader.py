@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from simple_history.utils import bulk_create_with_history
 
-from services_directory.demo.data import DEMO_GUIDANCE, OSLO_TZ, all_specs
+from services_directory.demo.data import DEMO_GUIDANCE, OSLO_TZ, OUTDATED_GUIDANCE, all_specs
 from services_directory.demo.spec import HSDS_PREFIX, Org, Spec
 from services_directory.models import (
     AccessibilityFeature,
@@ -86,7 +86,8 @@ class _Counts:
 def _sync_guidance() -> None:
     for topic in Topic.objects.filter(code__in=DEMO_GUIDANCE):
         nb, en = DEMO_GUIDANCE[topic.code]
-        if not topic.guidance_nb:  # type: ignore[attr-defined]
+        current = topic.guidance_nb  # type: ignore[attr-defined]
+        if not current or current == OUTDATED_GUIDANCE.get(topic.code):
             topic.guidance_nb, topic.guidance_en = nb, en  # type: ignore[attr-defined]
             topic.save()
 
