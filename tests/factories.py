@@ -459,3 +459,10 @@ def service_post_data(service, **changes) -> dict:
         data |= {f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0}
     data.update(changes)
     return {key: value for key, value in data.items() if value is not None}
+
+
+def service_change_url(service) -> str:
+    """The service's page in the admin."""
+    from django.urls import reverse
+
+    return reverse("admin:services_directory_service_change", args=[service.pk])

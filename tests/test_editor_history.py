@@ -17,6 +17,7 @@ from tests.factories import (
     login_verified,
     make_service,
     open_weekdays,
+    service_change_url,
     service_post_data,
 )
 
@@ -28,13 +29,9 @@ def service():
     return make_service("Krisesenteret", covers_whole_country=True)
 
 
-def change_url(service):
-    return reverse("admin:services_directory_service_change", args=[service.pk])
-
-
 def test_the_admin_shows_hours_without_seconds(editor_client, service):
     open_weekdays(service, opens=time(8), closes=time(15, 30))
-    text = editor_client.get(change_url(service)).text
+    text = editor_client.get(service_change_url(service)).text
     opens = re.findall(r'name="opening_hours-\d-opens"[^>]*value="([^"]*)"', text)
     opens += re.findall(r'value="([^"]*)"[^>]*name="opening_hours-\d-opens"', text)
     closes = re.findall(r'name="opening_hours-\d-closes"[^>]*value="([^"]*)"', text)
@@ -91,7 +88,7 @@ def test_an_edit_records_its_reason_and_the_hours_and_phones_saved_with_it(edito
             "opening_hours-0-closes": "08:00",
         },
     )
-    response = editor_client.post(change_url(service), data)
+    response = editor_client.post(service_change_url(service), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     latest = service.history.latest()
     assert latest.history_change_reason == "Nytt nummer fra nettsiden"
@@ -130,7 +127,7 @@ def test_removing_a_row_is_in_the_history(editor_client, service):
             "channels-0-DELETE": "on",
         },
     )
-    assert editor_client.post(change_url(service), data).status_code == 302
+    assert editor_client.post(service_change_url(service), data).status_code == 302
     assert "Fjernet kontaktkanal: telefon: 22 33 44 55" in history_rows(editor_client, service)[0]
 
 
@@ -163,10 +160,10 @@ def test_other_roles_and_unknown_services_get_no_history(client, operator, edito
 
 
 def test_the_change_reason_field_is_on_the_form_and_limited(editor_client, service):
-    text = editor_client.get(change_url(service)).text
+    text = editor_client.get(service_change_url(service)).text
     assert 'name="change_reason"' in text and 'maxlength="100"' in text
     response = editor_client.post(
-        change_url(service), service_post_data(service, change_reason="x" * 101)
+        service_change_url(service), service_post_data(service, change_reason="x" * 101)
     )
     assert response.status_code == 200
     assert "change_reason" in response.context["adminform"].form.errors
