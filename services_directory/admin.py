@@ -2,18 +2,23 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import widgets as admin_widgets
 from django.contrib.admin.utils import unquote
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationStackedInline
-from simple_history.admin import SimpleHistoryAdmin
 
 from hotline.admin_a11y import AccessibleTabbedTranslationAdmin, LabelledTabularInline
 from hotline.audit.models import AuditEvent
+from services_directory.history import (
+    CHANGE_REASON_HELP,
+    ReadableHistoryAdmin,
+    attach_inline_changes,
+)
 from services_directory.models import (
     AccessibilityFeature,
     CapacityLink,
@@ -27,6 +32,7 @@ from services_directory.models import (
     OpeningHours,
     Organization,
     Place,
+    PlaceName,
     Postcode,
     Service,
     ServiceType,
@@ -42,6 +48,13 @@ from services_directory.validators import normalize_organization_number
 class ServiceForm(forms.ModelForm):
     # The version the editor started from; a mismatch on save means someone else saved.
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Kept in the history (history_change_reason, 100 characters there).
+    change_reason = forms.CharField(
+        label=_("Reason for this change"),
+        max_length=100,
+        required=False,
+        help_text=CHANGE_REASON_HELP,
+    )
 
     class Meta:
         model = Service
@@ -102,6 +115,10 @@ class OpeningHoursInline(LabelledTabularInline):
     model = OpeningHours
     extra = 0
     fields = ["kind", "weekday", "valid_from", "valid_to", "opens", "closes", "channel"]
+    # Hours and minutes only: the default format shows "08:00:00".
+    formfield_overrides = {
+        models.TimeField: {"widget": admin_widgets.AdminTimeWidget(format="%H:%M")},
+    }
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "channel":
@@ -127,7 +144,7 @@ class ReviewStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Service)
-class ServiceAdmin(SimpleHistoryAdmin, AccessibleTabbedTranslationAdmin):
+class ServiceAdmin(ReadableHistoryAdmin, AccessibleTabbedTranslationAdmin):
     form = ServiceForm
     inlines = [ContactChannelInline, OpeningHoursInline, LocationInline]
     list_display = [
@@ -155,7 +172,19 @@ class ServiceAdmin(SimpleHistoryAdmin, AccessibleTabbedTranslationAdmin):
     readonly_fields = ["last_verified_at", "verified_by", "version", "capacity_link_admin"]
     actions = ["mark_verified", "publish", "unpublish"]
     fieldsets = [
-        (None, {"fields": ["name", "organization", "description", "status", "is_published"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "organization",
+                    "description",
+                    "status",
+                    "is_published",
+                    "web_or_chat_only",
+                ]
+            },
+        ),
         (
             _("Who it is for"),
             {
@@ -189,7 +218,27 @@ class ServiceAdmin(SimpleHistoryAdmin, AccessibleTabbedTranslationAdmin):
             _("Review"),
             {"fields": ["next_review_due", "last_verified_at", "verified_by", "loaded_version"]},
         ),
+        (_("This change"), {"fields": ["change_reason"]}),
     ]
+    # The inline rows' own history, shown with the service's (see history.py).
+    history_inline_models = (ContactChannel, OpeningHours, Location)
+
+    def save_model(self, request, obj, form, change):
+        obj._change_reason = form.cleaned_data.get("change_reason") or None
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        # The inline rows' history records carry the editor's reason too.
+        reason = form.cleaned_data.get("change_reason") or None
+        for inline_form in formset.forms:
+            inline_form.instance._change_reason = reason
+        super().save_formset(request, form, formset, change)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+        records = list(historical_records)
+        if records:
+            attach_inline_changes(records[0].id, records, self.history_inline_models)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
@@ -267,13 +316,13 @@ class OrganizationForm(forms.ModelForm):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(SimpleHistoryAdmin):
+class OrganizationAdmin(ReadableHistoryAdmin):
     form = OrganizationForm
     list_display = ["name", "organization_number", "url"]
     search_fields = ["name", "organization_number"]
 
 
-class TermAdmin(SimpleHistoryAdmin, AccessibleTabbedTranslationAdmin):
+class TermAdmin(ReadableHistoryAdmin, AccessibleTabbedTranslationAdmin):
     list_display = ["label", "code", "position", "is_active"]
     list_editable = ["position", "is_active"]
     search_fields = ["code", "label"]
@@ -336,6 +385,14 @@ class PlaceAdmin(ReadOnlyAdmin):
     list_select_related = ["municipality__county"]
 
 
+@admin.register(PlaceName)
+class PlaceNameAdmin(ReadOnlyAdmin):
+    list_display = ["name", "language", "place", "municipality", "source"]
+    list_filter = ["language"]
+    search_fields = ["name", "place"]
+    list_select_related = ["municipality__county"]
+
+
 @admin.register(ErrorReport)
 class ErrorReportAdmin(admin.ModelAdmin):
     """A read-only record; operators file reports at the desk, editors resolve them on the
@@ -355,7 +412,7 @@ class ErrorReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(ShelterCapacity)
-class ShelterCapacityAdmin(SimpleHistoryAdmin):
+class ShelterCapacityAdmin(ReadableHistoryAdmin):
     """Shelter staff report through their link; editors may enter figures phoned in."""
 
     list_display = ["service", "status", "women", "men", "families", "updated_at"]
@@ -377,7 +434,7 @@ class ShelterCapacityAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CapacityLink)
-class CapacityLinkAdmin(SimpleHistoryAdmin):
+class CapacityLinkAdmin(ReadableHistoryAdmin):
     """Who issued which shelter's link, and when. Links are made and revoked on the
     link page (the token is shown there once), never edited here."""
 

@@ -15,7 +15,7 @@ from functools import cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from services_directory.models import Municipality, Place, Postcode
+from services_directory.models import Municipality, Place, PlaceName, Postcode
 
 POSTCODE = re.compile(r"^(\d{4})(?:\s+\D.*)?$")
 QUALIFIED = re.compile(r"^(.+?)\s*\((.+)\)$")
@@ -66,6 +66,16 @@ def _index() -> tuple[Entry, ...]:
                 municipality.pk,
                 min(place.population, 1_999_999),
             )
+        )
+    # Sámi, Kven and other names of places (data/place_names.csv), just below the
+    # municipalities' own names.
+    for name in PlaceName.objects.active():
+        municipality = by_pk.get(name.municipality_id)
+        if municipality is None:
+            continue
+        label = f"{name.name} ({name.place})" if name.place != name.name else name.name
+        entries.append(
+            Entry(fold(name.name), label, municipality.label, municipality.pk, 1_999_999)
         )
     for postcode in Postcode.objects.active():
         entries.append(

@@ -14,7 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from services_directory.models import County, Municipality, Place, Postcode
+from services_directory.models import County, Municipality, Place, PlaceName, Postcode
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -59,7 +59,7 @@ def _coordinate(row: dict[str, str], lat: str, lon: str, where: str) -> tuple[fl
     return latitude, longitude
 
 
-def _sync[M: (County, Municipality, Postcode, Place), K](
+def _sync[M: (County, Municipality, Postcode, Place, PlaceName), K](
     model: type[M], key: str, rows: dict[K, dict[str, Any]]
 ) -> SyncResult:
     """Make the active rows of ``model`` equal ``rows`` (key value -> field values)."""
@@ -153,6 +153,32 @@ def load_places(path: Path) -> SyncResult:
     return _sync(Place, "geonameid", places)
 
 
+def load_place_names(path: Path) -> SyncResult:
+    municipality_ids = dict(Municipality.objects.active().values_list("number", "id"))
+    languages = set(PlaceName.Language.values)
+    names = {}
+    for row in _read(path):
+        where = f"place name {row['name']}"
+        if row["municipality_number"] not in municipality_ids:
+            raise ValidationError(
+                f"{where}: unknown municipality number {row['municipality_number']}"
+            )
+        if row["language"] not in languages:
+            raise ValidationError(f"{where}: unknown language {row['language']}")
+        if not row["source"].strip():
+            # Every name must say where it comes from (SOURCES.md gives the details).
+            raise ValidationError(f"{where}: no source")
+        if row["name"] in names:
+            raise ValidationError(f"{where}: listed twice")
+        names[row["name"]] = {
+            "language": row["language"],
+            "place": row["place"],
+            "municipality_id": municipality_ids[row["municipality_number"]],
+            "source": row["source"],
+        }
+    return _sync(PlaceName, "name", names)
+
+
 @transaction.atomic
 def load_all(data_dir: Path = DATA_DIR) -> dict[str, SyncResult]:
     from services_directory import places
@@ -164,5 +190,8 @@ def load_all(data_dir: Path = DATA_DIR) -> dict[str, SyncResult]:
         "postcodes": load_postcodes(data_dir / "postcodes.csv"),
         "places": load_places(data_dir / "places.csv"),
     }
+    # Optional: a later municipal structure may come without it; the names stay then.
+    if (data_dir / "place_names.csv").exists():
+        results["place names"] = load_place_names(data_dir / "place_names.csv")
     places.clear_index()
     return results

@@ -1,3 +1,6 @@
+from dataclasses import dataclass
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.messages.constants import DEFAULT_TAGS
 from django.core.exceptions import ValidationError
@@ -21,20 +24,65 @@ HistoricalService = get_history_model_for_model(Service)
 DUE_SOON_DAYS = 30
 
 
-def _dashboard_context() -> dict:
-    today = timezone.localdate()
+@dataclass(frozen=True)
+class JustVerified:
+    """A service "Verified today" was pressed on, and where it was listed before."""
+
+    service: Service
+    section: str | None  # "overdue", "due_soon", or None when it was in neither
+    position: int
+
+
+def _under_review(services, today: date, verified: JustVerified | None, section: str) -> list:
+    """One of the review tables. The rows show what "Verified today" confirms: the
+    phone numbers and today's hours. A service just verified from this table keeps its
+    place in it, marked, so the editor's focus stays where it was."""
+    rows = list(services.prefetch_related("channels", "opening_hours"))
+    if verified is not None and verified.section == section:
+        rows.insert(min(verified.position, len(rows)), verified.service)
+    for service in rows:
+        service.hours_today = service.hours_on(today)
+    return rows
+
+
+def _review_section(service: Service, today: date) -> tuple[str | None, int]:
+    """Which review table lists ``service`` now ("overdue", "due_soon" or None), and
+    where in it."""
+    services = _reviewable()
+    for section, queryset in (
+        ("overdue", services.review_overdue(today)),
+        ("due_soon", services.review_due_within(today, DUE_SOON_DAYS)),
+    ):
+        pks = list(queryset.values_list("pk", flat=True))
+        if service.pk in pks:
+            return section, pks.index(service.pk)
+    return None, 0
+
+
+def _reviewable():
     # Closed-down services need no review and are not "incomplete".
-    services = (
+    return (
         Service.objects.exclude(status=Service.Status.INACTIVE)
         .select_related("organization")
         .order_by("next_review_due", "name")
     )
+
+
+def _dashboard_context(verified: JustVerified | None = None) -> dict:
+    today = timezone.localdate()
+    services = _reviewable()
+    overdue = services.review_overdue(today)
+    due_soon = services.review_due_within(today, DUE_SOON_DAYS)
     return {
         "today": today,
         "due_soon_days": DUE_SOON_DAYS,
-        "overdue": services.review_overdue(today),
-        "due_soon": services.review_due_within(today, DUE_SOON_DAYS),
+        "verified": verified,
+        "overdue": _under_review(overdue, today, verified, "overdue"),
+        "overdue_count": overdue.count(),
+        "due_soon": _under_review(due_soon, today, verified, "due_soon"),
+        "due_soon_count": due_soon.count(),
         "without_hours": services.without_hours(),
+        "without_phone": services.without_phone(),
         "without_coverage": services.without_coverage(),
         "drafts": services.filter(is_published=False),
         "error_reports": ErrorReport.objects.queue(),
@@ -57,14 +105,20 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
 @require_POST
 @role_required(Role.EDITOR)
 def verify_service(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    service = get_object_or_404(Service.objects.prefetch_related("service_types"), pk=pk)
+    service = get_object_or_404(
+        Service.objects.select_related("organization").prefetch_related(
+            "service_types", "channels", "opening_hours"
+        ),
+        pk=pk,
+    )
+    verified = JustVerified(service, *_review_section(service, timezone.localdate()))
     next_review = service.mark_verified(request.user)
     message = _("“%(name)s” marked as verified today. Next review: %(date)s.") % {
         "name": service.name,
         "date": next_review.strftime("%d.%m.%Y"),
     }
     if request.htmx:
-        context = {**_dashboard_context(), "flash": message}
+        context = {**_dashboard_context(verified=verified), "flash": message}
         return render(request, "directory/dashboard.html#reviews", context)
     messages.success(request, message)
     return redirect("directory:dashboard")

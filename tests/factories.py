@@ -440,3 +440,29 @@ def writes(queries) -> list[str]:
         for q in queries.captured_queries
         if re.match(r"\s*(INSERT|UPDATE|DELETE)", q["sql"], re.IGNORECASE)
     ]
+
+
+def service_post_data(service, **changes) -> dict:
+    """The admin change form of ``service`` as posted unchanged, with no inline rows;
+    ``changes`` override fields (None leaves one out)."""
+    data = {
+        "name_nb": service.name,
+        "organization": service.organization_id,
+        "status": service.status,
+        "is_published": "on",
+        "covers_whole_country": "on",
+        "holiday_policy": service.holiday_policy,
+        "free_of_charge": "on",
+        "loaded_version": service.version,
+    }
+    for prefix in ("channels", "opening_hours", "locations"):
+        data |= {f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0}
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def service_change_url(service) -> str:
+    """The service's page in the admin."""
+    from django.urls import reverse
+
+    return reverse("admin:services_directory_service_change", args=[service.pk])

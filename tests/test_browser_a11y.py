@@ -161,3 +161,58 @@ def test_an_article_in_the_admin(page, data):
     page.goto(f"/admin/guide/article/{data['article'].pk}/change/")
     violations = serious_violations(page)
     assert violations == [], json.dumps(violations, indent=1)
+
+
+def test_the_admins_lists_add_form_and_history(page, data):
+    """The rest of an editor's admin: the services list (with its filters), a new service,
+    and a service's history with the inline rows saved with it."""
+    log_in(page, "admin")
+    shelter = data["shelter"]
+    found = {}
+    for url in (
+        "/admin/services_directory/service/?q=krise",
+        "/admin/services_directory/service/add/",
+        f"/admin/services_directory/service/{shelter.pk}/history/",
+        "/admin/services_directory/placename/",
+    ):
+        page.goto(url)
+        assert page.locator("html").get_attribute("lang") == "nb"
+        if violations := serious_violations(page):
+            found[url] = violations
+    assert found == {}, json.dumps(found, indent=1)
+
+
+CONTRAST = """el => {
+  const rgb = c => c.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const style = getComputedStyle(el);
+  const [a, b] = [lum(rgb(style.color)), lum(rgb(style.backgroundColor))];
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+
+def test_a_secondary_button_stays_readable_on_hover(page, data):
+    log_in(page, "admin")
+    page.goto("/directory/")
+    button = page.locator("a.button--secondary").first
+    assert button.evaluate(CONTRAST) >= 4.5
+    button.hover()
+    page.wait_for_timeout(100)
+    assert button.evaluate(CONTRAST) >= 4.5
+
+
+def test_verified_today_keeps_the_focus_on_its_row(page, data):
+    log_in(page, "admin")
+    page.goto("/directory/")
+    shelter = data["shelter"]
+    row = page.locator(f"#review-{shelter.pk}")
+    row.get_by_role("button").click()
+    done = page.locator(f"#review-{shelter.pk} .review__done")
+    done.wait_for()
+    assert done.evaluate("el => el === document.activeElement")
+    assert "Neste gjennomgang" in done.inner_text()
+    violations = serious_violations(page)
+    assert violations == [], json.dumps(violations, indent=1)

@@ -103,6 +103,20 @@ def test_the_demo_serves_without_the_second_factor_unless_asked(debug, subcomman
         assert "Two-factor sign-in is on" in capsys.readouterr().out
 
 
+def test_no_server_says_a_server_started_later_asks_for_the_second_factor(
+    debug, subcommands, capsys
+):
+    from django.conf import settings
+
+    call_command("demo", no_server=True, verbosity=0)
+    out = capsys.readouterr().out
+    assert "Two-factor sign-in is off" not in out
+    assert "Two-factor sign-in is on for a server you start yourself" in out
+    assert "REQUIRE_2FA=false uv run manage.py runserver" in out
+    # Nothing in this process pretends otherwise: the setting keeps the environment's value.
+    assert settings.REQUIRE_2FA is True
+
+
 def test_a_demo_run_resets_the_demo_users_authenticators(debug):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 

@@ -28,6 +28,7 @@ from services_directory.models import (
     Organization,
     Service,
 )
+from services_directory.models.directory import add_months
 from services_directory.models.vocabulary import INTERPRETER_TYPE_CODE
 from services_directory.validators import normalize_phone
 
@@ -271,9 +272,86 @@ def test_every_county_has_local_examples(demo):
         assert phones(police) == {"02800", "112"}
 
 
-def test_example_entries_never_get_made_up_phone_numbers(demo):
-    for example in demo.filter(name_nb__contains="Eksempel"):
-        assert phones(example) <= {"02800", "112", "116117"}, example.name_nb
+DEMO_RANGE = re.compile(r"\+47599900\d\d")  # 59 99 00 xx: Nkom's M2M range, no person
+SHARED_NATIONAL = {"02800", "112", "116117"}
+
+
+def test_example_entries_ring_only_demo_numbers_or_shared_national_ones(demo):
+    examples = demo.filter(name_nb__contains="Eksempel").prefetch_related("channels")
+    assert examples.count() > 40
+    for example in examples:
+        for number in phones(example) - SHARED_NATIONAL:
+            assert DEMO_RANGE.fullmatch(number), (example.name_nb, number)
+
+
+def test_every_made_up_number_is_in_the_demo_range_and_says_so(demo):
+    """A number outside the range is one of the report's real, well-known lines."""
+    real = {
+        "116111",
+        "116006",
+        "116117",
+        "02800",
+        "112",
+        "+4722400040",
+        "+4780057000",
+        "+4781555201",
+        "+4780030196",
+    }
+    made_up = ContactChannel.objects.filter(
+        service__in=demo, kind=ContactChannel.Kind.PHONE
+    ).exclude(value__in=real)
+    assert made_up.count() >= 20
+    with translation.override("nb"):
+        for channel in made_up:
+            assert DEMO_RANGE.fullmatch(channel.value), channel.value
+            assert channel.description == "Demonummer – ingen svarer"
+    assert len(set(made_up.values_list("value", flat=True))) == made_up.count()
+
+
+def test_every_crisis_centre_has_a_phone_number(demo):
+    centres = demo.filter(service_types__code="krisesenter")
+    assert centres.count() == 15
+    for centre in centres:
+        assert phones(centre), centre.name_nb
+    assert not demo.without_phone().filter(service_types__code="krisesenter").exists()
+
+
+def test_every_topic_has_a_service_with_a_phone(demo):
+    from services_directory.models import Topic
+
+    with_phone = demo.filter(channels__kind=ContactChannel.Kind.PHONE)
+    for topic in Topic.objects.filter(is_active=True):
+        assert with_phone.filter(topics=topic).exists(), topic.code
+
+
+def test_own_use_of_violence_in_kautokeino_finds_services_to_ring(demo):
+    kautokeino = Municipality.objects.get(number="5612")
+    found = demo.published().covering(kautokeino).filter(topics__code="egen-voldsbruk")
+    ringable = {s.name_nb: phones(s) for s in found if phones(s)}
+    assert "Eksempel voldsbehandling Finnmark" in ringable
+    assert "Eksempel voldsbehandling – nasjonal telefon" in ringable
+    assert all(DEMO_RANGE.fullmatch(n) for numbers in ringable.values() for n in numbers)
+    finnmark = service("eksempel-voldsbehandling-finnmark")
+    assert not finnmark.covers_whole_country
+    assert list(finnmark.coverage_counties.values_list("number", flat=True)) == ["56"]
+    assert "se" in set(finnmark.languages.values_list("code", flat=True))
+
+
+def test_the_guidance_names_no_service_the_directory_lacks(demo):
+    from services_directory.models import Topic
+
+    with translation.override("nb"):
+        guidance = Topic.objects.get(code="egen-voldsbruk").guidance
+    assert "Alternativ til Vold" not in guidance
+    assert "Eksempel voldsbehandling" in guidance
+
+
+def test_published_without_a_phone_are_only_real_entries_the_report_gives_no_number(demo):
+    missing = set(demo.without_phone().values_list("hsds_id", flat=True))
+    assert missing  # the dashboard has real work to show
+    for hsds_id in missing:
+        assert "eksempel" not in hsds_id, hsds_id
+    assert HSDS_PREFIX + "reform-mannstelefonen" in missing
 
 
 def test_the_five_rvts_centres(demo):
@@ -298,13 +376,30 @@ def test_the_five_rvts_centres(demo):
     assert all_counties == set(County.objects.active().values_list("number", flat=True))
 
 
-def test_verified_in_march_2015_so_overdue(demo):
+def test_review_dates_are_realistic_most_within_the_cycle_a_few_overdue(demo):
     today = timezone.localdate()
-    assert demo.review_overdue(today).count() == demo.count()
-    for svc in demo:
-        verified = timezone.localtime(svc.last_verified_at, OSLO)
-        assert (verified.year, verified.month) == (2015, 3)
-        assert svc.next_review_due.year == 2015
+    total = demo.count()
+    overdue = demo.review_overdue(today).count()
+    due_soon = demo.review_due_within(today, 30).count()
+    assert 1 <= overdue <= total // 8
+    assert 1 <= due_soon <= total // 4
+    assert total - overdue - due_soon > total // 2
+    for svc in demo.prefetch_related("service_types"):
+        verified = timezone.localdate(svc.last_verified_at)
+        assert verified < today
+        # As "Verified today" would have set it: one review cycle after the check.
+        assert add_months(verified, svc.review_interval_months()) == svc.next_review_due
+
+
+def test_a_reload_dates_entries_left_from_2015_afresh_and_then_keeps_them(demo):
+    long_ago = at(2015, 3, 30, 12)
+    demo.update(last_verified_at=long_ago, next_review_due=long_ago.date())
+    load_demo_directory()
+    today = timezone.localdate()
+    assert demo.review_overdue(today).count() <= demo.count() // 8
+    dates = dict(demo.values_list("pk", "next_review_due"))
+    assert SUMMARY.fullmatch(load_demo_directory()).group(4) == str(demo.count())
+    assert dict(demo.values_list("pk", "next_review_due")) == dates
 
 
 def test_every_entry_is_complete_and_valid(demo):
@@ -358,3 +453,16 @@ def test_reload_keeps_guidance_an_editor_wrote(demo):
     load_demo_directory()
     topic.refresh_from_db()
     assert topic.guidance_nb == "Egen tekst."
+
+
+def test_a_reload_replaces_the_outdated_demo_guidance_only(demo):
+    from services_directory.demo.data import OUTDATED_GUIDANCE
+    from services_directory.models import Topic
+
+    topic = Topic.objects.get(code="egen-voldsbruk")
+    topic.guidance_nb = OUTDATED_GUIDANCE["egen-voldsbruk"]
+    topic.save()
+    load_demo_directory()
+    topic.refresh_from_db()
+    assert "Alternativ til Vold" not in topic.guidance_nb
+    assert "Eksempel voldsbehandling" in topic.guidance_nb

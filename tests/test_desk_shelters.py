@@ -103,9 +103,23 @@ def test_figures_age_and_phone_are_shown(operator_client, shelters):
     text = operator_client.get(URL).text
     oslo = text.split("Krisesenteret i Oslo")[1].split("</tr>")[0]
     assert re.findall(r"<td>(\d)</td>", oslo) == ["3", "0", "1"]
-    assert "ago" in oslo
+    assert "just now" in oslo  # the report's age
     assert 'href="tel:+4722480380"' in oslo
     assert "22 48 03 80" in oslo
+
+
+def test_a_report_under_a_minute_old_is_just_now_not_zero_minutes_ago(
+    operator_client, shelters, settings
+):
+    """The Oslo report was made a moment ago: timesince alone says "0 minutes"."""
+    oslo = operator_client.get(URL).text.split("Krisesenteret i Oslo")[1].split("</tr>")[0]
+    assert "<td>just now</td>" in oslo
+    assert "0\xa0minutes" not in oslo
+    operator_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nb"
+    text = operator_client.get(URL).text
+    oslo = text.split("Krisesenteret i Oslo")[1].split("</tr>")[0]
+    assert "<td>akkurat nå</td>" in oslo
+    assert "minutter" not in oslo
 
 
 def test_stale_and_missing_reports_are_marked_and_show_no_figures(operator_client, shelters):

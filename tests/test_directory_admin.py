@@ -6,27 +6,16 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from services_directory.models import Organization, Service
-from tests.factories import login_verified, make_service, open_weekdays
+from services_directory.models import Organization
+from tests.factories import (
+    login_verified,
+    make_service,
+    open_weekdays,
+    service_change_url,
+    service_post_data,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def service_post_data(service: Service, **changes) -> dict:
-    data = {
-        "name_nb": service.name,
-        "organization": service.organization_id,
-        "status": service.status,
-        "is_published": "on",
-        "covers_whole_country": "on",
-        "holiday_policy": service.holiday_policy,
-        "free_of_charge": "on",
-        "loaded_version": service.version,
-    }
-    for prefix in ("channels", "opening_hours", "locations"):
-        data |= {f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0}
-    data.update(changes)
-    return {key: value for key, value in data.items() if value is not None}
 
 
 @pytest.fixture
@@ -34,12 +23,8 @@ def service():
     return make_service("Krisesenteret", covers_whole_country=True)
 
 
-def change_url(service):
-    return reverse("admin:services_directory_service_change", args=[service.pk])
-
-
 def test_editor_sees_translation_tabs_inlines_and_coverage_picker(editor_client, service):
-    response = editor_client.get(change_url(service))
+    response = editor_client.get(service_change_url(service))
     assert response.status_code == 200
     for field in ("name_nb", "name_nn", "name_en", "name_se", "description_se"):
         assert f'name="{field}"' in response.text
@@ -53,7 +38,7 @@ def test_editor_sees_translation_tabs_inlines_and_coverage_picker(editor_client,
 
 def test_tabular_inline_fields_are_labelled_and_the_a11y_script_loads(editor_client, service):
     open_weekdays(service)
-    text = editor_client.get(change_url(service)).text
+    text = editor_client.get(service_change_url(service)).text
     assert "js/admin_a11y.js" in text
     fields = re.findall(r'<(?:input|select)[^>]*name="opening_hours-0-[^"]*"[^>]*>', text)
     visible = [tag for tag in fields if 'type="hidden"' not in tag]
@@ -71,11 +56,13 @@ def test_admin_javascript_catalog_has_the_projects_bokmal(editor_client):
 def test_operator_and_supervisor_cannot_open_the_admin(client, operator, supervisor, service):
     for user in (operator, supervisor):
         login_verified(client, user)
-        assert client.get(change_url(service)).status_code == 302
+        assert client.get(service_change_url(service)).status_code == 302
 
 
 def test_saving_records_history_with_the_editor(editor_client, editor, service):
-    response = editor_client.post(change_url(service), service_post_data(service, name_nb="Nytt"))
+    response = editor_client.post(
+        service_change_url(service), service_post_data(service, name_nb="Nytt")
+    )
     assert response.status_code == 302, response.context["adminform"].form.errors
     service.refresh_from_db()
     assert service.name == "Nytt"
@@ -91,10 +78,12 @@ def test_saving_records_history_with_the_editor(editor_client, editor, service):
 
 def test_second_editor_with_a_stale_form_is_refused(editor_client, service):
     stale = service_post_data(service, name_nb="Andre redaktør")
-    first = editor_client.post(change_url(service), service_post_data(service, name_nb="Første"))
+    first = editor_client.post(
+        service_change_url(service), service_post_data(service, name_nb="Første")
+    )
     assert first.status_code == 302
 
-    second = editor_client.post(change_url(service), stale)
+    second = editor_client.post(service_change_url(service), stale)
 
     assert second.status_code == 200
     assert "Someone else saved this service" in second.text or "Noen andre" in second.text
@@ -141,7 +130,9 @@ def test_bad_input_is_refused_with_a_message_on_the_field(editor_client, service
 
         changes["locations-0-municipality"] = Municipality.objects.get(number="0301").pk
     editor_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    response = editor_client.post(change_url(service), service_post_data(service, **changes))
+    response = editor_client.post(
+        service_change_url(service), service_post_data(service, **changes)
+    )
     assert response.status_code == 200
     assert "errornote" in response.text
     assert message in response.text
@@ -159,7 +150,7 @@ def test_phone_numbers_are_stored_normalised(editor_client, service):
             "channels-0-position": 0,
         },
     )
-    assert editor_client.post(change_url(service), data).status_code == 302
+    assert editor_client.post(service_change_url(service), data).status_code == 302
     assert service.channels.get().value == "+4780057000"
 
 

@@ -20,6 +20,16 @@ from services_directory import places
         ("Herøy (Nordland)", "1818"),
         ("Herøy (Møre og Romsdal)", "1515"),
         ("Aal", "3328"),  # old spelling of Ål
+        ("Romsa", "5501"),  # North Sámi name of the town of Tromsø
+        ("Tromssa", "5501"),  # Kven name of the town of Tromsø
+        ("tromssa", "5501"),
+        ("Máze", "5612"),  # North Sámi name of Masi, in Kautokeino
+        ("Maze", "5612"),  # as typed without á
+        ("Masi", "5612"),
+        ("Raane", "1833"),  # South Sámi name of Rana, official since 2024 (SSB)
+        ("Fuolldá", "1845"),  # Lule Sámi, Sørfold
+        ("Levangke", "5037"),  # South Sámi, Levanger
+        ("Rivtták", "5516"),  # North Sámi, Gratangen
     ],
 )
 def test_resolves(db, text, number):
@@ -69,3 +79,13 @@ def test_municipality_numbers(db):
     assert places.resolve_municipality_number("0301").municipality.name == "Oslo"
     with pytest.raises(ValidationError):
         places.resolve_municipality_number("9999")
+
+
+def test_sami_and_kven_place_names_are_suggested_with_the_place(db):
+    suggestions = {e.value: e for e in places.suggest("roms")}
+    assert "Romsa (Tromsø)" in suggestions
+    assert suggestions["Romsa (Tromsø)"].label == "Tromsø"
+    assert "Tromssa (Tromsø)" in [e.value for e in places.suggest("tromss")]
+    assert "Máze (Masi)" in [e.value for e in places.suggest("maze")]
+    # What the suggestion puts in the box resolves too.
+    assert places.resolve("Romsa (Tromsø)").municipality.number == "5501"

@@ -2,6 +2,7 @@ import csv
 import shutil
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from services_directory.models import County, Municipality, Place, Postcode
@@ -26,7 +27,7 @@ def test_loading_twice_changes_nothing(capsys):
     call_command("load_reference_data")
     out = capsys.readouterr().out
     assert "0 created, 0 updated, 0 deactivated" in out
-    assert out.count("0 created, 0 updated, 0 deactivated") == 4
+    assert out.count("0 created, 0 updated, 0 deactivated") == 5  # place names too
     assert list(Municipality.objects.values().order_by("number")) == before
 
 
@@ -147,3 +148,40 @@ def test_coordinates_outside_norway_are_rejected(tmp_path):
     with pytest.raises(CommandError, match="outside Norway"):
         call_command("load_reference_data", data_dir=data)
     assert Municipality.objects.get(number="0301").latitude > 59
+
+
+def test_every_place_name_says_where_it_comes_from():
+    from services_directory.models import PlaceName
+
+    names = {n.name: n for n in PlaceName.objects.active().select_related("municipality")}
+    assert {"Romsa", "Tromssa", "Máze", "Masi"} <= set(names)
+    assert (names["Romsa"].language, names["Romsa"].municipality.number) == ("se", "5501")
+    assert (names["Tromssa"].language, names["Tromssa"].municipality.number) == ("fkv", "5501")
+    assert names["Máze"].place == "Masi"
+    assert all(name.source.strip() for name in names.values())
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"source": ""}, "no source"),
+        ({"language": "xx"}, "unknown language"),
+        ({"municipality_number": "9999"}, "unknown municipality number"),
+    ],
+)
+def test_a_place_name_without_source_or_with_unknown_codes_is_refused(tmp_path, change, message):
+    data = _copy_data(tmp_path)
+    shutil.copy(DATA_DIR / "place_names.csv", data / "place_names.csv")
+    _rewrite(
+        data / "place_names.csv", lambda row: {**row, **change} if row["name"] == "Romsa" else row
+    )
+    with pytest.raises(ValidationError, match=message):
+        load_all(data)
+
+
+def test_a_data_directory_without_place_names_keeps_them(tmp_path):
+    from services_directory.models import PlaceName
+
+    results = load_all(_copy_data(tmp_path))
+    assert "place names" not in results
+    assert PlaceName.objects.active().filter(name="Romsa").exists()

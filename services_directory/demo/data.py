@@ -13,18 +13,27 @@ Sources and scope
   everywhere. Oslo already has the report's real Oslo krisesenter and Overgrepsmottaket
   i Oslo, so only its police entry is an example.
 
-Everything is marked verified on the report's date (March 2015), so the review
-dashboard correctly shows the entries as overdue.
+* Two example entries (named "Eksempel ...") for people who use violence, one national
+  and one for Finnmark, so that the topic "Egen voldsbruk" finds a service to ring in
+  every county (in reality Alternativ til Vold and the family counselling offices).
 
-Phone numbers are only given where the number is well known; otherwise the entry has
-its web address only. Example entries never get an invented phone number.
+Review dates are set relative to the day of loading (see ``loader.py``): most entries
+are within their review cycle, a few are due soon and a few overdue.
+
+Real services keep the phone numbers that are well known (116 111, 22 40 00 40, ...);
+where the report gives none the entry has its web address only, and the editors'
+dashboard lists it as published without a phone. Every crisis centre, example or not,
+and every example that callers or operators ring gets a made-up number in the range
+59 99 00 xx (``demo_phone`` in ``spec.py``), which Nkom's numbering plan gives to
+machine-to-machine communication, so no person answers it; its description says it is
+a demo number. Example entries otherwise carry only the shared national numbers
+(02800, 112, 116 117).
 
 The entries are written as ``Spec`` records (``spec.py``); ``loader.py`` loads them.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from services_directory.demo.spec import (
@@ -42,6 +51,7 @@ from services_directory.demo.spec import (
     Place,
     Spec,
     chat,
+    demo_phone,
     on_holidays,
     phone,
     web,
@@ -51,8 +61,6 @@ from services_directory.models import County, Municipality, Postcode
 from services_directory.models.directory import distance_km
 
 OSLO_TZ = ZoneInfo("Europe/Oslo")
-# The report is dated 30 March 2015.
-VERIFIED_AT = datetime(2015, 3, 30, 12, 0, tzinfo=OSLO_TZ)
 CONFIDENTIAL_ADDRESS_NOTE = "Adressen er hemmelig – ikke oppgi den til innringer."
 # Neighbouring municipalities an example crisis centre covers besides the main one.
 SHELTER_NEIGHBOURS = 5
@@ -198,7 +206,8 @@ REPORT_SERVICES = [
         target_groups=("kvinner", "menn", "unge"),
         accessibility=("tolk",),
         hours=ROUND_THE_CLOCK,
-        channels=[web("https://www.oslokrisesenter.no/")],
+        # The report gives no number; the demo's stands in for the real one.
+        channels=[demo_phone(3), web("https://www.oslokrisesenter.no/")],
         places=[Place("0301", "Oslo krisesenter", is_confidential=True)],
         municipalities=("0301",),
         anonymous_contact=True,
@@ -532,6 +541,7 @@ def example_specs() -> list[Spec]:
                     languages=languages,
                     accessibility=("rullestol", "tolk"),
                     hours=ROUND_THE_CLOCK,
+                    channels=[demo_phone(int(county.number))],
                     places=[
                         Place(
                             main.number,
@@ -656,8 +666,11 @@ INTERPRETER_SERVICES = [
         service_types=("tolk-og-teksttelefon",),
         languages=("nb", "en", "ar", "so", "pl", "ti", "uk", "fa"),
         hours=ROUND_THE_CLOCK,
-        # Examples get no made-up phone numbers; the reserved .example domain instead.
-        channels=[web("https://telefontolk.example/", "Bestill tolk", "Book an interpreter")],
+        # Made-up numbers no person answers, and the reserved .example domain.
+        channels=[
+            demo_phone(90),
+            web("https://telefontolk.example/", "Bestill tolk", "Book an interpreter"),
+        ],
         target_groups=("minoritet",),
         covers_whole_country=True,
         operator_note="Oppgi avtalenummer 4411. Tolken ringer ikke innringer selv.",
@@ -679,7 +692,10 @@ INTERPRETER_SERVICES = [
         accessibility=("tegnspraktolk",),
         hours=weekly(WEEKDAYS, "08:00", "20:00"),
         holiday_policy=CLOSED_ON_HOLIDAYS,
-        channels=[web("https://videotolk.example/", "Videotolk", "Video interpreting")],
+        channels=[
+            demo_phone(91),
+            web("https://videotolk.example/", "Videotolk", "Video interpreting"),
+        ],
         target_groups=("funksjonsnedsettelse",),
         covers_whole_country=True,
     ),
@@ -699,19 +715,82 @@ INTERPRETER_SERVICES = [
         service_types=("tolk-og-teksttelefon",),
         accessibility=("teksttelefon",),
         hours=ROUND_THE_CLOCK,
-        channels=[web("https://relay.example/", "Teksttelefon", "Text telephone")],
+        channels=[demo_phone(92), web("https://relay.example/", "Teksttelefon", "Text telephone")],
         target_groups=("funksjonsnedsettelse",),
         covers_whole_country=True,
     ),
 ]
 
 
+# For people who use violence: the report's only entry (Reform's men's line) has no
+# number and opens three evenings a week. Examples, with made-up numbers.
+VIOLENCE_TREATMENT = Org("eksempel-voldsbehandling", "Eksempel voldsbehandling")
+VIOLENCE_TREATMENT_TOPICS = ("egen-voldsbruk", "vold-i-nare-relasjoner", "partnervold")
+VIOLENCE_TREATMENT_SERVICES = [
+    Spec(
+        slug="eksempel-voldsbehandling-nasjonal",
+        organization=VIOLENCE_TREATMENT,
+        name_nb="Eksempel voldsbehandling – nasjonal telefon",
+        name_en="Example treatment for people who use violence – national line",
+        description_nb=(
+            f"{EXAMPLE_NOTE_NB} Telefon for den som har brukt eller er redd for å bruke "
+            "vold mot partner eller barn, og for pårørende. Samtale, råd og henvisning til "
+            "behandling der innringer bor. I virkeligheten: Alternativ til Vold og "
+            "familievernet."
+        ),
+        description_en=(
+            f"{EXAMPLE_NOTE_EN} A line for people who have used, or fear they will use, "
+            "violence against a partner or children, and for relatives: advice and "
+            "referral to treatment where the caller lives."
+        ),
+        service_types=("voldsbehandling", "hjelpetelefon"),
+        topics=VIOLENCE_TREATMENT_TOPICS,
+        target_groups=("utovere", "menn", "kvinner", "parorende"),
+        hours=weekly(WEEKDAYS, "08:00", "20:00"),
+        holiday_policy=CLOSED_ON_HOLIDAYS,
+        channels=[demo_phone(80)],
+        covers_whole_country=True,
+        anonymous_contact=True,
+    ),
+    Spec(
+        slug="eksempel-voldsbehandling-finnmark",
+        organization=VIOLENCE_TREATMENT,
+        name_nb="Eksempel voldsbehandling Finnmark",
+        name_en="Example treatment for people who use violence, Finnmark",
+        description_nb=(
+            f"{EXAMPLE_NOTE_NB} Behandling i samtaler for den som bruker vold i nære "
+            "relasjoner, i hele Finnmark, også på nordsamisk og over video."
+        ),
+        description_en=(
+            f"{EXAMPLE_NOTE_EN} Counselling treatment for people who use violence in close "
+            "relationships, in all of Finnmark, in Northern Sámi too and by video."
+        ),
+        service_types=("voldsbehandling",),
+        topics=VIOLENCE_TREATMENT_TOPICS,
+        target_groups=("utovere", "menn", "kvinner"),
+        languages=("nb", "en", "se"),
+        hours=weekly(WEEKDAYS, "08:00", "15:30"),
+        holiday_policy=CLOSED_ON_HOLIDAYS,
+        channels=[demo_phone(81)],
+        places=[Place("5601", "Eksempel voldsbehandling Alta", "Eksempelgata 5", "9510")],
+        counties=("56",),
+    ),
+]
+
+
 def all_specs() -> list[Spec]:
-    return [*REPORT_SERVICES, *rvts_specs(), *example_specs(), *INTERPRETER_SERVICES]
+    return [
+        *REPORT_SERVICES,
+        *rvts_specs(),
+        *example_specs(),
+        *INTERPRETER_SERVICES,
+        *VIOLENCE_TREATMENT_SERVICES,
+    ]
 
 
 # Demo guidance cards for operators (report, section 7.4.2: one shared knowledge base).
-# Editors replace these; the loader never overwrites a card an editor has written.
+# Editors replace these; the loader never overwrites a card an editor has written, only
+# an earlier demo text (OUTDATED_GUIDANCE).
 DEMO_GUIDANCE = {
     "voldtekt": (
         "Overgrepsmottaket kan sikre spor og gi helsehjelp uten at innringer anmelder. "
@@ -736,10 +815,12 @@ DEMO_GUIDANCE = {
         "to be contacted. The national expert team advises professionals.",
     ),
     "egen-voldsbruk": (
-        "Møt den som bruker vold med respekt: det tar mot å ringe. Alternativ til Vold "
-        "og familievernet tilbyr behandling. Spør om barn er i huset.",
-        "Meet people who use violence with respect: calling takes courage. Alternative to "
-        "Violence and family counselling offer treatment. Ask whether children live there.",
+        "Møt den som bruker vold med respekt: det tar mot å ringe. Søk på emnet: "
+        "behandlingstilbudene for voldsutøvere (i demoen «Eksempel voldsbehandling») og "
+        "familievernet tar imot. Spør om barn er i huset.",
+        "Meet people who use violence with respect: calling takes courage. Search the "
+        'topic: treatment for people who use violence (in the demo "Example treatment") '
+        "and family counselling take such calls. Ask whether children live there.",
     ),
     "vold-mot-eldre": (
         "Vold mot eldre kommer ofte fra egne barn. Vern for eldre gir råd, også til "
@@ -752,5 +833,14 @@ DEMO_GUIDANCE = {
         "utsatte for menneskehandel.",
         "Promise nothing about residence permits. ROSA helps victims of human trafficking "
         "with support and safe housing.",
+    ),
+}
+
+
+# Earlier demo texts a reload replaces: this one named a service the directory lacks.
+OUTDATED_GUIDANCE = {
+    "egen-voldsbruk": (
+        "Møt den som bruker vold med respekt: det tar mot å ringe. Alternativ til Vold "
+        "og familievernet tilbyr behandling. Spør om barn er i huset."
     ),
 }

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone, translation
 from simple_history.utils import bulk_create_with_history
 
-from services_directory.demo.data import DEMO_GUIDANCE, OSLO_TZ, VERIFIED_AT, all_specs
+from services_directory.demo.data import DEMO_GUIDANCE, OSLO_TZ, OUTDATED_GUIDANCE, all_specs
 from services_directory.demo.spec import HSDS_PREFIX, Org, Spec
 from services_directory.models import (
     AccessibilityFeature,
@@ -85,7 +86,8 @@ class _Counts:
 def _sync_guidance() -> None:
     for topic in Topic.objects.filter(code__in=DEMO_GUIDANCE):
         nb, en = DEMO_GUIDANCE[topic.code]
-        if not topic.guidance_nb:  # type: ignore[attr-defined]
+        current = topic.guidance_nb  # type: ignore[attr-defined]
+        if not current or current == OUTDATED_GUIDANCE.get(topic.code):
             topic.guidance_nb, topic.guidance_en = nb, en  # type: ignore[attr-defined]
             topic.save()
 
@@ -111,12 +113,16 @@ def load_demo_directory() -> str:
             )
         }
         organizations: dict[str, Organization] = {}
-        for spec in specs:
+        for position, spec in enumerate(specs):
             organization = organizations.get(spec.organization.slug)
             if organization is None:
                 organization = _sync_organization(spec.organization)
                 organizations[spec.organization.slug] = organization
-            outcome = _sync_service(spec, organization, existing.get(spec.hsds_id), lookups)
+            service = existing.get(spec.hsds_id)
+            review = _review_dates(position, spec, lookups)
+            if service is not None and not _needs_new_review_dates(service):
+                review = {}
+            outcome = _sync_service(spec, organization, service, lookups, review)
             setattr(counts, outcome, getattr(counts, outcome) + 1)
     return str(counts)
 
@@ -134,11 +140,42 @@ def _sync_organization(org: Org) -> Organization:
     return organization
 
 
-def _review_due(spec: Spec, lookups: _Lookups):
-    """As Service.mark_verified would set it: the shortest interval of the entry's types."""
+# Every twelfth entry is overdue, two in twelve are due within 30 days, and the rest are
+# well within their review cycle, as in a directory editors keep up with.
+REVIEW_SLOTS = 12
+OVERDUE_SLOTS = {5}
+DUE_SOON_SLOTS = {2, 9}
+# An entry further overdue than this was loaded long ago (or by a demo that dated every
+# entry to 2015): a reload dates it afresh. Fresher dates stay, so a reload on the same or
+# the next day changes nothing.
+REDATE_AFTER_DAYS = 60
+
+
+def _review_dates(position: int, spec: Spec, lookups: _Lookups) -> dict[str, Any]:
+    """When the entry at ``position`` was last verified and is next due, as
+    Service.mark_verified would have set them: the shortest cycle of its types."""
     intervals = [lookups.service_types[code].review_interval_months for code in spec.service_types]
     months = min(intervals) if intervals else DEFAULT_REVIEW_MONTHS
-    return add_months(timezone.localdate(VERIFIED_AT, OSLO_TZ), months)
+    today = timezone.localdate()
+    slot = position % REVIEW_SLOTS
+    if slot in OVERDUE_SLOTS:
+        due = today - timedelta(days=7 + position % 14)
+    elif slot in DUE_SOON_SLOTS:
+        due = today + timedelta(days=5 + position % 20)
+    else:
+        later = max(1, months * 28 - 35)  # stays inside the cycle in any month
+        due = today + timedelta(days=35 + (position * 37) % later)
+    verified = datetime.combine(add_months(due, -months), time(12), OSLO_TZ)
+    return {
+        "last_verified_at": min(verified, timezone.now() - timedelta(days=1)),
+        "verified_by_id": None,
+        "next_review_due": due,
+    }
+
+
+def _needs_new_review_dates(service: Service) -> bool:
+    due = service.next_review_due
+    return due is None or due < timezone.localdate() - timedelta(days=REDATE_AFTER_DAYS)
 
 
 def _scalar_fields(spec: Spec, organization: Organization, lookups: _Lookups) -> dict[str, Any]:
@@ -158,9 +195,6 @@ def _scalar_fields(spec: Spec, organization: Organization, lookups: _Lookups) ->
         "operator_note": spec.operator_note,
         "covers_whole_country": spec.covers_whole_country,
         "holiday_policy": spec.holiday_policy,
-        "last_verified_at": VERIFIED_AT,
-        "verified_by_id": None,
-        "next_review_due": _review_due(spec, lookups),
     }
 
 
@@ -284,7 +318,11 @@ def _set_m2m(service: Service, m2m: dict[str, set], record_history: bool = True)
 
 
 def _sync_service(
-    spec: Spec, organization: Organization, existing: Service | None, lookups: _Lookups
+    spec: Spec,
+    organization: Organization,
+    existing: Service | None,
+    lookups: _Lookups,
+    review: dict[str, Any],
 ) -> str:
     """Make one service match ``spec``. Returns "created", "updated" or "unchanged"."""
     if not spec.hours:
@@ -294,7 +332,7 @@ def _sync_service(
     if not spec.service_types:
         raise ValueError(f"demo service {spec.slug} has no service type")
 
-    scalars = _scalar_fields(spec, organization, lookups)
+    scalars = _scalar_fields(spec, organization, lookups) | review
     m2m = _m2m_fields(spec, lookups)
     channels = _channel_rows(spec)
     hours = _hours_rows(spec)

@@ -70,6 +70,22 @@ def phone(number: str, nb: str = "", en: str = "") -> Channel:
     return Channel(ContactChannel.Kind.PHONE.value, number, nb, en)
 
 
+# Made-up numbers for example entries, from a range no person answers: Nkom's numbering
+# plan gives 59 00 00 00 – 59 99 99 99 to machine-to-machine and IoT communication, not
+# to people (see services_directory/data/SOURCES.md). The demo keeps to 59 99 00 xx.
+DEMO_PHONE_PREFIX = "+47599900"
+DEMO_PHONE_NB = "Demonummer – ingen svarer"
+DEMO_PHONE_EN = "Demo number – nobody answers"
+
+
+def demo_phone(last_two_digits: int) -> Channel:
+    """A made-up number, 59 99 00 xx, marked as one for operators trying the demo."""
+    if not 0 <= last_two_digits <= 99:
+        raise ValueError("a demo phone number ends in two digits")
+    number = f"{DEMO_PHONE_PREFIX}{last_two_digits:02d}"
+    return Channel(ContactChannel.Kind.PHONE.value, number, DEMO_PHONE_NB, DEMO_PHONE_EN)
+
+
 def web(url: str, nb: str = "", en: str = "") -> Channel:
     return Channel(ContactChannel.Kind.WEB.value, url, nb, en)
 

@@ -9,7 +9,7 @@ from services_directory.models.directory import (
 from services_directory.models.feedback import ErrorReport
 from services_directory.models.index_state import DirectoryChange, ServiceChange
 from services_directory.models.link_checks import DirectoryCheck
-from services_directory.models.reference import County, Municipality, Place, Postcode
+from services_directory.models.reference import County, Municipality, Place, PlaceName, Postcode
 from services_directory.models.scheduling import JobLock, ReviewReminder
 from services_directory.models.vocabulary import (
     AccessibilityFeature,
@@ -34,6 +34,7 @@ __all__ = [
     "OpeningHours",
     "Organization",
     "Place",
+    "PlaceName",
     "Postcode",
     "ReviewReminder",
     "Service",

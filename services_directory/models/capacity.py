@@ -24,6 +24,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.timesince import timesince
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from services_directory.geo import distance_km
@@ -71,6 +72,8 @@ class CapacityReport:
     updated_at: datetime
     age: str  # "3 hours", in the active language
     stale: bool
+    # "3 hours ago", or "just now" under a minute (timesince would say "0 minutes").
+    ago: str = ""
 
     @property
     def figures(self) -> list[tuple[str, int]]:
@@ -192,6 +195,11 @@ class ShelterCapacity(models.Model):
             updated_at=self.updated_at,
             age=timesince(self.updated_at, now, depth=1),
             stale=now - self.updated_at > stale_after,
+            ago=(
+                gettext("just now")
+                if now - self.updated_at < timedelta(minutes=1)
+                else gettext("%(age)s ago") % {"age": timesince(self.updated_at, now, depth=1)}
+            ),
         )
 
 

@@ -106,6 +106,13 @@ class ServiceQuerySet(models.QuerySet):
     def without_hours(self):
         return self.filter(opening_hours__isnull=True)
 
+    def without_phone(self):
+        """Published entries an operator cannot ring: no phone number, and no editor has
+        said the service is reached by web or chat only."""
+        return self.filter(is_published=True, web_or_chat_only=False).exclude(
+            channels__kind=ContactChannel.Kind.PHONE
+        )
+
     def without_coverage(self):
         return self.filter(
             covers_whole_country=False,
@@ -165,6 +172,16 @@ class Service(models.Model):
         help_text=_(
             "Shelter staff report free places through a personal link; operators see them. "
             "Always on for crisis centres."
+        ),
+    )
+    # A service without a phone looks complete to operators mid-call; the dashboard
+    # lists it as incomplete unless an editor has said there is no number on purpose.
+    web_or_chat_only = models.BooleanField(
+        _("reachable by web or chat only"),
+        default=False,
+        help_text=_(
+            "Tick only if the service has no phone number on purpose. A published service "
+            "without a phone is otherwise listed as incomplete on the dashboard."
         ),
     )
     operator_note = models.CharField(
@@ -310,6 +327,28 @@ class Service(models.Model):
             [row for row in self.opening_hours.all() if row.channel_id is None],
             self.holiday_policy,
         )
+
+    def hours_on(self, day: date) -> str:
+        """The service's hours starting on ``day`` as editors write them ("08:00–16:00",
+        "open 24 hours"), or "closed"."""
+        spans = self.schedule().spans_on(day)
+        return ", ".join(span_label(span) for span in spans) or gettext("closed")
+
+    def phone_numbers(self) -> list[str]:
+        """The phone numbers as operators see them, in the channels' order. Reads the
+        prefetched ``channels`` when there are any."""
+        channels = sorted(self.channels.all(), key=lambda c: (c.position, c.pk))
+        numbers = []
+        for channel in channels:
+            if channel.kind != ContactChannel.Kind.PHONE:
+                continue
+            try:
+                numbers.append(channel.display_value)
+            except ValidationError:
+                # Stored before validation, or imported: check_directory flags it, and
+                # the editor confirming it must see it as it is.
+                numbers.append(channel.value)
+        return numbers
 
 
 def add_months(day: date, months: int) -> date:
@@ -520,7 +559,23 @@ class OpeningHours(models.Model):
         verbose_name_plural = _("opening hours")
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.weekday or ''} {self.opens}–{self.closes}"
+        # Editors read this in the history and on delete pages: "Every week Monday
+        # 08:00–16:00", never "08:00:00" nor "00:00:00–00:00:00".
+        when = [str(self.get_kind_display())]
+        if self.kind == self.Kind.WEEKLY and self.weekday is not None:
+            when.append(str(self.get_weekday_display()))
+        if self.kind == self.Kind.EXCEPTION and self.valid_from is not None:
+            last = self.valid_to or self.valid_from
+            dates = f"{self.valid_from:%d.%m.%Y}"
+            when.append(dates if last == self.valid_from else f"{dates}–{last:%d.%m.%Y}")
+        return f"{' '.join(when)} {self.span_label()}"
+
+    def span_label(self) -> str:
+        """The span as editors write it: "08:00–16:00", "open 24 hours" (opening and
+        closing at the same time) or "closed" (a dated exception without times)."""
+        if self.opens is None or self.closes is None:
+            return gettext("closed")
+        return span_label(hours.Span(self.opens, self.closes))
 
     def clean(self) -> None:
         errors: dict[str, StrOrPromise] = {}
@@ -548,6 +603,13 @@ class OpeningHours(models.Model):
         if self.opens is None or self.closes is None:
             return None
         return hours.Span(self.opens, self.closes)
+
+
+def span_label(span: hours.Span) -> str:
+    """ "08:00–16:00", or "open 24 hours" for a span that closes when it opens."""
+    if span.is_full_day:
+        return gettext("open 24 hours")
+    return f"{span.opens:%H:%M}–{span.closes:%H:%M}"
 
 
 def build_schedule(rows, holiday_policy: str) -> hours.Schedule:

@@ -139,3 +139,41 @@ class Place(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PlaceName(models.Model):
+    """A Sámi, Kven or Norwegian name of a place that the GeoNames places lack or list
+    without saying its language ("Romsa" and "Tromssa" for Tromsø, "Máze" for Masi), so
+    that the desk finds the place's municipality by it. Loaded from
+    ``data/place_names.csv``, where each name's source is given."""
+
+    class Language(models.TextChoices):
+        NORWEGIAN = "nb", _("Norwegian")
+        NORTHERN_SAMI = "se", _("Northern Sámi")
+        LULE_SAMI = "smj", _("Lule Sámi")
+        SOUTHERN_SAMI = "sma", _("Southern Sámi")
+        KVEN = "fkv", _("Kven")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    language = models.CharField(_("language"), max_length=3, choices=Language.choices)
+    place = models.CharField(
+        _("place"), max_length=100, help_text=_("The place's name in Norwegian.")
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="place_names",
+        verbose_name=_("municipality"),
+    )
+    source = models.CharField(_("source"), max_length=300)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = ActiveQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("place name")
+        verbose_name_plural = _("place names")
+
+    def __str__(self) -> str:
+        return self.name

@@ -36,7 +36,32 @@
     });
   }
 
+  function fixAutocompletes(root) {
+    // select2 names its box after the chosen value only, so an empty one (a new
+    // service's organisation) has no name: the field's own label is added to it.
+    root.querySelectorAll("select.admin-autocomplete[id]").forEach((select) => {
+      const container = select.nextElementSibling;
+      const selection = container && container.querySelector(".select2-selection[aria-labelledby]");
+      const label = document.querySelector(`label[for="${select.id}"]`);
+      if (!selection || !label) {
+        return;
+      }
+      label.id = label.id || `${select.id}-label`;
+      const ids = selection.getAttribute("aria-labelledby").split(" ");
+      if (!ids.includes(label.id)) {
+        selection.setAttribute("aria-labelledby", [label.id, ...ids].join(" "));
+      }
+      // Inside it, the chosen value is a read-only textbox named by its title, which
+      // is empty until a value is chosen.
+      const rendered = container.querySelector(".select2-selection__rendered[role=textbox]");
+      if (rendered && !rendered.hasAttribute("aria-labelledby")) {
+        rendered.setAttribute("aria-labelledby", `${label.id} ${rendered.id}`.trim());
+      }
+    });
+  }
+
   function fixAll() {
+    fixAutocompletes(document);
     fixSearchIcons(document);
     fixLanguageSwitch(document);
     fixTabs(document);

@@ -75,7 +75,7 @@ class Command(BaseCommand):
         credentials = reset_demo_users()
         # After the users: the editor owns the articles.
         call_command("load_demo_guide", verbosity=verbosity)
-        if not two_factor:
+        if not two_factor and not no_server:
             # For this process only (DEBUG is on): a visitor trying the demo has no
             # authenticator set up. `--two-factor` shows the real sign-in.
             settings.REQUIRE_2FA = False
@@ -86,6 +86,13 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<11} {password}")
         if two_factor:
             self.stdout.write("Two-factor sign-in is on: each user sets up an app first.")
+        elif no_server:
+            # The switch above lives in this process only: a server started later reads
+            # REQUIRE_2FA from the environment, where it is on by default.
+            self.stdout.write(
+                "Two-factor sign-in is on for a server you start yourself; to try the demo "
+                "without an app: REQUIRE_2FA=false uv run manage.py runserver"
+            )
         else:
             self.stdout.write("Two-factor sign-in is off in this demo (--two-factor turns it on).")
         self.stdout.write("")
