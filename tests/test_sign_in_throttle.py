@@ -26,6 +26,9 @@ NAMES = [f"guess-{n}-x7q" for n in range(LIMIT)]
 @pytest.fixture(autouse=True)
 def _limit(settings):
     settings.SIGN_IN_ADDRESS_FAILURE_LIMIT = LIMIT
+    # A fixed clock: the end of a fixed window mid-test would reset the count.
+    with time_machine.travel(timezone.now(), tick=False):
+        yield
 
 
 def login(client, username: str, password: str, address: str = FLOODER):

@@ -26,7 +26,13 @@ HSDS = "/api/v1/public/hsds/services?per_page=100"
 
 @pytest.fixture(scope="module")
 def pools(env):  # noqa: F811
-    pool_env = {**env, "PUBLIC_API_SLOTS": "2", "PASSWORD_CHECK_SLOTS": "1"}
+    # The rate limit is test_several_hosts' business; here only the slots may refuse.
+    pool_env = {
+        **env,
+        "PUBLIC_API_RATE_LIMIT": "1000",
+        "PUBLIC_API_SLOTS": "2",
+        "PASSWORD_CHECK_SLOTS": "1",
+    }
     with servers.servers(2, pool_env) as (staff, public):
         yield staff, public
 
