@@ -1,7 +1,9 @@
 """The production layout (docs/operations.md): two gunicorn services on one database and
 one Redis, the public pool (the public API and the login page) and the staff pool
 (everything else). A staff member signs in through both; the desk keeps answering while
-every public worker is taken; and the slots in Redis hold across both processes."""
+every public worker is taken; and the slots in Redis hold across both processes. No
+timings here (benchmarks/flood.py measures): the public side is shown unable to answer,
+or refusing, while the desk answers."""
 
 import http.cookiejar
 import json
@@ -77,12 +79,6 @@ def desk(pools, operator):
     return opener
 
 
-def timed_get(url: str, opener=None) -> tuple[int, str, float]:
-    start = time.monotonic()
-    status, body = servers.get(url, opener)
-    return status, body, time.monotonic() - start
-
-
 @pytest.fixture
 def hold_slots(env):  # noqa: F811
     """Take slots in the shared Redis, as requests on other hosts would."""
@@ -110,10 +106,10 @@ def test_the_desk_answers_while_every_public_worker_is_taken(pools, desk):
         time.sleep(0.5)
         with pytest.raises(TimeoutError):
             urllib.request.urlopen(f"{public.url}{HSDS}", timeout=2)  # noqa: S310
-        status, body, seconds = timed_get(f"{staff.url}/desk/", desk)
+        # No timing: the public pool cannot answer at all, and the desk answers.
+        status, body = servers.get(f"{staff.url}/desk/", desk)
         assert status == 200
         assert 'name="where"' in body
-        assert seconds < 2
     finally:
         stuck.close()
     assert servers.get(f"{public.url}{HSDS}")[0] == 200
@@ -123,15 +119,14 @@ def test_full_slots_answer_at_once_on_both_processes(pools, operator, desk, hold
     staff, public = pools
     hold_slots("public-api", 2)
     for pool in (public, staff):
-        status, body, seconds = timed_get(f"{pool.url}{HSDS}")
+        status, body = servers.get(f"{pool.url}{HSDS}")
+        # Refused, not queued: the slots are held for a minute.
         assert status == 503
         assert list(json.loads(body)["errors"]) == ["__all__"]
-        assert seconds < 2
     hold_slots("password-check", 1)
     status, _url = log_in(login_opener(), public, operator, PASSWORD)
     assert status == 503
     # The desk needs neither.
-    status, body, seconds = timed_get(f"{staff.url}/desk/", desk)
+    status, body = servers.get(f"{staff.url}/desk/", desk)
     assert status == 200
     assert 'name="where"' in body
-    assert seconds < 2
