@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "hotline.accounts.throttle.PasswordCheckRefusedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "hotline.accounts.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -128,6 +129,9 @@ TEMPLATES = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Password checks within their limits (see the block under PUBLIC_API_RATE_LIMIT).
+    "hotline.accounts.throttle.ThrottledModelBackend",
+    # Only for sessions signed in before the line above: it never checks a password.
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -242,6 +246,15 @@ CACHES = {
 # Requests per minute from one address to the open API under /api/v1/public/ (counted in
 # the cache above, so share it between processes for the limit to hold).
 PUBLIC_API_RATE_LIMIT = env_int("PUBLIC_API_RATE_LIMIT", 120, minimum=1)
+# What anonymous clients may make the servers do at once (hotline/slots.py), counted in
+# the cache above: with CACHE_URL across every process and host, otherwise per process.
+# Beyond it they get a 503 with Retry-After at once, so they never queue for the workers
+# the desk needs. Public API requests; password checks (~0.3 s of CPU each, also for a
+# name that is no account); and failed password checks from one address per
+# AXES_COOLOFF_TIME, whatever the usernames, before that address gets a 429.
+PUBLIC_API_SLOTS = env_int("PUBLIC_API_SLOTS", 4, minimum=1)
+PASSWORD_CHECK_SLOTS = env_int("PASSWORD_CHECK_SLOTS", 2, minimum=1)
+SIGN_IN_ADDRESS_FAILURE_LIMIT = env_int("SIGN_IN_ADDRESS_FAILURE_LIMIT", 30, minimum=1)
 # /healthz must answer plain HTTP probes from the load balancer.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 

@@ -71,6 +71,17 @@ def _bokmal():
     translation.activate("nb")
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: no rate-limit count, failed sign-in from
+    127.0.0.1, slot or kept public answer is carried over from another test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     """A browser test's flush empties every table after its fixtures are torn down;

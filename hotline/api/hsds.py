@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hotline.api.cached import cached
 from hotline.api.conditional import conditional_response, directory_state, etag_of, latest
 from hotline.api.cors import public_cors
 from hotline.api.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
@@ -275,8 +276,11 @@ def _paginate(items, data: dict, size_key: str = "per_page") -> Page | None:
 def _answer(request: HtmxHttpRequest, body: Any) -> HttpResponse:
     """``body`` with validators made from it (answers that are cheap to make): a client's
     current copy gets a 304."""
-    content = json.dumps(body)
     changed, _count = directory_state()
+    return _answer_content(request, json.dumps(body), changed)
+
+
+def _answer_content(request: HtmxHttpRequest, content: str, changed: datetime | None):
     etag = etag_of(request.path, sha256(content.encode()).hexdigest())
     return conditional_response(
         request,
@@ -284,6 +288,24 @@ def _answer(request: HtmxHttpRequest, body: Any) -> HttpResponse:
         latest(changed),
         lambda: HttpResponse(content, content_type="application/json"),
     )
+
+
+def _kept_page(request: HtmxHttpRequest, make: Callable[[], dict | None]) -> HttpResponse:
+    """As ``_answer`` for a page worth keeping (cached.py): ``make()`` gives its body, or
+    None past the last page."""
+    changed, count = directory_state()
+
+    def render() -> HttpResponse:
+        body = make()
+        if body is None:
+            return _not_found("page", _("That page does not exist."))
+        return HttpResponse(json.dumps(body), content_type="application/json")
+
+    query = request.META.get("QUERY_STRING", "")
+    response = cached(request, (request.path, query, changed, count), render)
+    if response.status_code != 200:
+        return response
+    return _answer_content(request, response.content.decode(), changed)
 
 
 def _public_service(identifier: str) -> QuerySet[Service]:
@@ -438,7 +460,9 @@ def services(request: HtmxHttpRequest) -> HttpResponse:
         body = page_json(page, contents)
         return JsonResponse(body)
 
-    return conditional_response(request, etag, latest(changed, minute), render)
+    return conditional_response(
+        request, etag, latest(changed, minute), lambda: cached(request, (etag,), render)
+    )
 
 
 @_public_view
@@ -467,14 +491,18 @@ def organizations(request: HtmxHttpRequest) -> HttpResponse:
     if error := _checked(request, form):
         return error
     data = form.cleaned_data
-    found = _public_organizations()
-    if data["search"]:
-        found = found.filter(name__icontains=data["search"])
-    page = _paginate(found, data)
-    if page is None:
-        return _not_found("page", _("That page does not exist."))
-    contents = [_organization_json(org, bool(data.get("full"))) for org in page.object_list]
-    return _answer(request, page_json(page, contents))
+
+    def make() -> dict | None:
+        found = _public_organizations()
+        if data["search"]:
+            found = found.filter(name__icontains=data["search"])
+        page = _paginate(found, data)
+        if page is None:
+            return None
+        full = bool(data.get("full"))
+        return page_json(page, [_organization_json(org, full) for org in page.object_list])
+
+    return _kept_page(request, make)
 
 
 @_public_view
@@ -545,12 +573,16 @@ def service_at_locations(request: HtmxHttpRequest) -> HttpResponse:
     if error := _checked(request, form):
         return error
     data = form.cleaned_data
-    locations = _public_locations(filtered(Service.objects.public(), data))
-    page = _paginate(locations, data)
-    if page is None:
-        return _not_found("page", _("That page does not exist."))
-    contents = _service_at_locations(list(page.object_list), full=bool(data.get("full")))
-    return _answer(request, page_json(page, contents))
+
+    def make() -> dict | None:
+        locations = _public_locations(filtered(Service.objects.public(), data))
+        page = _paginate(locations, data)
+        if page is None:
+            return None
+        full = bool(data.get("full"))
+        return page_json(page, _service_at_locations(list(page.object_list), full=full))
+
+    return _kept_page(request, make)
 
 
 @_public_view

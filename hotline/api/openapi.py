@@ -126,7 +126,9 @@ validators change only when the directory does (or every minute with `open=1`). 
 an organisation alone do not change the validators until one of its services is saved.
 
 **Limits.** Each address may make {settings.PUBLIC_API_RATE_LIMIT} requests in
-{RATE_WINDOW_SECONDS} seconds; beyond that the answer is 429 with `Retry-After`.
+{RATE_WINDOW_SECONDS} seconds; beyond that the answer is 429 with `Retry-After`. While the
+API is as busy as it may be, from everyone together, the answer is 503 with `Retry-After`
+at once: wait that long and ask again.
 
 **Browsers.** CORS is open to every origin (`Access-Control-Allow-Origin: *`), without
 credentials.
@@ -216,13 +218,16 @@ def _ok(schema: dict, description: str) -> dict:
     return _json(schema, description) | {"headers": _CACHE_HEADERS}
 
 
+_RETRY_AFTER = {
+    "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds."}}
+}
 ERROR_RESPONSES = {
     "304": {
         "description": "Not modified: the copy you hold is current.",
         "headers": _CACHE_HEADERS,
     },
-    "429": _json(_ref("Errors"), "Too many requests; see `Retry-After`.")
-    | {"headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds."}}},
+    "429": _json(_ref("Errors"), "Too many requests; see `Retry-After`.") | _RETRY_AFTER,
+    "503": _json(_ref("Errors"), "Busy; ask again after `Retry-After`.") | _RETRY_AFTER,
 }
 
 TEXTS = {

@@ -5,7 +5,8 @@ locations only (never a confidential address, nor a distance measured from one),
 an operator note. Filters are the desk's own (``SearchForm``) and the order is the one
 search's (``public_order``), so the portal and the desk agree on what "open now" or
 "covers Bodø" means. The JSON is in serializers.py, ETags and 304s in conditional.py,
-the rate limit in throttle.py; the numbers they share in limits.py.
+kept answers in cached.py, the rate and concurrency limits in throttle.py; the numbers
+they share in limits.py.
 """
 
 from datetime import datetime
@@ -21,6 +22,7 @@ from django.utils.http import quote_etag
 from django.utils.translation import gettext_lazy as _
 
 from hotline.api import openapi
+from hotline.api.cached import cached
 from hotline.api.conditional import conditional_response, directory_state, etag_of, latest
 from hotline.api.cors import public_cors
 from hotline.api.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
@@ -171,7 +173,9 @@ def services(request: HtmxHttpRequest) -> HttpResponse:
             }
         )
 
-    return conditional_response(request, etag, last_modified, render)
+    return conditional_response(
+        request, etag, last_modified, lambda: cached(request, (etag,), render)
+    )
 
 
 @read_only
