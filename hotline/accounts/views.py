@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_login_failed
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -60,8 +60,8 @@ def _matching_device(user, token: str):
 
 
 def _next(request: HtmxHttpRequest) -> str:
-    return safe_next_url(request, request.POST.get("next") or request.GET.get("next")) or str(
-        settings.LOGIN_REDIRECT_URL
+    return safe_next_url(request, request.POST.get("next") or request.GET.get("next")) or (
+        resolve_url(settings.LOGIN_REDIRECT_URL)
     )
 
 
@@ -93,7 +93,7 @@ def two_factor(request: HtmxHttpRequest) -> HttpResponse:
     """Ask for the code of an enrolled authenticator (or a recovery code)."""
     user = request.user
     if is_verified(request):
-        return redirect(_next(request))
+        return HttpResponseRedirect(_next(request))
     if not is_enrolled(user):
         return redirect("two_factor_setup")
     credentials = {"username": user.get_username()}
@@ -105,7 +105,7 @@ def two_factor(request: HtmxHttpRequest) -> HttpResponse:
             device = _matching_device(user, form.cleaned_data["token"])
             if device is not None:
                 _passed(request, device)
-                return redirect(_next(request))
+                return HttpResponseRedirect(_next(request))
         if _failed(request, credentials):
             return _locked_out(request, credentials)
         form.add_error("token", WRONG_CODE)
@@ -185,7 +185,7 @@ def passkey_sign_in(request: HtmxHttpRequest) -> HttpResponse:
     """Complete the sign-in with the passkey's answer, counted like a code."""
     credentials = {"username": request.user.get_username()}
     if is_verified(request):
-        return JsonResponse({"redirect": resolve_url(_next(request))})
+        return JsonResponse({"redirect": _next(request)})
     if AxesProxyHandler.is_locked(request, credentials):
         return _locked_out(request, credentials)
     form = PasskeyResponseForm(request.POST)
@@ -196,7 +196,7 @@ def passkey_sign_in(request: HtmxHttpRequest) -> HttpResponse:
             pass
         else:
             _passed(request, device, method="passkey")
-            return JsonResponse({"redirect": resolve_url(_next(request))})
+            return JsonResponse({"redirect": _next(request)})
     if _failed(request, credentials):
         return _locked_out(request, credentials)
     return _form_errors(form, PASSKEY_NOT_ACCEPTED)
