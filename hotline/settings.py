@@ -302,8 +302,16 @@ STORAGES = {
     },
 }
 
-# Review reminders go to editors; the demo prints mail to the console.
-_EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Review reminders go to editors; the demo prints mail to the console. A server must name
+# its backend: the console one would drop every reminder silently (and fails mail.E001).
+_EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else None
+)
+if not _EMAIL_BACKEND:
+    raise ImproperlyConfigured(
+        "EMAIL_BACKEND must be set when DEBUG is off "
+        "(e.g. django.core.mail.backends.smtp.EmailBackend)."
+    )
 MAILERS = {
     "default": {
         "BACKEND": _EMAIL_BACKEND,
