@@ -5,6 +5,10 @@ from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.middleware import HtmxDetails
 
+# The JSON APIs, and among them the open one, whose answers are public and cacheable.
+API_PREFIX = "/api/"
+PUBLIC_API_PREFIX = "/api/v1/public/"
+
 
 class HtmxHttpRequest(HttpRequest):
     """The request type of our views: HttpRequest plus django-htmx's ``htmx`` details."""
