@@ -166,6 +166,11 @@ if not REQUIRE_2FA and not DEBUG:
 # alone must not wipe the count of wrong codes.
 AXES_RESET_ON_SUCCESS = not REQUIRE_2FA
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Hjelpetelefonen")
+# django-otp's throttle is per device, so anyone with the password could keep a user's
+# codes refused from everywhere. Guessing is limited per user and address by axes, and
+# per user with a budget that spares the user's known addresses (hotline/accounts/two_factor.py).
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 # Passkeys (WebAuthn) as a second factor beside the app (hotline/accounts/passkeys.py).
 # A passkey is bound to the relying party ID, the site's domain: changing it later makes
 # every registered passkey useless. Browsers accept "localhost" over plain HTTP only.

@@ -34,6 +34,7 @@ from hotline.accounts.passkeys import (
 from hotline.accounts.roles import Role, role_required
 from hotline.accounts.two_factor import (
     confirm_enrolment,
+    guesses_spent,
     is_enrolled,
     is_verified,
     otp_not_required,
@@ -51,7 +52,8 @@ WRONG_CODE = _(
 
 def _matching_device(user, token: str):
     """The device that accepts ``token``: six digits are the app's, anything else a
-    recovery code. Verified through django-otp, which throttles each device."""
+    recovery code. Guessing is limited per user and address, not per device (see
+    GUESS_LIMIT in two_factor.py)."""
     model = TOTPDevice if token.isdigit() and len(token) == 6 else StaticDevice
     device = model.objects.devices_for_user(user, confirmed=True).first()
     if device is None:
@@ -99,7 +101,7 @@ def two_factor(request: HtmxHttpRequest) -> HttpResponse:
     credentials = {"username": user.get_username()}
     form = TokenForm(request.POST or None)
     if request.method == "POST":
-        if AxesProxyHandler.is_locked(request, credentials):
+        if AxesProxyHandler.is_locked(request, credentials) or guesses_spent(request, user):
             return _locked_out(request, credentials)
         if form.is_valid():
             device = _matching_device(user, form.cleaned_data["token"])
