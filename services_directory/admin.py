@@ -10,9 +10,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationStackedInline
-from simple_history.admin import SimpleHistoryAdmin
 
 from hotline.admin_a11y import AccessibleTabbedTranslationAdmin, LabelledTabularInline
+from hotline.admin_ids import HistoryAdmin, ValidIdAdmin
 from hotline.audit.models import AuditEvent
 from services_directory.models import (
     AccessibilityFeature,
@@ -127,7 +127,7 @@ class ReviewStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Service)
-class ServiceAdmin(SimpleHistoryAdmin, AccessibleTabbedTranslationAdmin):
+class ServiceAdmin(HistoryAdmin, AccessibleTabbedTranslationAdmin):
     form = ServiceForm
     inlines = [ContactChannelInline, OpeningHoursInline, LocationInline]
     list_display = [
@@ -267,13 +267,13 @@ class OrganizationForm(forms.ModelForm):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(SimpleHistoryAdmin):
+class OrganizationAdmin(HistoryAdmin):
     form = OrganizationForm
     list_display = ["name", "organization_number", "url"]
     search_fields = ["name", "organization_number"]
 
 
-class TermAdmin(SimpleHistoryAdmin, AccessibleTabbedTranslationAdmin):
+class TermAdmin(HistoryAdmin, AccessibleTabbedTranslationAdmin):
     list_display = ["label", "code", "position", "is_active"]
     list_editable = ["position", "is_active"]
     search_fields = ["code", "label"]
@@ -286,7 +286,7 @@ admin.site.register(AccessibilityFeature, TermAdmin)
 
 
 @admin.register(Language)
-class LanguageAdmin(admin.ModelAdmin):
+class LanguageAdmin(ValidIdAdmin):
     list_display = ["code", "name_nb", "name_en"]
     search_fields = ["code", "name_nb", "name_en"]
 
@@ -355,7 +355,7 @@ class ErrorReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(ShelterCapacity)
-class ShelterCapacityAdmin(SimpleHistoryAdmin):
+class ShelterCapacityAdmin(HistoryAdmin):
     """Shelter staff report through their link; editors may enter figures phoned in."""
 
     list_display = ["service", "status", "women", "men", "families", "updated_at"]
@@ -377,7 +377,7 @@ class ShelterCapacityAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CapacityLink)
-class CapacityLinkAdmin(SimpleHistoryAdmin):
+class CapacityLinkAdmin(HistoryAdmin):
     """Who issued which shelter's link, and when. Links are made and revoked on the
     link page (the token is shown there once), never edited here."""
 

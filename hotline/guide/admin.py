@@ -1,12 +1,12 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from hotline.admin_a11y import AccessibleTabbedTranslationAdmin
+from hotline.admin_ids import HistoryAdmin
 from hotline.guide.models import Article
 
 
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin, AccessibleTabbedTranslationAdmin):
+class ArticleAdmin(HistoryAdmin, AccessibleTabbedTranslationAdmin):
     list_display = ["title", "owner", "review_due", "is_published", "updated_at"]
     list_filter = ["is_published", "topics", "audiences"]
     search_fields = ["title", "summary", "body"]
