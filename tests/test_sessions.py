@@ -104,41 +104,36 @@ def test_every_staff_page_says_who_is_signed_in_with_a_log_out_button(client, ro
     assert ">Logg ut</button>" in text
 
 
-def test_an_operator_active_every_35_to_50_seconds_stays_signed_in(client, operator, settings):
+@pytest.fixture
+def one_minute_clock(client, operator, settings):
+    """A signed-in client with a one-minute idle timeout, on a clock that moves when told."""
     settings.SESSION_IDLE_TIMEOUT_MINUTES = 1
-    start = timezone.now()
-    with time_machine.travel(start, tick=False) as clock:
+    with time_machine.travel(timezone.now(), tick=False) as clock:
         login_verified(client, operator)
         assert signed_in(client)
-        for gap in [35, 50, 45, 40, 50, 35, 50, 50, 45]:
-            clock.shift(timedelta(seconds=gap))
-            assert signed_in(client), f"signed out after a {gap} s pause"
+        yield clock
 
 
-def test_idleness_counts_from_the_last_request_not_the_last_refresh(client, operator, settings):
-    settings.SESSION_IDLE_TIMEOUT_MINUTES = 1
-    start = timezone.now()
-    with time_machine.travel(start, tick=False) as clock:
-        login_verified(client, operator)
-        assert signed_in(client)
-        clock.shift(timedelta(seconds=50))
-        assert signed_in(client)  # the session's own clock is not refreshed this soon
-        clock.shift(timedelta(seconds=61))
-        assert not signed_in(client)
+def test_an_operator_active_every_35_to_50_seconds_stays_signed_in(client, one_minute_clock):
+    for gap in [35, 50, 45, 40, 50, 35, 50, 50, 45]:
+        one_minute_clock.shift(timedelta(seconds=gap))
+        assert signed_in(client), f"signed out after a {gap} s pause"
 
 
-def test_without_the_activity_cookie_the_sessions_clock_still_counts(client, operator, settings):
+def test_idleness_counts_from_the_last_request_not_the_last_refresh(client, one_minute_clock):
+    one_minute_clock.shift(timedelta(seconds=50))
+    assert signed_in(client)  # the session's own clock is not refreshed this soon
+    one_minute_clock.shift(timedelta(seconds=61))
+    assert not signed_in(client)
+
+
+def test_without_the_activity_cookie_the_sessions_clock_still_counts(client, one_minute_clock):
     # A forged or missing cookie can only make a session look older, never newer.
-    settings.SESSION_IDLE_TIMEOUT_MINUTES = 1
-    start = timezone.now()
-    with time_machine.travel(start, tick=False) as clock:
-        login_verified(client, operator)
-        assert signed_in(client)
-        clock.shift(timedelta(seconds=50))
-        assert signed_in(client)
-        client.cookies[ACTIVITY_COOKIE] = str(int(time.time()) + 3600)  # not signed
-        clock.shift(timedelta(seconds=50))
-        assert not signed_in(client)  # 100 s since the session's clock was last refreshed
+    one_minute_clock.shift(timedelta(seconds=50))
+    assert signed_in(client)
+    client.cookies[ACTIVITY_COOKIE] = str(int(time.time()) + 3600)  # not signed
+    one_minute_clock.shift(timedelta(seconds=50))
+    assert not signed_in(client)  # 100 s since the session's clock was last refreshed
 
 
 def test_the_activity_cookie_is_not_set_on_public_api_answers(client, operator):
