@@ -38,6 +38,7 @@ def main() -> None:
             "DEBUG": "false",
             "SECRET_KEY": "benchmark-only-" + "x" * 40,
             "ALLOWED_HOSTS": "localhost",
+            "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
             "SECURE_SSL_REDIRECT": "false",
             "SESSION_COOKIE_SECURE": "false",
             "CSRF_COOKIE_SECURE": "false",

@@ -590,6 +590,7 @@ def main() -> None:
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
         # As in production behind a TLS-terminating proxy: the SSL redirect stays on and
         # the requests say they came over HTTPS.
         "BEHIND_TLS_PROXY": "true",

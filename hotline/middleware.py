@@ -1,7 +1,10 @@
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import check_for_language
+
+from hotline.http import PUBLIC_API_PREFIX
 
 
 class BokmalFirstLocaleMiddleware(LocaleMiddleware):
@@ -35,4 +38,24 @@ class PermissionsPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", self.policy)
+        return response
+
+
+class NoStoreMiddleware:
+    """Every response but the public API's is ``Cache-Control: no-store`` (and private).
+
+    Staff pages show what a caller said (the desk's search is in its URL), confidential
+    addresses and statistics; no browser or proxy cache may keep them, error pages and the
+    CSRF failure page included. Goes right after WhiteNoise, so static files stay cacheable
+    and every other response passes through here, whichever middleware produced it. The
+    public API's answers are cacheable by design (hotline/api/conditional.py).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.path.startswith(PUBLIC_API_PREFIX):
+            add_never_cache_headers(response)
         return response

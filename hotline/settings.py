@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "hotline.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "hotline.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "hotline.middleware.BokmalFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -170,6 +171,11 @@ if not REQUIRE_2FA and not DEBUG:
 # alone must not wipe the count of wrong codes.
 AXES_RESET_ON_SUCCESS = not REQUIRE_2FA
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Hjelpetelefonen")
+# django-otp's throttle is per device, so anyone with the password could keep a user's
+# codes refused from everywhere. Guessing is limited per user and address by axes, and
+# per user with a budget that spares the user's known addresses (hotline/accounts/two_factor.py).
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 # Passkeys (WebAuthn) as a second factor beside the app (hotline/accounts/passkeys.py).
 # A passkey is bound to the relying party ID, the site's domain: changing it later makes
 # every registered passkey useless. Browsers accept "localhost" over plain HTTP only.
@@ -315,8 +321,16 @@ STORAGES = {
     },
 }
 
-# Review reminders go to editors; the demo prints mail to the console.
-_EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Review reminders go to editors; the demo prints mail to the console. A server must name
+# its backend: the console one would drop every reminder silently (and fails mail.E001).
+_EMAIL_BACKEND = env_str("EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else None
+)
+if not _EMAIL_BACKEND:
+    raise ImproperlyConfigured(
+        "EMAIL_BACKEND must be set when DEBUG is off "
+        "(e.g. django.core.mail.backends.smtp.EmailBackend)."
+    )
 MAILERS = {
     "default": {
         "BACKEND": _EMAIL_BACKEND,

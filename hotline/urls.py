@@ -10,6 +10,8 @@ from hotline import views
 admin.site.site_header = _("Helpline – directory of help services")
 admin.site.site_title = _("Helpline for violence and abuse")
 
+handler500 = "hotline.views.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("about/", views.about, name="about"),

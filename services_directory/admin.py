@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationStackedInline
 
 from hotline.admin_a11y import AccessibleTabbedTranslationAdmin, LabelledTabularInline
+from hotline.admin_ids import ValidIdAdmin
 from hotline.audit.models import AuditEvent
 from services_directory.history import (
     CHANGE_REASON_HELP,
@@ -335,7 +336,7 @@ admin.site.register(AccessibilityFeature, TermAdmin)
 
 
 @admin.register(Language)
-class LanguageAdmin(admin.ModelAdmin):
+class LanguageAdmin(ValidIdAdmin):
     list_display = ["code", "name_nb", "name_en"]
     search_fields = ["code", "name_nb", "name_en"]
 

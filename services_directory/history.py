@@ -21,9 +21,10 @@ from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import ModelChange, ModelDelta
 from simple_history.template_utils import HistoricalRecordContextHelper
+
+from hotline.admin_ids import HistoryAdmin
 
 # Bookkeeping that changes with every save: a line for it would hide the real change.
 BOOKKEEPING_FIELDS = frozenset({"version", "updated_at", "uuid"})
@@ -95,8 +96,8 @@ class ReadableHistoryHelper(HistoricalRecordContextHelper):
         return display_value(field, value)
 
 
-class ReadableHistoryAdmin(SimpleHistoryAdmin):
-    """SimpleHistoryAdmin with the readable list: no "None" for a missing change reason
+class ReadableHistoryAdmin(HistoryAdmin):
+    """HistoryAdmin (ids checked) with the readable list: no "None" for a missing change reason
     or user, and no lines for what did not change."""
 
     object_history_list_template = "admin/readable_history_list.html"

@@ -15,7 +15,7 @@ from simple_history.utils import get_history_model_for_model
 
 from hotline.accounts.roles import Role, role_required
 from hotline.guide.models import Article
-from hotline.http import HtmxHttpRequest, safe_next_url
+from hotline.http import HtmxHttpRequest, redirect_to_next, safe_next_url
 from services_directory.forms import ErrorReportForm, ResolveErrorReportForm
 from services_directory.models import DirectoryCheck, ErrorReport, Service
 from services_directory.models.capacity import shelter_overview
@@ -147,7 +147,7 @@ def report_error(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         return render(request, "directory/report_error.html#done", {"service": service})
     messages.success(request, _("Thank you – the editors will check this entry."))
-    return redirect(safe_next_url(request, form.cleaned_data["next"]) or "home")
+    return redirect_to_next(request, form.cleaned_data["next"], "home")
 
 
 def _error_queue_response(

@@ -10,7 +10,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def start(code: str = "import hotline.settings", **env) -> subprocess.CompletedProcess:
     """Load the settings in a fresh interpreter, as a server start would."""
-    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG"}}
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG", "EMAIL_BACKEND"}
+    }
     return subprocess.run(  # noqa: S603
         [sys.executable, "-c", code],
         cwd=ROOT,

@@ -503,7 +503,11 @@ PRINT_WEBAUTHN = (
     "print(settings.WEBAUTHN_RP_ID, settings.WEBAUTHN_RP_NAME, "
     "','.join(settings.WEBAUTHN_ALLOWED_ORIGINS))"
 )
-PRODUCTION = {"DEBUG": "false", "SECRET_KEY": "s" * 60}
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "s" * 60,
+    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+}
 
 
 @pytest.mark.parametrize(

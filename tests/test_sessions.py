@@ -1,5 +1,6 @@
 """Staff sessions: idle timeout, absolute lifetime, sign-out everywhere, who is signed in."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -8,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from hotline.accounts.middleware import ACTIVITY_COOKIE
 from hotline.accounts.roles import Role
 from tests.factories import login_verified, make_user
 
@@ -100,3 +102,41 @@ def test_every_staff_page_says_who_is_signed_in_with_a_log_out_button(client, ro
     assert f"Logget inn som <strong>kari-{role}</strong>" in text
     assert f'action="{reverse("logout")}" method="post"' in text
     assert ">Logg ut</button>" in text
+
+
+@pytest.fixture
+def one_minute_clock(client, operator, settings):
+    """A signed-in client with a one-minute idle timeout, on a clock that moves when told."""
+    settings.SESSION_IDLE_TIMEOUT_MINUTES = 1
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        login_verified(client, operator)
+        assert signed_in(client)
+        yield clock
+
+
+def test_an_operator_active_every_35_to_50_seconds_stays_signed_in(client, one_minute_clock):
+    for gap in [35, 50, 45, 40, 50, 35, 50, 50, 45]:
+        one_minute_clock.shift(timedelta(seconds=gap))
+        assert signed_in(client), f"signed out after a {gap} s pause"
+
+
+def test_idleness_counts_from_the_last_request_not_the_last_refresh(client, one_minute_clock):
+    one_minute_clock.shift(timedelta(seconds=50))
+    assert signed_in(client)  # the session's own clock is not refreshed this soon
+    one_minute_clock.shift(timedelta(seconds=61))
+    assert not signed_in(client)
+
+
+def test_without_the_activity_cookie_the_sessions_clock_still_counts(client, one_minute_clock):
+    # A forged or missing cookie can only make a session look older, never newer.
+    one_minute_clock.shift(timedelta(seconds=50))
+    assert signed_in(client)
+    client.cookies[ACTIVITY_COOKIE] = str(int(time.time()) + 3600)  # not signed
+    one_minute_clock.shift(timedelta(seconds=50))
+    assert not signed_in(client)  # 100 s since the session's clock was last refreshed
+
+
+def test_the_activity_cookie_is_not_set_on_public_api_answers(client, operator):
+    login_verified(client, operator)
+    assert ACTIVITY_COOKIE in client.get(reverse("about")).cookies
+    assert ACTIVITY_COOKIE not in client.get(reverse("api:public_services")).cookies

@@ -1,10 +1,13 @@
 """Bad configuration stops start-up with a message that names the variable."""
 
+import secrets
+import shlex
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from hotline.env import env_bool, env_int, env_list, env_str
-from tests.settings_process import start
+from tests.settings_process import ROOT, start
 
 
 @pytest.mark.parametrize(
@@ -24,10 +27,20 @@ from tests.settings_process import start
             "Set CACHE_URL or CACHE_BACKEND/CACHE_LOCATION, not both",
         ),
         (
-            {"DEBUG": "false", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "a", "REQUIRE_2FA": "0"},
+            {
+                "DEBUG": "false",
+                "SECRET_KEY": "x" * 50,
+                "ALLOWED_HOSTS": "a",
+                "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "REQUIRE_2FA": "0",
+            },
             "REQUIRE_2FA=false is allowed only with DEBUG on",
         ),
         ({"SESSION_IDLE_TIMEOUT_MINUTES": "0"}, "SESSION_IDLE_TIMEOUT_MINUTES=0 is below"),
+        (
+            {"DEBUG": "false", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "a"},
+            "EMAIL_BACKEND must be set when DEBUG is off",
+        ),
     ],
 )
 def test_bad_environment_stops_start_up(env, message):
@@ -59,6 +72,7 @@ def test_good_production_environment_starts(tmp_path):
         SECRET_KEY_FILE=str(secret),
         ALLOWED_HOSTS="desk.example.no",
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/hotline",
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
     )
     assert result.returncode == 0, result.stderr
 
@@ -110,3 +124,30 @@ def test_integer_minimum(monkeypatch):
 def test_lists_are_split_on_commas(monkeypatch):
     monkeypatch.setenv("HOSTS", "a.no, b.no,,")
     assert env_list("HOSTS", []) == ["a.no", "b.no"]
+
+
+def _readme_production_environment() -> dict[str, str]:
+    """The variables the README's production recipe exports (its ``export`` line)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("PostgreSQL is the production database:", 1)[1].split("```sh", 1)[1]
+    block = block.split("```", 1)[0].replace("\\\n", " ")
+    export = next(line for line in block.splitlines() if line.startswith("export "))
+    return dict(word.split("=", 1) for word in shlex.split(export)[1:])
+
+
+def test_the_readmes_production_recipe_passes_the_deploy_checks(tmp_path):
+    env = _readme_production_environment()
+    assert env["DEBUG"] == "false"
+    assert "EMAIL_BACKEND" in env
+    # The recipe's secret files hold real secrets on a server; here, one of our own.
+    for name in [name for name in env if name.endswith("_FILE")]:
+        secret = tmp_path / name
+        secret.write_text(secrets.token_urlsafe(50) + "\n")
+        env[name] = str(secret)
+    result = start(
+        "from django.core.management import execute_from_command_line; "
+        "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])",
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout

@@ -12,12 +12,19 @@ from django.utils.translation import gettext as _
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from hotline.accounts.two_factor import is_enrolled, is_verified, second_factor_required
+from hotline.http import PUBLIC_API_PREFIX
 
 SIGNED_IN_AT = "hotline_signed_in_at"
 LAST_SEEN_AT = "hotline_last_seen_at"
-# Refresh the idle clock at most this often: writing the session on every request (every
-# keystroke's search) would cost a database write each.
+# Refresh the idle clock in the session at most this often: writing the session on every
+# request (every keystroke's search) would cost a database write each, and a search must
+# write nothing.
 _TOUCH_EVERY_SECONDS = 60
+# The exact time of the last request rides in a cookie instead, signed and bound to the
+# session key: with it, idleness is measured from the real last request, not from the
+# session's last refresh (which may be up to a minute older). A client can only present a
+# time it was given, so it can never make a session look more recently used than it was.
+ACTIVITY_COOKIE = "hotline_activity"
 
 
 def start_session_clocks(sender, request, user, **kwargs) -> None:
@@ -44,13 +51,39 @@ class StaffSessionMiddleware:
         had_device = DEVICE_ID_SESSION_KEY in request.session
         if request.user.is_authenticated:
             self._enforce_lifetime(request, had_device)
-        return self.get_response(request)
+        response = self.get_response(request)
+        # The public API's answers are public and cacheable: no cookie on them.
+        if not request.path.startswith(PUBLIC_API_PREFIX):
+            self._note_activity(request, response)
+        return response
+
+    @staticmethod
+    def _note_activity(request, response) -> None:
+        if request.user.is_authenticated and request.session.session_key:
+            response.set_signed_cookie(
+                ACTIVITY_COOKIE,
+                str(int(time.time())),
+                salt=request.session.session_key,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite=settings.SESSION_COOKIE_SAMESITE,
+            )
+        elif ACTIVITY_COOKIE in request.COOKIES:
+            response.delete_cookie(ACTIVITY_COOKIE, samesite=settings.SESSION_COOKIE_SAMESITE)
+
+    @staticmethod
+    def _last_request_at(request) -> int | None:
+        """The time of the session's previous request, from the activity cookie."""
+        value = request.get_signed_cookie(
+            ACTIVITY_COOKIE, default=None, salt=request.session.session_key or ""
+        )
+        return int(value) if value and value.isdigit() else None
 
     def _enforce_lifetime(self, request, had_device: bool) -> None:
         session = request.session
         now = int(time.time())
         signed_in_at = session.setdefault(SIGNED_IN_AT, now)
-        last_seen_at = session.get(LAST_SEEN_AT, now)
+        last_seen_at = max(session.get(LAST_SEEN_AT, now), self._last_request_at(request) or 0)
         idle = settings.SESSION_IDLE_TIMEOUT_MINUTES * 60
         # A session verified with a device that has since been replaced or reset: the
         # device change signs out every session that used the old one.
@@ -64,7 +97,7 @@ class StaffSessionMiddleware:
         elif device_gone:
             logout(request)
             messages.info(request, _("Your two-factor settings changed: sign in again."))
-        elif now - last_seen_at >= _TOUCH_EVERY_SECONDS or LAST_SEEN_AT not in session:
+        elif now - session.get(LAST_SEEN_AT, 0) >= _TOUCH_EVERY_SECONDS:
             session[LAST_SEEN_AT] = now
 
     def process_view(self, request, view_func, view_args, view_kwargs):

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_login_failed
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +34,7 @@ from hotline.accounts.passkeys import (
 from hotline.accounts.roles import Role, role_required
 from hotline.accounts.two_factor import (
     confirm_enrolment,
+    guesses_spent,
     is_enrolled,
     is_verified,
     otp_not_required,
@@ -51,7 +52,8 @@ WRONG_CODE = _(
 
 def _matching_device(user, token: str):
     """The device that accepts ``token``: six digits are the app's, anything else a
-    recovery code. Verified through django-otp, which throttles each device."""
+    recovery code. Guessing is limited per user and address, not per device (see
+    GUESS_LIMIT in two_factor.py)."""
     model = TOTPDevice if token.isdigit() and len(token) == 6 else StaticDevice
     device = model.objects.devices_for_user(user, confirmed=True).first()
     if device is None:
@@ -60,8 +62,8 @@ def _matching_device(user, token: str):
 
 
 def _next(request: HtmxHttpRequest) -> str:
-    return safe_next_url(request, request.POST.get("next") or request.GET.get("next")) or str(
-        settings.LOGIN_REDIRECT_URL
+    return safe_next_url(request, request.POST.get("next") or request.GET.get("next")) or (
+        resolve_url(settings.LOGIN_REDIRECT_URL)
     )
 
 
@@ -93,19 +95,19 @@ def two_factor(request: HtmxHttpRequest) -> HttpResponse:
     """Ask for the code of an enrolled authenticator (or a recovery code)."""
     user = request.user
     if is_verified(request):
-        return redirect(_next(request))
+        return HttpResponseRedirect(_next(request))
     if not is_enrolled(user):
         return redirect("two_factor_setup")
     credentials = {"username": user.get_username()}
     form = TokenForm(request.POST or None)
     if request.method == "POST":
-        if AxesProxyHandler.is_locked(request, credentials):
+        if AxesProxyHandler.is_locked(request, credentials) or guesses_spent(request, user):
             return _locked_out(request, credentials)
         if form.is_valid():
             device = _matching_device(user, form.cleaned_data["token"])
             if device is not None:
                 _passed(request, device)
-                return redirect(_next(request))
+                return HttpResponseRedirect(_next(request))
         if _failed(request, credentials):
             return _locked_out(request, credentials)
         form.add_error("token", WRONG_CODE)
@@ -185,7 +187,7 @@ def passkey_sign_in(request: HtmxHttpRequest) -> HttpResponse:
     """Complete the sign-in with the passkey's answer, counted like a code."""
     credentials = {"username": request.user.get_username()}
     if is_verified(request):
-        return JsonResponse({"redirect": resolve_url(_next(request))})
+        return JsonResponse({"redirect": _next(request)})
     if AxesProxyHandler.is_locked(request, credentials):
         return _locked_out(request, credentials)
     form = PasskeyResponseForm(request.POST)
@@ -196,7 +198,7 @@ def passkey_sign_in(request: HtmxHttpRequest) -> HttpResponse:
             pass
         else:
             _passed(request, device, method="passkey")
-            return JsonResponse({"redirect": resolve_url(_next(request))})
+            return JsonResponse({"redirect": _next(request)})
     if _failed(request, credentials):
         return _locked_out(request, credentials)
     return _form_errors(form, PASSKEY_NOT_ACCEPTED)

@@ -1,6 +1,17 @@
-from django.urls import path, re_path
+from django.urls import path, re_path, register_converter
+from django.urls.converters import StringConverter
 
 from hotline.api import hsds, public, views
+
+
+class HsdsIdConverter(StringConverter):
+    """An HSDS id in a path: anything but "/" and NUL, which no id holds and PostgreSQL
+    refuses in a query (a DataError, a 500). A path with one is the JSON 404 below."""
+
+    regex = r"[^/\x00]+"
+
+
+register_converter(HsdsIdConverter, "hsds_id")
 
 app_name = "api"
 urlpatterns = [
@@ -11,14 +22,18 @@ urlpatterns = [
     path("public/hsds/", hsds.root, name="public_hsds"),
     path("public/hsds/profile", hsds.profile, name="public_hsds_profile"),
     path("public/hsds/services", hsds.services, name="public_hsds_services"),
-    path("public/hsds/services/<str:id>", hsds.service, name="public_hsds_service"),
+    path("public/hsds/services/<hsds_id:id>", hsds.service, name="public_hsds_service"),
     path("public/hsds/organizations", hsds.organizations, name="public_hsds_organizations"),
-    path("public/hsds/organizations/<str:id>", hsds.organization, name="public_hsds_organization"),
+    path(
+        "public/hsds/organizations/<hsds_id:id>", hsds.organization, name="public_hsds_organization"
+    ),
     path("public/hsds/taxonomies", hsds.taxonomies, name="public_hsds_taxonomies"),
-    path("public/hsds/taxonomies/<str:id>", hsds.taxonomy, name="public_hsds_taxonomy"),
+    path("public/hsds/taxonomies/<hsds_id:id>", hsds.taxonomy, name="public_hsds_taxonomy"),
     path("public/hsds/taxonomy_terms", hsds.taxonomy_terms, name="public_hsds_taxonomy_terms"),
     path(
-        "public/hsds/taxonomy_terms/<str:id>", hsds.taxonomy_term, name="public_hsds_taxonomy_term"
+        "public/hsds/taxonomy_terms/<hsds_id:id>",
+        hsds.taxonomy_term,
+        name="public_hsds_taxonomy_term",
     ),
     path(
         "public/hsds/service_at_locations",
@@ -26,7 +41,7 @@ urlpatterns = [
         name="public_hsds_service_at_locations",
     ),
     path(
-        "public/hsds/service_at_locations/<str:id>",
+        "public/hsds/service_at_locations/<hsds_id:id>",
         hsds.service_at_location,
         name="public_hsds_service_at_location",
     ),

@@ -9,9 +9,9 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 from hotline.accounts.roles import Role, role_required
 from hotline.calls.forms import CallForm, CloseForm, ReferralForm, StartCallForm
 from hotline.calls.models import Call
-from hotline.calls.panel import PANEL_TEMPLATE, form_errors, panel_context, posted_next
+from hotline.calls.panel import PANEL_TEMPLATE, form_errors, panel_context
 from hotline.calls.services import close_call
-from hotline.http import HtmxHttpRequest
+from hotline.http import HtmxHttpRequest, redirect_to_next
 from services_directory.models import Service
 
 
@@ -35,7 +35,7 @@ def _back(request: HtmxHttpRequest, message: str = "") -> HttpResponse:
     """Without htmx: back to the page the form came from (the desk by default)."""
     if message:
         messages.success(request, message)
-    return redirect(posted_next(request) or "desk:home")
+    return redirect_to_next(request, request.POST.get("next"), "desk:home")
 
 
 def _invalid(request: HtmxHttpRequest, form, **context) -> HttpResponse:
