@@ -5,6 +5,7 @@ History is recorded for every model here (see translation.py, where the historic
 models are registered after the translated fields exist).
 """
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 from uuid import uuid4
@@ -310,6 +311,21 @@ class Service(models.Model):
             [row for row in self.opening_hours.all() if row.channel_id is None],
             self.holiday_policy,
         )
+
+
+def measured_points[P](located: Iterable[tuple[P | None, bool, P | None]]) -> tuple[P, ...]:
+    """The points a service's distances (and every order by distance) are measured
+    from, given each location as (its own point, whether it is confidential, its
+    municipality's point): its public addresses' when it has any, else the
+    municipalities' of its confidential ones. Never a confidential address's own point:
+    distances from it, even rounded to 0.1 km, asked from a few hundred places, give the
+    shelter away to within metres; its municipality is all anyone may learn from them."""
+    rows = list(located)
+    public = tuple(own for own, secret, _ in rows if not secret and own is not None)
+    if public:
+        return public
+    # Each municipality once: two secret addresses in one town measure the same.
+    return tuple(dict.fromkeys(town for _, secret, town in rows if secret and town is not None))
 
 
 def add_months(day: date, months: int) -> date:

@@ -1,0 +1,317 @@
+"""Issue 21: a shelter's confidential address must not be found from the distances and
+orders the desk, the staff API, the acute strip and the shelter overview give.
+
+The attack: move a shelter's confidential point ~20 km from its municipality, ask for
+its distance from many municipalities, and fit the point by least squares. Each answer
+must equal the distance from the municipality's public point, so the fit lands there
+and not on the shelter. A control fit on the true distances shows that the same
+queries would find the shelter to within metres if they leaked.
+"""
+
+import itertools
+import re
+from datetime import time
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from hotline.accounts.roles import Role
+from hotline.desk.wording import km as km_words
+from services_directory import places
+from services_directory.geo import distance_km
+from services_directory.models import Municipality, OpeningHours, Service
+from tests.factories import (
+    BODO,
+    NARVIK,
+    OSLO,
+    add_location,
+    add_phone,
+    login_verified,
+    make_service,
+    make_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+API = reverse("api:search")
+DESK = reverse("desk:home")
+SHELTERS = reverse("desk:shelters")
+NAME = "Hemmelig krisesenter"
+# About 20 km north-east of its municipality's point.
+OFFSET = (0.15, 0.25)
+# Every n-th municipality by number asks: a spread over the whole country.
+EVERY = 6
+
+
+def around_the_clock(service) -> None:
+    for weekday in range(7):
+        OpeningHours.objects.create(service=service, weekday=weekday, opens=time(0), closes=time(0))
+
+
+def shelter(name: str, number: str, secret: tuple[float, float], **fields):
+    """A crisis centre, open and reachable by phone around the clock, whose only
+    address is confidential and lies at ``secret``, away from its municipality's point."""
+    service = make_service(name, types=["krisesenter"], **fields)
+    add_phone(service, "75 52 23 00")
+    around_the_clock(service)
+    location = add_location(service, number, confidential=True)
+    location.latitude, location.longitude = secret
+    location.save()
+    return service
+
+
+def point(number: str) -> tuple[float, float]:
+    m = Municipality.objects.get(number=number)
+    return m.latitude, m.longitude
+
+
+def km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return distance_km(*a, *b)
+
+
+def fit(observations: list[tuple[tuple[float, float], float]]) -> tuple[float, float]:
+    """The point whose distances from the origins best match the observed ones (least
+    squares, Gauss-Newton), started from the origin that is nearest by its answer."""
+    lat, lon = min(observations, key=lambda item: item[1])[0]
+    step = 1e-5
+    for _ in range(50):
+        a = b = c = e = f = 0.0
+        for origin, observed in observations:
+            here = km(origin, (lat, lon))
+            d_lat = (km(origin, (lat + step, lon)) - here) / step
+            d_lon = (km(origin, (lat, lon + step)) - here) / step
+            residual = observed - here
+            a, b, c = a + d_lat * d_lat, b + d_lat * d_lon, c + d_lon * d_lon
+            e, f = e + d_lat * residual, f + d_lon * residual
+        determinant = a * c - b * b
+        move_lat, move_lon = (c * e - b * f) / determinant, (a * f - b * e) / determinant
+        lat, lon = lat + move_lat, lon + move_lon
+        if abs(move_lat) + abs(move_lon) < 1e-9:
+            break
+    return lat, lon
+
+
+def role_clients() -> dict[Role, Client]:
+    clients = {}
+    for role in (Role.OPERATOR, Role.EDITOR, Role.SUPERVISOR):
+        client = Client()
+        user = make_user(role, username=f"attacker-{role.value}", is_staff=role == Role.EDITOR)
+        login_verified(client, user)
+        clients[role] = client
+    return clients
+
+
+def api_distance(client: Client, number: str, name: str = NAME, **params) -> float | None:
+    response = client.get(API, {"municipality": number, "limit": 100, **params})
+    assert response.status_code == 200
+    (hit,) = [hit for hit in response.json()["results"] if hit["name"] == name]
+    return hit["distance_km"]
+
+
+def api_order(client: Client, number: str, **params) -> list[str]:
+    response = client.get(API, {"municipality": number, "limit": 100, **params})
+    assert response.status_code == 200
+    return [hit["name"] for hit in response.json()["results"]]
+
+
+CARD = re.compile(
+    r'<h2 class="hit__name">(?P<name>[^<]*)</h2>'
+    r'.*?<span class="hit__coverage">(?P<text>[^<]*)</span>'
+)
+STRIP = re.compile(
+    r'id="acute-nearest".*?<strong>(?P<name>[^<]*)</strong>'
+    r'.*?<span class="muted">\((?P<text>[^)]*)\)</span>',
+    re.DOTALL,
+)
+SHELTER_ROW = re.compile(
+    r'<th scope="row">(?P<name>[^<]*?)\s*(?:<span[^>]*>[^<]*</span>)?</th>\s*<td>[^<]*'
+    r'(?:<span class="muted">\((?P<text>[^)]*)\)</span>)?</td>'
+)
+
+
+def desk_page(client: Client, number: str, **params) -> str:
+    response = client.get(DESK, {"municipality": number, **params})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def desk_cards(page: str) -> list[tuple[str, str]]:
+    """(name, coverage line) of each result card, in order."""
+    return [(m["name"], m["text"]) for m in CARD.finditer(page)]
+
+
+def strip(page: str) -> tuple[str, str]:
+    match = STRIP.search(page)
+    assert match is not None
+    return match["name"], match["text"]
+
+
+def place(municipality: Municipality) -> str:
+    """What an operator types in the place box: the name, with its county."""
+    return f"{municipality.name} ({municipality.county.name})"
+
+
+def shelter_rows(client: Client, municipality: Municipality) -> list[tuple[str, str | None]]:
+    """(name, distance) of each row of the free-places overview, in order."""
+    response = client.get(SHELTERS, {"where": place(municipality)})
+    assert response.status_code == 200
+    return [(m["name"], m["text"]) for m in SHELTER_ROW.finditer(response.content.decode())]
+
+
+def asking() -> list[Municipality]:
+    """A spread of caller municipalities the place box resolves to themselves."""
+    spread = list(Municipality.objects.active().select_related("county").order_by("number"))
+    chosen = [m for m in spread[::EVERY] if places.resolve(place(m)).municipality == m]
+    assert len(chosen) > 40
+    return chosen
+
+
+# --- The triangulation attack ----------------------------------------------------------
+
+
+def test_the_triangulation_attack_finds_the_municipality_not_the_shelter():
+    town = point(BODO)
+    secret = (town[0] + OFFSET[0], town[1] + OFFSET[1])
+    assert 15 < km(town, secret) < 25
+    shelter(NAME, BODO, secret, municipalities=[BODO])
+    clients = role_clients()
+    operator = clients[Role.OPERATOR]
+    observed: dict[str, list[tuple[tuple[float, float], float]]] = {}
+    control = []
+    for municipality in asking():
+        origin = (municipality.latitude, municipality.longitude)
+        public_km, secret_km = km(origin, town), km(origin, secret)
+        control.append((origin, round(secret_km, 1)))
+        for role, client in clients.items():
+            # The attacker's two ways to the shelter: by name, and by walking the list.
+            for params in ({"q": "Hemmelig"}, {}):
+                found = api_distance(client, municipality.number, **params)
+                assert found == round(public_km, 1), (role, municipality.number, params)
+                observed.setdefault(f"api {role.value}", []).append((origin, found))
+        expected = km_words(public_km)
+        page = desk_page(operator, municipality.number, q="Hemmelig")
+        ((name, line),) = desk_cards(page)
+        assert name == NAME and line.endswith(" · " + expected), municipality.number
+        assert strip(page) == (NAME, expected), municipality.number
+        assert shelter_rows(operator, municipality) == [(NAME, expected)], municipality.number
+    # The same queries answered from the secret point would give the shelter away ...
+    assert km(fit(control), secret) < 0.1
+    # ... but what they answer fits the municipality's point, kilometres from the shelter.
+    for source, found in observed.items():
+        landed = fit(found)
+        assert km(landed, town) < 0.1, source
+        assert km(landed, secret) > 10, source
+
+
+def test_a_service_with_a_public_address_is_measured_from_it_alone():
+    office = make_service("Kontor med skjult adresse", municipalities=[BODO])
+    add_location(office, NARVIK)  # public
+    hidden = add_location(office, OSLO, confidential=True)
+    hidden.latitude += 0.2
+    hidden.save()
+    client = role_clients()[Role.SUPERVISOR]
+    for number in (BODO, NARVIK, OSLO, "0301", "4601", "5501"):
+        found = api_distance(client, number, name="Kontor med skjult adresse")
+        assert found == round(km(point(number), point(NARVIK)), 1)
+
+
+def test_a_shelter_without_coordinates_is_measured_from_its_municipality():
+    shelter(NAME, BODO, (None, None), municipalities=[BODO])
+    client = role_clients()[Role.EDITOR]
+    assert api_distance(client, OSLO) == round(km(point(OSLO), point(BODO)), 1)
+
+
+def test_the_public_api_measures_no_confidential_address_at_all(client):
+    town = point(BODO)
+    shelter(NAME, BODO, (town[0] + OFFSET[0], town[1] + OFFSET[1]), municipalities=[BODO])
+    response = client.get(reverse("api:public_services"), {"municipality": OSLO})
+    assert response.status_code == 200
+    (result,) = response.json()["results"]
+    assert result["locations"] == []
+    assert result["match"] == {"coverage": "outside", "distance_km": None}
+
+
+# --- Orders ----------------------------------------------------------------------------
+
+
+def toward(start: tuple[float, float], goal: tuple[float, float], km_moved: float):
+    share = km_moved / km(start, goal)
+    return (start[0] + (goal[0] - start[0]) * share, start[1] + (goal[1] - start[1]) * share)
+
+
+@pytest.fixture
+def inverted():
+    """Two shelters whose order by their secret points is the reverse of their order by
+    their municipalities' points, seen from Oslo: "Nær kommune" lies in a municipality
+    a little nearer Oslo, its shelter 20 km further away; "Fjern kommune" the other way.
+    Returns the caller's municipality number."""
+    caller = point(OSLO)
+    by_distance = sorted(
+        (m for m in Municipality.objects.active() if m.number != OSLO),
+        key=lambda m: km(caller, (m.latitude, m.longitude)),
+    )
+    # Two municipalities 5-10 km apart in distance from Oslo, some 100 km away.
+    near, far = next(
+        (a, b)
+        for a, b in itertools.pairwise(by_distance)
+        if km(caller, (a.latitude, a.longitude)) > 80
+        and 5 < km(caller, (b.latitude, b.longitude)) - km(caller, (a.latitude, a.longitude)) < 10
+    )
+    near_point, far_point = point(near.number), point(far.number)
+    near_secret = toward(near_point, caller, -20)
+    far_secret = toward(far_point, caller, 20)
+    # The true order is the other way round: an order by it would leak.
+    assert km(caller, far_secret) < km(caller, near_secret)
+    shelter("Nær kommune", near.number, near_secret, covers_whole_country=True)
+    shelter("Fjern kommune", far.number, far_secret, covers_whole_country=True)
+    return OSLO
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"type": "krisesenter"}, {"q": "kommune"}],
+    ids=["all", "filtered", "by-name"],
+)
+def test_every_order_is_by_the_municipalities_points(inverted, params):
+    clients = role_clients()
+    expected = ["Nær kommune", "Fjern kommune"]
+    for client in clients.values():
+        assert api_order(client, inverted, **params) == expected
+    page = desk_page(clients[Role.OPERATOR], inverted, **params)
+    assert [name for name, _line in desk_cards(page)] == expected
+    assert strip(page)[0] == "Nær kommune"
+    oslo = Municipality.objects.get(number=inverted)
+    rows = shelter_rows(clients[Role.OPERATOR], oslo)
+    assert [name for name, _km in rows] == expected
+
+
+def test_the_order_outside_the_callers_area_is_by_the_municipalities_points(inverted):
+    # Not national: both fall outside the caller's area, where the index walks its
+    # latitude-sorted points (or, by name, measures the few found) instead of a group.
+    Service.objects.filter(name__in=["Nær kommune", "Fjern kommune"]).update(
+        covers_whole_country=False
+    )
+    client = role_clients()[Role.OPERATOR]
+    for params in ({}, {"q": "kommune"}):
+        assert api_order(client, inverted, **params) == ["Nær kommune", "Fjern kommune"]
+        hits = client.get(API, {"municipality": inverted, **params}).json()["results"]
+        assert {hit["coverage"] for hit in hits} == {"outside"}
+
+
+def test_the_attack_needs_a_login(client):
+    response = client.get(API, {"municipality": OSLO})
+    assert response.status_code == 401
+    assert client.get(DESK, {"municipality": OSLO}).status_code == 302
+    assert client.get(SHELTERS, {"where": "Oslo"}).status_code == 302
+
+
+def test_refused_and_wrong_requests(operator_client):
+    assert operator_client.post(API, {"municipality": OSLO}).status_code == 405
+    response = operator_client.get(API, {"municipality": "99"})
+    assert response.status_code == 400
+    assert "municipality" in response.json()["errors"]
+    assert operator_client.get(SHELTERS, {"where": "Ingensteds"}).status_code == 400
+    supervisor = role_clients()[Role.SUPERVISOR]
+    assert supervisor.get(DESK, {"municipality": OSLO}).status_code == 403
+    assert supervisor.get(SHELTERS).status_code == 403
