@@ -1,5 +1,6 @@
 """Issue 21: a shelter's confidential address must not be found from the distances and
-orders the desk, the staff API, the acute strip and the shelter overview give.
+orders the desk, the staff API, the acute strip and the shelter overview give, nor from
+the public API's validators when only the address changes.
 
 The attack: move a shelter's confidential point ~20 km from its municipality, ask for
 its distance from many municipalities, and fit the point by least squares. Each answer
@@ -10,17 +11,20 @@ queries would find the shelter to within metres if they leaked.
 
 import itertools
 import re
-from datetime import time
+from datetime import UTC, datetime, time, timedelta
+from uuid import uuid4
 
 import pytest
+import time_machine
+from django.db.models import Max
 from django.test import Client
 from django.urls import reverse
 
 from hotline.accounts.roles import Role
 from hotline.desk.wording import km as km_words
-from services_directory import places
+from services_directory import places, search_index
 from services_directory.geo import distance_km
-from services_directory.models import Municipality, OpeningHours, Service
+from services_directory.models import Municipality, OpeningHours, Service, Topic
 from tests.factories import (
     BODO,
     NARVIK,
@@ -37,6 +41,7 @@ pytestmark = pytest.mark.django_db
 API = reverse("api:search")
 DESK = reverse("desk:home")
 SHELTERS = reverse("desk:shelters")
+HSDS_SERVICES = reverse("api:public_hsds_services")
 NAME = "Hemmelig krisesenter"
 # About 20 km north-east of its municipality's point.
 OFFSET = (0.15, 0.25)
@@ -315,3 +320,164 @@ def test_refused_and_wrong_requests(operator_client):
     supervisor = role_clients()[Role.SUPERVISOR]
     assert supervisor.get(DESK, {"municipality": OSLO}).status_code == 403
     assert supervisor.get(SHELTERS).status_code == 403
+
+
+# --- What polling the public API can see ----------------------------------------------
+
+
+@pytest.fixture
+def published(db):
+    """A shelter with a public office and a confidential address, and a second service,
+    as the public API and a poller see them."""
+    service = make_service("Krisesenter med kontor", types=["krisesenter"], municipalities=[BODO])
+    add_phone(service, "75 52 23 00")
+    add_location(service, BODO)  # the office: public
+    add_location(service, BODO, confidential=True)
+    make_service("Annen tjeneste", covers_whole_country=True)
+    return service
+
+
+POLLED_AT = datetime(2027, 2, 8, 9, 0, tzinfo=UTC)
+
+
+def public_urls(service) -> list[str]:
+    hsds = str(service.uuid)
+    return [
+        reverse("api:public_services"),
+        reverse("api:public_services") + f"?municipality={OSLO}",
+        reverse("api:public_hsds_services"),
+        reverse("api:public_hsds_services") + "?modified_after=2000-01-01T00:00:00Z",
+        reverse("api:public_hsds_service", kwargs={"id": hsds}),
+        reverse("api:public_hsds_service_at_locations"),
+    ]
+
+
+def seen(client: Client, service) -> dict[str, tuple[int, str, str, bytes]]:
+    """What a poller keeps of each public answer: status, validators and body, asked at
+    one moment: the list's "open now" and its validators also change with the clock."""
+    found = {}
+    with time_machine.travel(POLLED_AT, tick=False):
+        for url in public_urls(service):
+            response = client.get(url)
+            found[url] = (
+                response.status_code,
+                response["ETag"],
+                response["Last-Modified"],
+                response.content,
+            )
+    return found
+
+
+def move_the_shelter(service) -> None:
+    """What an editor's save of only the confidential address writes: the service row
+    (as the admin saves it, with its note) and the location, moved to another town."""
+    hidden = service.locations.get(is_confidential=True)
+    narvik = Municipality.objects.get(number=NARVIK)
+    hidden.address, hidden.postcode, hidden.municipality = "Ny gate 7", "8514", narvik
+    hidden.latitude, hidden.longitude = narvik.latitude + 0.1, narvik.longitude
+    hidden.save()
+    service.refresh_from_db()
+    service.operator_note = "Flyttet"
+    service.reports_capacity = True
+    service.save()
+
+
+def test_editing_only_the_confidential_address_changes_nothing_public(client, published):
+    before = seen(client, published)
+    assert {status for status, *_ in before.values()} == {200}
+    updated = published.updated_at
+    newest = Service.objects.aggregate(newest=Max("public_updated_at"))["newest"]
+
+    def modified_after(moment: datetime) -> list[str]:
+        response = client.get(HSDS_SERVICES, {"modified_after": moment.isoformat()})
+        return [service["name"] for service in response.json()["contents"]]
+
+    assert modified_after(newest) != []
+    move_the_shelter(published)
+    published.refresh_from_db()
+    assert published.updated_at > updated  # the staff side sees the edit
+    assert seen(client, published) == before
+    url = reverse("api:public_hsds_service", kwargs={"id": str(published.uuid)})
+    etag = before[url][1]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    assert modified_after(newest + timedelta(milliseconds=1)) == []
+
+
+def test_the_desk_still_sees_the_moved_shelter(operator_client, published):
+    search_index.current_index()
+    move_the_shelter(published)
+    card = search_index.current_index().cards([published.pk])[published.pk]
+    (hidden,) = [location for location in card.locations if location.is_confidential]
+    assert (hidden.address, hidden.municipality.number) == ("Ny gate 7", NARVIK)
+    page = desk_page(operator_client, BODO, q="kontor")
+    assert reverse("desk:confidential_address", args=[published.pk]) in page
+    shown = operator_client.post(reverse("desk:confidential_address", args=[published.pk]))
+    assert "Ny gate 7" in shown.content.decode()
+
+
+def rename(service) -> None:
+    service.name = "Nytt navn"
+    service.save()
+
+
+def move_the_office(service) -> None:
+    office = service.locations.get(is_confidential=False)
+    office.address = "Kontorgata 2"
+    office.save()
+
+
+def hide_the_office(service) -> None:
+    service.locations.filter(is_confidential=False).update(is_confidential=True)
+
+
+def add_a_phone(service) -> None:
+    add_phone(service, "22 22 55 55")
+
+
+def add_a_topic(service) -> None:
+    service.topics.set(Topic.objects.filter(code="voldtekt"))
+
+
+def rename_the_organisation(service) -> None:
+    organization = service.organization
+    organization.name = "Ny organisasjon"
+    organization.save()
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [rename, move_the_office, hide_the_office, add_a_phone, add_a_topic, rename_the_organisation],
+)
+def test_a_public_edit_changes_the_validators(client, published, edit):
+    before = seen(client, published)
+    edit(published)
+    after = seen(client, published)
+    for url in public_urls(published):
+        assert after[url][1] != before[url][1], url  # the ETag
+        assert after[url][3] != before[url][3], url  # the body
+    published.refresh_from_db()
+    detail = reverse("api:public_hsds_service", kwargs={"id": str(published.uuid)})
+    stamp = published.public_updated_at.astimezone(UTC)
+    assert client.get(detail).json()["last_modified"] == (
+        stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    )
+
+
+def test_a_save_cannot_move_the_public_time_back(published):
+    stale = Service.objects.get(pk=published.pk)
+    move_the_office(published)  # stamps the service row, which ``stale`` read before
+    published.refresh_from_db()
+    assert published.public_updated_at > stale.public_updated_at
+    stale.operator_note = "Skrevet fra et gammelt skjema"
+    stale.save()  # writes its older public_updated_at back
+    stale.refresh_from_db()
+    assert stale.public_updated_at == published.public_updated_at
+
+
+def test_the_public_api_refuses_what_it_refuses(client, published):
+    assert client.post(reverse("api:public_services")).status_code == 405
+    response = client.get(reverse("api:public_hsds_services"), {"modified_after": "igår"})
+    assert response.status_code == 400
+    assert "modified_after" in response.json()["errors"]
+    missing = reverse("api:public_hsds_service", kwargs={"id": str(uuid4())})
+    assert client.get(missing).status_code == 404

@@ -231,6 +231,11 @@ class Service(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When something the public outputs show last changed (their ETags, Last-Modified and
+    # HSDS last_modified). Database triggers stamp it (services_directory.triggers), and
+    # keep a save from moving it back: an edit of only a confidential address, an operator
+    # note or the review bookkeeping leaves it, so no poller learns that a shelter moved.
+    public_updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = ServiceManager()
 
@@ -326,6 +331,20 @@ def measured_points[P](located: Iterable[tuple[P | None, bool, P | None]]) -> tu
         return public
     # Each municipality once: two secret addresses in one town measure the same.
     return tuple(dict.fromkeys(town for _, secret, town in rows if secret and town is not None))
+
+
+# Service fields no public output shows: a change to them alone leaves public_updated_at.
+NOT_PUBLIC_FIELDS = (
+    "operator_note",
+    "reports_capacity",
+    "last_verified_at",
+    "verified_by",
+    "next_review_due",
+    "version",
+    "created_at",
+    "updated_at",
+    "public_updated_at",
+)
 
 
 def add_months(day: date, months: int) -> date:
