@@ -129,6 +129,7 @@ class PublicSource(NamedTuple):
 
 
 def public_sources() -> list[PublicSource]:
+    """Every table whose writes stamp public_updated_at, with the columns that count."""
     from services_directory.models import directory
 
     app = apps.get_app_config("services_directory")

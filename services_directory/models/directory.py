@@ -334,6 +334,7 @@ def measured_points[P](located: Iterable[tuple[P | None, bool, P | None]]) -> tu
 
 
 # Service fields no public output shows: a change to them alone leaves public_updated_at.
+# A field not listed counts as public, so a new one errs towards a needless new ETag.
 NOT_PUBLIC_FIELDS = (
     "operator_note",
     "reports_capacity",
