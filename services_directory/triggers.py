@@ -120,6 +120,7 @@ class PublicSource(NamedTuple):
 
     table: str
     columns: list[str]  # compared before and after an update
+    texts: frozenset[str]  # the text columns among them, where NULL and "" say the same
     # The service table's column that names the services to stamp, and the column of
     # this table's row that holds their id.
     target: str
@@ -141,11 +142,20 @@ def public_sources() -> list[PublicSource]:
             if f.column and not f.primary_key and f.name not in skipped
         ]
 
+    def texts(model) -> frozenset[str]:
+        # modeltranslation leaves an untranslated text NULL and the admin saves it as "".
+        return frozenset(
+            f.column
+            for f in model._meta.concrete_fields
+            if f.column and isinstance(f, models.CharField | models.TextField)
+        )
+
     service = app.get_model("Service")
     sources = [
         PublicSource(
             SERVICE_TABLE,
             columns(service, directory.NOT_PUBLIC_FIELDS),
+            texts(service),
             "id",
             "id",
             operations=("UPDATE",),
@@ -154,6 +164,7 @@ def public_sources() -> list[PublicSource]:
         PublicSource(
             ORGANIZATION_TABLE,
             columns(app.get_model("Organization")),
+            texts(app.get_model("Organization")),
             "organization_id",
             "id",
             operations=("UPDATE",),
@@ -161,6 +172,7 @@ def public_sources() -> list[PublicSource]:
         PublicSource(
             app.get_model("Location")._meta.db_table,
             columns(app.get_model("Location")),
+            texts(app.get_model("Location")),
             "id",
             "service_id",
             confidential="is_confidential",
@@ -168,11 +180,13 @@ def public_sources() -> list[PublicSource]:
     ]
     for name in ("ContactChannel", "OpeningHours"):
         model = app.get_model(name)
-        sources.append(PublicSource(model._meta.db_table, columns(model), "id", "service_id"))
+        table = model._meta.db_table
+        sources.append(PublicSource(table, columns(model), texts(model), "id", "service_id"))
     for name in _state().SERVICE_M2M:
         field = cast(models.ManyToManyField, service._meta.get_field(name))
         through = cast(type[models.Model], field.remote_field.through)
-        sources.append(PublicSource(through._meta.db_table, columns(through), "id", "service_id"))
+        table = through._meta.db_table
+        sources.append(PublicSource(table, columns(through), frozenset(), "id", "service_id"))
     return sources
 
 
@@ -181,7 +195,15 @@ def _public_condition(source: PublicSource, operation: str, distinct: str) -> st
     distinct from")."""
     parts = []
     if operation == "UPDATE":
-        changed = " OR ".join(f'OLD."{c}" {distinct} NEW."{c}"' for c in source.columns)
+
+        def value(row: str, column: str) -> str:
+            if column in source.texts:
+                return f"""COALESCE({row}."{column}", '')"""
+            return f'{row}."{column}"'
+
+        changed = " OR ".join(
+            f"{value('OLD', c)} {distinct} {value('NEW', c)}" for c in source.columns
+        )
         parts.append(f"({changed})")
     if source.confidential:
         flag = source.confidential

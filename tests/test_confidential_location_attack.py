@@ -481,3 +481,56 @@ def test_the_public_api_refuses_what_it_refuses(client, published):
     assert "modified_after" in response.json()["errors"]
     missing = reverse("api:public_hsds_service", kwargs={"id": str(uuid4())})
     assert client.get(missing).status_code == 404
+
+
+def admin_post(service, hidden, **location) -> dict:
+    """The service's change form as the admin sends it, with only the confidential
+    location among the inlines (the others are left as they are)."""
+    data = {
+        "name_nb": service.name_nb,
+        "organization": service.organization_id,
+        "status": service.status,
+        "is_published": "on",
+        "free_of_charge": "on",
+        "holiday_policy": service.holiday_policy,
+        "service_types": [term.pk for term in service.service_types.all()],
+        "coverage_municipalities": [m.pk for m in service.coverage_municipalities.all()],
+        "operator_note": service.operator_note,
+        "loaded_version": service.version,
+        "channels-TOTAL_FORMS": 0,
+        "channels-INITIAL_FORMS": 0,
+        "opening_hours-TOTAL_FORMS": 0,
+        "opening_hours-INITIAL_FORMS": 0,
+        "locations-TOTAL_FORMS": 1,
+        "locations-INITIAL_FORMS": 1,
+        "locations-0-id": hidden.pk,
+        "locations-0-service": service.pk,
+        "locations-0-is_confidential": "on",
+        "locations-0-name": hidden.name,
+        "locations-0-address": hidden.address,
+        "locations-0-postcode": hidden.postcode,
+        "locations-0-municipality": hidden.municipality_id,
+        "locations-0-latitude": hidden.latitude,
+        "locations-0-longitude": hidden.longitude,
+    }
+    return data | {f"locations-0-{name}": value for name, value in location.items()}
+
+
+def test_an_editor_moving_the_shelter_in_the_admin_changes_nothing_public(editor_client, published):
+    poller = Client()  # anonymous, as the public API's clients are
+    before = seen(poller, published)
+    hidden = published.locations.get(is_confidential=True)
+    url = reverse("admin:services_directory_service_change", args=[published.pk])
+    moved = admin_post(published, hidden, address="Ny gate 7", latitude=hidden.latitude + 0.1)
+    saved = reverse("admin:services_directory_service_changelist")
+    response = editor_client.post(url, moved)
+    assert (response.status_code, response["Location"]) == (302, saved)
+    hidden.refresh_from_db()
+    assert hidden.address == "Ny gate 7"
+    assert seen(poller, published) == before
+    # The same form with a public change does move them.
+    published.refresh_from_db()
+    renamed = admin_post(published, hidden) | {"name_nb": "Nytt navn"}
+    assert editor_client.post(url, renamed)["Location"] == saved
+    after = seen(poller, published)
+    assert all(after[url][1] != before[url][1] for url in public_urls(published))
