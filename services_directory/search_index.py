@@ -61,7 +61,7 @@ from services_directory.models import (
     Service,
     ShelterCapacity,
 )
-from services_directory.models.directory import build_schedule
+from services_directory.models.directory import build_schedule, measured_points
 from services_directory.models.index_state import (
     SERVICE_M2M,
     IndexState,
@@ -130,8 +130,10 @@ class Entry:
     max_age: int | None
     has_phone: bool
     schedule: hours.Schedule
-    points: tuple[Point, ...] = ()  # every located address
-    public_points: tuple[Point, ...] = ()  # the non-confidential ones
+    # What its distances are measured from (models.directory.measured_points): its
+    # public addresses, else its confidential ones' municipalities, never their own point.
+    points: tuple[Point, ...] = ()
+    public_points: tuple[Point, ...] = ()  # its public addresses only, for the public order
     # relation name -> the service's terms (Topic, Language, ... instances)
     terms: dict[str, tuple] = field(default_factory=dict)
     # Tuples, not sets: a handful of items each, times every service.
@@ -482,14 +484,20 @@ class SearchIndex:
                 if any(row[0] == ContactChannel.Kind.PHONE for row in own_channels):
                     phones.add(service_id)
                 channels[service_id] = marshal.dumps(own_channels)
-        points: dict[int, list[tuple[Point, bool]]] = defaultdict(list)
+        # (own point, confidential, municipality's point) of each address: see
+        # measured_points, the one rule for what a distance may be measured from.
+        points: dict[int, list[tuple[Point | None, bool, Point | None]]] = defaultdict(list)
         addresses: dict[int, bytes] = {}
         for service_id, group in groupby(_rows("locations", pks), key=itemgetter(0)):
             if service_id in policies:
                 own_locations = []
                 for _, latitude, longitude, *card_row in group:
-                    if latitude is not None and longitude is not None:
-                        points[service_id].append((Point.at(latitude, longitude), card_row[-1]))
+                    municipality, secret = card_row[-2:]
+                    address = None
+                    if latitude is not None and longitude is not None and not secret:
+                        address = Point.at(latitude, longitude)
+                    town = self.municipalities.get(municipality, (None, None))[1]
+                    points[service_id].append((address, secret, town))
                     own_locations.append(tuple(card_row))
                 addresses[service_id] = marshal.dumps(own_locations)
         share = self._shared.setdefault
@@ -511,6 +519,10 @@ class SearchIndex:
                     organization, share(organization_name, organization_name)
                 )
             located = points.get(pk, ())
+            # The public order's points: public addresses only, never even a confidential
+            # one's municipality, which public outputs leave out. With any, they are
+            # also what the desk measures from: one tuple for both.
+            public = measured_points(row for row in located if not row[1])
             words = {
                 share(word, word)
                 for text in (*names, organization_name)
@@ -536,8 +548,8 @@ class SearchIndex:
                     max_age=max_age,
                     has_phone=pk in phones,
                     schedule=schedules.get(pk) or self._schedule(policy, ()),
-                    points=tuple(point for point, _ in located),
-                    public_points=tuple(point for point, secret in located if not secret),
+                    points=public or measured_points(located),
+                    public_points=public,
                     terms=terms,
                     municipalities=_shared_tuple(share, related["coverage_municipalities"], pk),
                     counties=_shared_tuple(share, related["coverage_counties"], pk),

@@ -11,9 +11,16 @@ watched table has them.
 On PostgreSQL a writer takes a transaction-level advisory lock before it appends to the
 change log, so log ids commit in order (see ``ServiceChange``). SQLite has one writer at
 a time anyway.
+
+Other triggers stamp ``Service.public_updated_at``, which the public API's validators and
+the HSDS ``last_modified`` read, when something public changes: a public column of the
+service or its organisation, a public location, a channel, opening hours, a term or
+coverage. A confidential location's rows, an operator note and the review bookkeeping
+leave it, so polling the public API cannot tell that a shelter moved. The stamp only
+moves forward, and a save that writes back an older value is undone.
 """
 
-from typing import cast
+from typing import NamedTuple, cast
 
 from django.apps import apps
 from django.db import models
@@ -21,6 +28,8 @@ from django.db import models
 PREFIX = "services_directory"
 TOUCH = f"{PREFIX}_touch"
 LOG = f"{PREFIX}_log"
+PUBLIC = f"{PREFIX}_public"
+PUBLIC_COLUMN = "public_updated_at"
 TOKEN_TABLE = "services_directory_directorychange"  # noqa: S105 (a table name)
 LOG_TABLE = "services_directory_servicechange"
 SERVICE_TABLE = "services_directory_service"
@@ -106,6 +115,104 @@ def _update_event(table: str) -> str:
     return "UPDATE OF " + ", ".join(f'"{column}"' for column in columns)
 
 
+class PublicSource(NamedTuple):
+    """A table whose changes can change what the public outputs show."""
+
+    table: str
+    columns: list[str]  # compared before and after an update
+    texts: frozenset[str]  # the text columns among them, where NULL and "" say the same
+    # The service table's column that names the services to stamp, and the column of
+    # this table's row that holds their id.
+    target: str
+    key: str
+    operations: tuple[str, ...] = _SQLITE_OPERATIONS
+    confidential: str | None = None  # a row with this column true is not public
+
+
+def public_sources() -> list[PublicSource]:
+    """Every table whose writes stamp public_updated_at, with the columns that count."""
+    from services_directory.models import directory
+
+    app = apps.get_app_config("services_directory")
+
+    def columns(model, skipped=()) -> list[str]:
+        return [
+            f.column
+            for f in model._meta.concrete_fields
+            if f.column and not f.primary_key and f.name not in skipped
+        ]
+
+    def texts(model) -> frozenset[str]:
+        # modeltranslation leaves an untranslated text NULL and the admin saves it as "".
+        return frozenset(
+            f.column
+            for f in model._meta.concrete_fields
+            if f.column and isinstance(f, models.CharField | models.TextField)
+        )
+
+    service = app.get_model("Service")
+    sources = [
+        PublicSource(
+            SERVICE_TABLE,
+            columns(service, directory.NOT_PUBLIC_FIELDS),
+            texts(service),
+            "id",
+            "id",
+            operations=("UPDATE",),
+        ),
+        # Every column of an organisation is exported with its services.
+        PublicSource(
+            ORGANIZATION_TABLE,
+            columns(app.get_model("Organization")),
+            texts(app.get_model("Organization")),
+            "organization_id",
+            "id",
+            operations=("UPDATE",),
+        ),
+        PublicSource(
+            app.get_model("Location")._meta.db_table,
+            columns(app.get_model("Location")),
+            texts(app.get_model("Location")),
+            "id",
+            "service_id",
+            confidential="is_confidential",
+        ),
+    ]
+    for name in ("ContactChannel", "OpeningHours"):
+        model = app.get_model(name)
+        table = model._meta.db_table
+        sources.append(PublicSource(table, columns(model), texts(model), "id", "service_id"))
+    for name in _state().SERVICE_M2M:
+        field = cast(models.ManyToManyField, service._meta.get_field(name))
+        through = cast(type[models.Model], field.remote_field.through)
+        table = through._meta.db_table
+        sources.append(PublicSource(table, columns(through), frozenset(), "id", "service_id"))
+    return sources
+
+
+def _public_condition(source: PublicSource, operation: str, distinct: str) -> str:
+    """When a row's write changes something public (``distinct``: the dialect's "is
+    distinct from")."""
+    parts = []
+    if operation == "UPDATE":
+
+        def value(row: str, column: str) -> str:
+            if column in source.texts:
+                return f"""COALESCE({row}."{column}", '')"""
+            return f'{row}."{column}"'
+
+        changed = " OR ".join(
+            f"{value('OLD', c)} {distinct} {value('NEW', c)}" for c in source.columns
+        )
+        parts.append(f"({changed})")
+    if source.confidential:
+        flag = source.confidential
+        rows = {"INSERT": ["NEW"], "DELETE": ["OLD"], "UPDATE": ["OLD", "NEW"]}[operation]
+        # Public before or after: turning a public address confidential removes it.
+        parts.append("(" + " OR ".join(f'NOT {row}."{flag}"' for row in rows) + ")")
+    return " AND ".join(parts) or "1 = 1"
+
+
 # --- PostgreSQL ------------------------------------------------------------------------
 # Only constant names and numbers are formatted into these statements.
 
@@ -176,12 +283,66 @@ def _postgres_statements() -> list[str]:
             f"CREATE OR REPLACE TRIGGER {TOUCH} AFTER TRUNCATE "
             f'ON "{table}" FOR EACH STATEMENT EXECUTE FUNCTION {TOUCH}({state.DIRECTORY})',
         ]
+    statements += _postgres_public_statements()
     statements += [
         # Organisations once stamped the rebuild token (before the change log).
         f'DROP TRIGGER IF EXISTS {TOUCH} ON "{ORGANIZATION_TABLE}"',
         f"CREATE OR REPLACE TRIGGER {LOG} AFTER {_update_event(ORGANIZATION_TABLE)} "
         f'ON "{ORGANIZATION_TABLE}" FOR EACH ROW EXECUTE FUNCTION {LOG}_names()',
     ]
+    return statements
+
+
+# Strictly later than the stamp it replaces, so that an ETag always moves.
+PG_LATER = f"GREATEST(clock_timestamp(), {PUBLIC_COLUMN} + interval '1 microsecond')"
+
+
+def _postgres_public_statements() -> list[str]:
+    # Run by format() with the column to match: quoted as a string literal in it.
+    stamp = f"UPDATE {SERVICE_TABLE} SET {PUBLIC_COLUMN} = {PG_LATER} WHERE %I = $1"
+    stamp = stamp.replace("'", "''")
+    statements = [
+        # TG_ARGV: the service table's column to match, and this row's column with the id.
+        f"""
+        CREATE OR REPLACE FUNCTION {PUBLIC}() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+            before bigint;
+            after bigint;
+        BEGIN
+            IF TG_OP <> 'INSERT' THEN
+                before := (to_jsonb(OLD) ->> TG_ARGV[1])::bigint;
+                EXECUTE format('{stamp}', TG_ARGV[0]) USING before;
+            END IF;
+            IF TG_OP <> 'DELETE' THEN
+                after := (to_jsonb(NEW) ->> TG_ARGV[1])::bigint;
+                IF after IS DISTINCT FROM before THEN
+                    EXECUTE format('{stamp}', TG_ARGV[0]) USING after;
+                END IF;
+            END IF;
+            RETURN NULL;
+        END
+        $$""",
+        # A save of a service read before a stamp writes the older value back: undone.
+        f"""
+        CREATE OR REPLACE FUNCTION {PUBLIC}_keep() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            UPDATE {SERVICE_TABLE}
+            SET {PUBLIC_COLUMN} = GREATEST({PUBLIC_COLUMN}, OLD.{PUBLIC_COLUMN})
+            WHERE id = NEW.id;
+            RETURN NULL;
+        END
+        $$""",
+        f"CREATE OR REPLACE TRIGGER {PUBLIC}_keep AFTER UPDATE ON {SERVICE_TABLE} FOR EACH ROW "
+        f"WHEN (NEW.{PUBLIC_COLUMN} < OLD.{PUBLIC_COLUMN}) EXECUTE FUNCTION {PUBLIC}_keep()",
+    ]
+    for source in public_sources():
+        for operation in source.operations:
+            condition = _public_condition(source, operation, "IS DISTINCT FROM")
+            statements.append(
+                f"CREATE OR REPLACE TRIGGER {PUBLIC}_{operation.lower()} AFTER {operation} "
+                f'ON "{source.table}" FOR EACH ROW WHEN ({condition}) '
+                f"EXECUTE FUNCTION {PUBLIC}('{source.target}', '{source.key}')"
+            )
     return statements
 
 
@@ -233,12 +394,49 @@ def _sqlite_statements() -> list[str]:
         f"INSERT INTO {LOG_TABLE} (service_id, stamp) "
         f"SELECT id, random() FROM {SERVICE_TABLE} WHERE organization_id = NEW.id;",
     )
+    statements += _sqlite_public_statements()
     prune = f"{LOG}_prune"
     statements += [
         f'DROP TRIGGER IF EXISTS "{prune}"',
         f'CREATE TRIGGER "{prune}" AFTER INSERT ON {LOG_TABLE} '
         f"WHEN NEW.id % {state.PRUNE_EVERY} = 0 BEGIN "
         f"DELETE FROM {LOG_TABLE} WHERE id <= NEW.id - {state.KEEP_CHANGES}; END",
+    ]
+    return statements
+
+
+# Django keeps SQLite times as text, "2026-12-07 04:10:00.123456": later text, later time.
+SQLITE_TIME = "'%Y-%m-%d %H:%M:%f'"
+SQLITE_LATER = (
+    f"max(strftime({SQLITE_TIME}, 'now'), "
+    f"strftime({SQLITE_TIME}, {PUBLIC_COLUMN}, '+0.001 seconds'))"
+)
+
+
+def _sqlite_public_statements() -> list[str]:
+    statements = []
+    stamp = f"UPDATE {SERVICE_TABLE} SET {PUBLIC_COLUMN} = {SQLITE_LATER} WHERE"
+    for source in public_sources():
+        target, key = source.target, source.key
+        for operation in source.operations:
+            name = f"{PUBLIC}_{source.table}_{operation.lower()}"
+            condition = _public_condition(source, operation, "IS NOT")
+            row = "OLD" if operation == "DELETE" else "NEW"
+            body = f'{stamp} {target} = {row}."{key}";'
+            if operation == "UPDATE":  # a row moved to another service: both change
+                body += f' {stamp} {target} = OLD."{key}" AND OLD."{key}" IS NOT NEW."{key}";'
+            statements += [
+                f'DROP TRIGGER IF EXISTS "{name}"',
+                f'CREATE TRIGGER "{name}" AFTER {operation} ON "{source.table}" '
+                f"FOR EACH ROW WHEN {condition} BEGIN {body} END",
+            ]
+    keep = f"{PUBLIC}_{SERVICE_TABLE}_keep"
+    statements += [
+        f'DROP TRIGGER IF EXISTS "{keep}"',
+        f'CREATE TRIGGER "{keep}" AFTER UPDATE ON "{SERVICE_TABLE}" '
+        f"FOR EACH ROW WHEN NEW.{PUBLIC_COLUMN} < OLD.{PUBLIC_COLUMN} BEGIN "
+        f"UPDATE {SERVICE_TABLE} SET {PUBLIC_COLUMN} = max({PUBLIC_COLUMN}, OLD.{PUBLIC_COLUMN}) "
+        "WHERE id = NEW.id; END",
     ]
     return statements
 

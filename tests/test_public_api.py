@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import http_date
 
 from hotline.api.openapi import DOCUMENT, current_body
@@ -23,6 +24,7 @@ from services_directory.models import (
     Municipality,
     OpeningHours,
     Organization,
+    Service,
 )
 from tests.factories import add_location, add_phone, make_service, open_weekdays
 
@@ -517,20 +519,28 @@ def test_validators_and_304(client, directory, url):
 
 
 def test_single_service_validators(client, directory):
-    url = hsds_service_url(directory["local"])
+    local = directory["local"]
+    local.refresh_from_db()  # its locations and channels stamped it after it was made
+    url = hsds_service_url(local)
     response = client.get(url)
-    assert response["Last-Modified"] == http_date(directory["local"].updated_at.timestamp())
+    assert response["Last-Modified"] == http_date(local.public_updated_at.timestamp())
     assert client.get(url, headers={"If-None-Match": response["ETag"]}).status_code == 304
-    directory["local"].save()
+    local.save()  # nothing public changed
+    assert client.get(url, headers={"If-None-Match": response["ETag"]}).status_code == 304
+    local.description = "Ny beskrivelse"
+    local.save()
     assert client.get(url, headers={"If-None-Match": response["ETag"]}).status_code == 200
 
 
 def test_last_modified_is_the_newest_published_change(client, directory):
-    with time_machine.travel(MONDAY_MORNING + timedelta(days=1)):
-        directory["regional"].save()
-        directory["hidden"][0].save()  # a draft does not count
+    regional, draft = directory["regional"], directory["hidden"][0]
+    regional.name = "Regionalt senter"
+    regional.save()
+    # A draft does not count, however new its change.
+    Service.objects.filter(pk=draft.pk).update(public_updated_at=timezone.now() + timedelta(days=1))
     response = client.get(HSDS_SERVICES)
-    assert response["Last-Modified"] == http_date(directory["regional"].updated_at.timestamp())
+    regional.refresh_from_db()
+    assert response["Last-Modified"] == http_date(regional.public_updated_at.timestamp())
 
 
 def test_etag_changes_with_edits_removals_and_the_query(client, directory):
@@ -540,6 +550,7 @@ def test_etag_changes_with_edits_removals_and_the_query(client, directory):
     first = etag()
     assert etag() == first
     assert etag({"page_size": 2}) != first
+    directory["regional"].name = "Regionalt senter"
     directory["regional"].save()
     edited = etag()
     assert edited != first

@@ -4,7 +4,8 @@ The reference reads every service from the database and applies each rule the sl
 obvious way: filter, place in a coverage group, measure, sort on coverage group,
 distance, bokmål name and id. Every filter is covered (topic, group, type, age,
 language, open at, name) and the public API's own order (active services only,
-distances from public addresses, by name without a place).
+distances from public addresses, by name without a place). Confidential addresses are
+measured from their municipality at the desk and not at all in the public order.
 """
 
 import math
@@ -100,12 +101,15 @@ def _scatter(rng: random.Random) -> None:
             service.coverage_counties.set(rng.sample(counties, 1))
         for _ in range(rng.choice([0, 1, 1, 1, 2])):
             m = rng.choice(municipalities)
+            secret = rng.random() < 0.3
             Location.objects.create(
                 service=service,
                 municipality=m,
-                latitude=m.latitude,
+                # A confidential address off its municipality's point, so measuring
+                # from the address itself would show.
+                latitude=m.latitude + (0.1 if secret else 0.0),
                 longitude=m.longitude,
-                is_confidential=rng.random() < 0.3,
+                is_confidential=secret,
             )
         if rng.random() < 0.7:
             ContactChannel.objects.create(service=service, kind="phone", value="+4722225555")
@@ -191,12 +195,19 @@ def _coverage(service: Service, municipality: Municipality | None) -> Coverage:
 
 
 def _distance(service, municipality, *, public: bool) -> float | None:
-    distances = [
-        _km(municipality.latitude, municipality.longitude, loc.latitude, loc.longitude)
-        for loc in service.locations.all()
-        if loc.latitude is not None and not (public and loc.is_confidential)
-    ]
-    return min(distances, default=None)
+    """From the public addresses; at the desk, from the confidential addresses'
+    municipalities when there are none, never from a confidential address itself."""
+    origin = (municipality.latitude, municipality.longitude)
+    locations = service.locations.all()
+    points = [(loc.latitude, loc.longitude) for loc in locations if not loc.is_confidential]
+    points = [point for point in points if point[0] is not None]
+    if not points and not public:
+        points = [
+            (loc.municipality.latitude, loc.municipality.longitude)
+            for loc in locations
+            if loc.is_confidential
+        ]
+    return min((_km(*origin, *point) for point in points), default=None)
 
 
 def reference(params: dict, number: str | None, at: datetime) -> list[tuple]:

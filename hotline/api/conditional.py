@@ -23,10 +23,12 @@ from services_directory.models import Service
 
 
 def directory_state() -> tuple[datetime | None, int]:
-    """Newest change and size of the public directory. Every save of a service moves its
-    updated_at, so an edit or a service joining the list changes the newest time; one
-    leaving (unpublished, closed, deleted) changes the count."""
-    state = Service.objects.public().aggregate(newest=Max("updated_at"), count=Count("pk"))
+    """Newest public change and size of the public directory. Every change to what the
+    public outputs show of a service moves its public_updated_at (see
+    services_directory.triggers), so an edit or a service joining the list changes the
+    newest time; one leaving (unpublished, closed, deleted) changes the count. An edit of
+    only a confidential address changes neither."""
+    state = Service.objects.public().aggregate(newest=Max("public_updated_at"), count=Count("pk"))
     return state["newest"], state["count"]
 
 

@@ -237,7 +237,7 @@ def filtered(services: QuerySet[Service], data: dict) -> QuerySet[Service]:
     if organization := data.get("organization_id"):
         services = services.filter(organization__uuid=organization)
     if moment := data.get("modified_after"):
-        services = services.filter(updated_at__gte=moment)
+        services = services.filter(public_updated_at__gte=moment)
     return services.distinct()
 
 
@@ -471,7 +471,7 @@ def service(request: HtmxHttpRequest, id: str) -> HttpResponse:
     if error := _checked(request, form):
         return error
     public = _public_service(id)
-    updated_at = public.values_list("updated_at", flat=True).first()
+    updated_at = public.values_list("public_updated_at", flat=True).first()
     if updated_at is None:
         # Drafts, closed services and unknown ids look the same from outside.
         return _not_found("id", _("There is no published service with this id."))

@@ -180,7 +180,7 @@ def service_json(
         "channels": channels,
         "locations": [_location(loc, places) for loc in service.public_locations()],
         "match": _match(found),
-        "updated_at": iso(service.updated_at),
+        "updated_at": iso(service.public_updated_at),
     }
 
 

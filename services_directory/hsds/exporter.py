@@ -343,8 +343,9 @@ def _export_service(service: Service, postcodes: dict[str, Postcode], warnings: 
 
 
 def last_modified(service: Service) -> str:
-    """When the service last changed, in UTC with milliseconds, as HSDS asks."""
-    moment = service.updated_at.astimezone(UTC)
+    """When what is public of the service last changed, in UTC with milliseconds, as HSDS
+    asks: never moved by an edit of a confidential address alone."""
+    moment = service.public_updated_at.astimezone(UTC)
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 

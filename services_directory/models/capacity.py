@@ -28,7 +28,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from services_directory.geo import distance_km
-from services_directory.models.directory import ContactChannel, Service
+from services_directory.models.directory import ContactChannel, Service, measured_points
 from services_directory.models.reference import Municipality
 
 if TYPE_CHECKING:
@@ -243,18 +243,20 @@ class ShelterPlaces:
 
 
 def _nearest(service: Service, origin: Municipality | None):
-    """The service's location nearest ``origin`` (the first without one) and its distance."""
-    best, best_km = None, None
+    """The service's location nearest ``origin`` (the first without one) and its distance,
+    measured as the search measures (``measured_points``): a confidential address from
+    its municipality, never from its own point."""
+    located = []
     for location in service.locations.all():
-        lat = location.latitude if location.latitude is not None else location.municipality.latitude
-        lon = (
-            location.longitude
-            if location.longitude is not None
-            else location.municipality.longitude
-        )
-        km = None
-        if origin is not None and None not in (lat, lon, origin.latitude, origin.longitude):
-            km = distance_km(origin.latitude, origin.longitude, lat, lon)
+        town = location.municipality
+        lat, lon = location.latitude, location.longitude
+        if lat is None or lon is None:  # placed at its municipality
+            lat, lon = town.latitude, town.longitude
+        in_town = (location, town.latitude, town.longitude)
+        located.append(((location, lat, lon), location.is_confidential, in_town))
+    best, best_km = None, None
+    for location, lat, lon in measured_points(located):
+        km = None if origin is None else distance_km(origin.latitude, origin.longitude, lat, lon)
         if best is None or (km is not None and (best_km is None or km < best_km)):
             best, best_km = location, km
     return best, best_km

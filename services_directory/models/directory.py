@@ -5,6 +5,7 @@ History is recorded for every model here (see translation.py, where the historic
 models are registered after the translated fields exist).
 """
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 from uuid import uuid4
@@ -247,6 +248,11 @@ class Service(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When something the public outputs show last changed (their ETags, Last-Modified and
+    # HSDS last_modified). Database triggers stamp it (services_directory.triggers), and
+    # keep a save from moving it back: an edit of only a confidential address, an operator
+    # note or the review bookkeeping leaves it, so no poller learns that a shelter moved.
+    public_updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = ServiceManager()
 
@@ -349,6 +355,37 @@ class Service(models.Model):
                 # the editor confirming it must see it as it is.
                 numbers.append(channel.value)
         return numbers
+
+
+def measured_points[P](located: Iterable[tuple[P | None, bool, P | None]]) -> tuple[P, ...]:
+    """The points a service's distances (and every order by distance) are measured
+    from, given each location as (its own point, whether it is confidential, its
+    municipality's point): its public addresses' when it has any, else the
+    municipalities' of its confidential ones. Never a confidential address's own point:
+    distances from it, even rounded to 0.1 km, asked from a few hundred places, give the
+    shelter away to within metres; its municipality is all anyone may learn from them."""
+    rows = list(located)
+    public = tuple(own for own, secret, _ in rows if not secret and own is not None)
+    if public:
+        return public
+    # Each municipality once: two secret addresses in one town measure the same.
+    return tuple(dict.fromkeys(town for _, secret, town in rows if secret and town is not None))
+
+
+# Service fields no public output shows: a change to them alone leaves public_updated_at.
+# A field not listed counts as public, so a new one errs towards a needless new ETag.
+NOT_PUBLIC_FIELDS = (
+    "operator_note",
+    "web_or_chat_only",  # an editorial flag for the dashboard, not exported
+    "reports_capacity",
+    "last_verified_at",
+    "verified_by",
+    "next_review_due",
+    "version",
+    "created_at",
+    "updated_at",
+    "public_updated_at",
+)
 
 
 def add_months(day: date, months: int) -> date:

@@ -50,8 +50,16 @@ SERVICE_ROW_MODELS = {
 SERVICE_M2M = [*SERVICE_VOCABULARIES, "coverage_counties", "coverage_municipalities"]
 # Columns whose updates change nothing a search shows: the review cycle's bookkeeping.
 # "Verified today", an editor's most frequent click, then costs no reload.
+# The public timestamp is the triggers' own bookkeeping, which no search shows either.
 UNWATCHED_FIELDS = {
-    "Service": ["last_verified_at", "verified_by", "next_review_due", "version", "updated_at"],
+    "Service": [
+        "last_verified_at",
+        "verified_by",
+        "next_review_due",
+        "version",
+        "updated_at",
+        "public_updated_at",
+    ],
 }
 # How many ServiceChange rows are kept: far more than any process falls behind by
 # between two searches.

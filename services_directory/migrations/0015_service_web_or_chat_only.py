@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('services_directory', '0013_scrub_confidential_addresses_from_admin_log'),
+        ('services_directory', '0014_public_updated_at'),
     ]
 
     operations = [

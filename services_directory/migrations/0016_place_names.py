@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('services_directory', '0014_service_web_or_chat_only'),
+        ('services_directory', '0015_service_web_or_chat_only'),
     ]
 
     operations = [
