@@ -87,13 +87,27 @@ def test_an_edit_is_served_at_once(client, directory, url):
 
 @pytest.mark.parametrize("url", LISTS)
 def test_a_bulk_update_that_leaves_updated_at_is_served_at_once(client, directory, url):
-    # An update() moves no updated_at, so the ETag's directory state stays; the search
-    # index's change log (database triggers) still moves the cache key.
+    # An update() moves no updated_at; the database triggers still stamp the public time
+    # that the ETag and the cache key follow.
     client.get(url)
     Service.objects.filter(pk=directory["local"].pk).update(name_nb="Renamed centre")
     Organization.objects.filter(services=directory["local"]).update(name="Renamed org")
     body = client.get(url).content.decode()
     assert "Renamed org" in body if url == HSDS_ORGANIZATIONS else "Renamed centre" in body
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_moving_a_confidential_address_keeps_the_cached_page(client, directory, url):
+    # A miss would render the page anew, and the time that takes would tell that a
+    # shelter moved; the staff side still sees the new address
+    # (test_confidential_location_attack).
+    first = client.get(url)
+    before = kept()
+    Location.objects.filter(service=directory["shelter"]).update(address="Ny gate 2")
+    second = client.get(url)
+    assert second.content == first.content
+    assert second["ETag"] == first["ETag"]
+    assert kept() == before
 
 
 def test_an_unpublished_service_leaves_the_cached_page(client, directory):

@@ -2,11 +2,13 @@
 as a 304: no ranking, no rows, no JSON.
 
 An answer is kept under its ETag (``conditional.etag_of`` over ``directory_state()``,
-the query and, for "open now", the minute) together with the search index's state
-(``current_state()``: moved by the database triggers on every write to a service's rows,
-also a bulk update or raw SQL that leaves ``updated_at`` alone). So a body is never
-served once the directory has changed; old entries are simply never asked for again and
-expire. Only public answers come here (the views of public.py and hsds.py), and only for
+the query and, for "open now", the minute) together with the index's rebuild token
+(moved when a vocabulary or the geography changes, which a service's public time does
+not follow). ``directory_state()`` reads ``public_updated_at``, which the database
+triggers stamp on every public write, a bulk update or raw SQL too. So a body is never
+served once anything public has changed, and an edit of only a confidential address
+changes no key: the page is not rendered anew. Old entries are simply never asked for
+again and expire. Only public answers come here (the views of public.py and hsds.py), and only for
 requests without filters: a filtered request is a search, and no search is ever kept.
 """
 
@@ -33,7 +35,13 @@ def _key(request: HttpRequest, parts: tuple[object, ...]) -> str:
     # Links in a body are absolute, so the scheme and host are part of the answer.
     text = "|".join(
         str(part)
-        for part in (request.scheme, request.get_host(), get_language(), current_state(), *parts)
+        for part in (
+            request.scheme,
+            request.get_host(),
+            get_language(),
+            current_state().directory,
+            *parts,
+        )
     )
     return f"public-answer:{sha256(text.encode()).hexdigest()[:40]}"
 
