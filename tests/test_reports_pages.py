@@ -1,8 +1,11 @@
 """The report pages: who may see them, their filters, htmx, and what they count."""
 
 import ast
+import csv
+import io
 import itertools
 from datetime import date, datetime, timedelta
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -84,7 +87,8 @@ def test_a_supervisor_sees_every_page_with_every_table(supervisor_client, site, 
         assert f'<h3 id="{table.slug}-title" class="report__title">{table.title}</h3>' in (
             response.text
         )
-        assert f">{table.title}</caption>" in response.text
+        # A table whose every figure is withheld is one sentence instead (tested below).
+        assert (f">{table.title}</caption>" in response.text) is not table.all_withheld
     assert (
         "Showing Q1 2025: 13 complete weeks, Monday 30. December 2024 to Sunday 30. March 2025."
     ) in " ".join(response.text.split())
@@ -355,6 +359,162 @@ def test_the_heatmap_colours_published_figures_and_greys_hidden_ones(supervisor_
     assert "heat-x" in levels
     assert levels & {"heat-1", "heat-2", "heat-3", "heat-4"}
     assert 'class="heat-x"><abbr class="suppressed" title="withheld">:</abbr>' in response.text
+
+
+class Elements(HTMLParser):
+    """Every element of a page as (tag, attributes, text within it), in document order."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.found: list[tuple[str, dict, list[str]]] = []
+        self.open: list[tuple[str, dict, list[str]]] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        element = (tag, {name: value or "" for name, value in attrs}, [])
+        self.found.append(element)
+        if tag not in ("br", "img", "input", "meta", "link", "rect", "line", "col"):
+            self.open.append(element)
+
+    def handle_endtag(self, tag):
+        while self.open:
+            if self.open.pop()[0] == tag:
+                break
+
+    def handle_data(self, data):
+        for _tag, _attrs, text in self.open:
+            text.append(data)
+
+    def select(self, tag: str, css_class: str = "") -> list[tuple[dict, str]]:
+        """(attributes, whitespace-normalised text) of each ``tag`` with ``css_class``."""
+        return [
+            (attrs, " ".join("".join(text).split()))
+            for name, attrs, text in self.found
+            if name == tag and (not css_class or css_class in attrs.get("class", "").split())
+        ]
+
+
+@pytest.mark.django_db
+def test_every_column_of_calls_over_time_is_a_complete_week(supervisor_client, site):
+    """The time series has one column per ISO week of the quarter, each over before the
+    report could be asked for: no column stands for a part of a week or a month."""
+    response = supervisor_client.get(reverse("reports:home"), {**RANGE, "site": site.pk})
+    period = response.context["period"]
+    start = response.text.index('<svg class="chart chart--columns"')
+    page = Elements(response.text[start : response.text.index("</svg>", start)])
+    (chart,) = [a for a, _t in page.select("svg", "chart--columns")]
+    first, last = period.bucket_label(period.first), period.bucket_label(period.last)
+    assert f"Calls over time, {first} to {last}." in chart["aria-label"]
+    # A column per week: a bar, or ":" where the week's figure is withheld.
+    bars = len(page.select("rect", "chart__bar"))
+    withheld = [t for _a, t in page.select("text", "chart__value")].count(":")
+    assert bars and withheld
+    assert bars + withheld == period.weeks == 13
+    weeks = tables_by_slug(response)["calls_over_time"].rows
+    assert weeks == [period.bucket_label(monday) for monday in period.buckets()]
+    assert period.buckets()[-1] + timedelta(days=6) == period.last
+    # The default quarter too: its last week is over before the report is asked for.
+    latest = supervisor_client.get(reverse("reports:home")).context["period"]
+    assert latest.buckets()[-1] + timedelta(days=6) == latest.last <= last_complete_sunday()
+
+
+@pytest.mark.django_db
+def test_the_heatmap_has_a_legend_with_the_figures_of_each_shade(supervisor_client, site):
+    response = supervisor_client.get(reverse("reports:home"), {**RANGE, "site": site.pk})
+    page = Elements(response.text)
+    (legend,) = [t for _a, t in page.select("div", "heat-legend")]
+    assert legend.startswith("Shading: calls in that hour over the quarter")
+    assert legend.endswith(": withheld")
+    shades = {a["class"].split()[1]: t for a, t in page.select("span", "heat-swatch")}
+    assert shades["heat-x"] == ":"
+    # Every published cell lies within the range its shade's legend entry gives.
+    shaded = [
+        (a["class"], t) for a, t in page.select("td") if a.get("class", "").startswith("heat-")
+    ]
+    published = [(level, int(text)) for level, text in shaded if text != ":"]
+    assert published
+    for level, value in published:
+        low, _dash, high = shades[level].partition("–")
+        assert int(low) <= value <= int(high or low), (level, value, shades[level])
+    assert [level for level, text in shaded if text == ":"] == ["heat-x"] * (
+        len(shaded) - len(published)
+    )
+    # Shades run lightest first, and no legend entry starts below the threshold.
+    lows = [int(t.partition("–")[0]) for level, t in shades.items() if level != "heat-x"]
+    assert lows == sorted(lows)
+    assert min(lows) >= response.context["k"]
+
+
+@pytest.mark.django_db
+def test_a_heatmap_with_nothing_published_has_no_legend(supervisor_client, site):
+    response = supervisor_client.get(
+        reverse("reports:home"), {**RANGE, "site": site.pk, "channel": "sms"}
+    )
+    assert tables_by_slug(response)["heatmap"].heat_legend == []
+    assert Elements(response.text).select("div", "heat-legend") == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", PAGE_NAMES)
+def test_a_narrow_filter_gives_one_sentence_instead_of_tables_of_withheld(
+    supervisor_client, site, name
+):
+    """No sms calls at all: every figure is ":", so each table is one sentence on the
+    page, while its CSV export keeps the table."""
+    query = {**RANGE, "site": site.pk, "channel": "sms"}
+    response = supervisor_client.get(reverse(name), query)
+    assert response.status_code == 200
+    page = Elements(response.text)
+    empty = [t for t in response.context["tables"] if not t.body]  # nothing to list
+    shown = [t for _a, t in page.select("table")]
+    assert len(shown) == len(empty)
+    assert all(
+        t.endswith("Nothing reaches the minimum number of calls to be shown.") for t in shown
+    )
+    assert page.select("svg") == []
+    sentences = [t for _a, t in page.select("p", "report__withheld")]
+    withheld = [t for t in response.context["tables"] if t.all_withheld]
+    assert sentences == ["Too few calls to show this table for these filters."] * len(withheld)
+    assert len(withheld) + len(empty) == len(response.context["tables"])
+    for table in withheld:
+        export = supervisor_client.get(reverse("reports:export", args=[table.slug]), query)
+        rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+        assert rows[0] == table.header
+        assert {cell for row in rows[1:] for cell in row[1:]} <= {":", ""}
+
+
+@pytest.mark.django_db
+def test_the_sentence_is_in_bokmal(client, supervisor, site):
+    login_verified(client, supervisor)
+    client.cookies["django_language"] = "nb"
+    response = client.get(reverse("reports:home"), {**RANGE, "site": site.pk, "channel": "sms"})
+    assert "For få samtaler til å vise denne tabellen med disse filtrene." in response.text
+
+
+@pytest.mark.django_db
+def test_a_table_with_one_published_figure_is_shown_whole(supervisor_client, site):
+    response = supervisor_client.get(reverse("reports:home"), {**RANGE, "site": site.pk})
+    channels = tables_by_slug(response)["channels"]
+    assert not channels.all_withheld
+    assert any(f.suppressed for line in channels.body for f in line.figures)  # sms, ...
+    assert "Too few calls to show this table" not in response.text
+    assert len(Elements(response.text).select("table")) == 3
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", PAGE_NAMES)
+def test_every_landmark_has_a_name_of_its_own(supervisor_client, site, name):
+    """axe's "landmark-unique": a table's section is named by its heading, the scrolling
+    table inside it by "Table: ..." (they used to share the name)."""
+    response = supervisor_client.get(reverse(name), {**RANGE, "site": site.pk})
+    page = Elements(response.text)
+    headings = {a["id"]: t for a, t in page.select("h3")}
+    names = [headings[a["aria-labelledby"]] for a, _t in page.select("section")]
+    names += [a["aria-label"] for a, _t in page.select("div") if a.get("role") == "region"]
+    names += [a["aria-label"] for a, _t in page.select("nav")]
+    assert len(names) == len(set(names)), names
+    titles = [t.title for t in response.context["tables"] if not t.all_withheld]
+    assert [n for n in names if n.startswith("Table: ")] == [f"Table: {t}" for t in titles]
 
 
 @pytest.mark.django_db

@@ -134,21 +134,56 @@ class Table:
         return None
 
     @cached_property
-    def heat(self) -> list[tuple[str, list[tuple[Figure, str]], Figure | None]]:
-        """The heatmap: each figure with its colour class, from published figures only."""
-        top = max(
+    def all_withheld(self) -> bool:
+        """Every figure is ":" (as for a narrow filter): the page says so in one sentence
+        instead of a table of ":". The CSV export keeps the table."""
+        lines = [*self.body, *([self.footer] if self.footer is not None else [])]
+        figures = [
+            figure
+            for line in lines
+            for figure in [*line.figures, *([line.total] if line.total is not None else [])]
+            if not figure.blank
+        ]
+        return bool(figures) and all(figure.suppressed for figure in figures)
+
+    @cached_property
+    def heat_top(self) -> int:
+        """The largest published figure of the heatmap, which sets its shading."""
+        return max(
             (f.value for line in self.body for f in line.figures if f.value is not None),
             default=0,
         )
 
-        def level(figure: Figure) -> str:
-            if figure.value is None or not top:
-                return "heat-x"
-            return f"heat-{min(4, 1 + (4 * figure.value - 1) // top)}"
-
+    @cached_property
+    def heat(self) -> list[tuple[str, list[tuple[Figure, str]], Figure | None]]:
+        """The heatmap: each figure with its colour class, from published figures only."""
         return [
-            (line.label, [(f, level(f)) for f in line.figures], line.total) for line in self.body
+            (
+                line.label,
+                [(f, heat_level(f.value, self.heat_top)) for f in line.figures],
+                line.total,
+            )
+            for line in self.body
         ]
+
+    @cached_property
+    def heat_legend(self) -> list[tuple[str, int, int]]:
+        """The heatmap's shades with the published figures each stands for (lowest,
+        highest), lightest first; shades no published figure could have are left out."""
+        if not self.heat_top:
+            return []
+        ranges: dict[str, list[int]] = {}
+        # Published figures are never below k (docs/disclosure-control.md, 1).
+        for value in range(min(self.k, self.heat_top), self.heat_top + 1):
+            ranges.setdefault(heat_level(value, self.heat_top), [value, value])[1] = value
+        return [(level, low, high) for level, (low, high) in ranges.items()]
+
+
+def heat_level(value: int | None, top: int) -> str:
+    """A heatmap cell's shade: four steps up to ``top``, and grey for ":"."""
+    if value is None or not top:
+        return "heat-x"
+    return f"heat-{min(4, 1 + (4 * value - 1) // top)}"
 
 
 # Charts: inline SVG, geometry computed here (templates cannot do arithmetic, and
