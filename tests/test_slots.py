@@ -88,7 +88,7 @@ def test_the_public_api_answers_503_at_once_when_its_slots_are_full(client):
     assert response.status_code == 503
     assert response["Retry-After"] == str(RETRY_AFTER_SECONDS)
     assert response["Content-Type"] == "application/json"
-    assert response["Cache-Control"] == "no-store"
+    assert "no-store" in response["Cache-Control"]
     assert response["Access-Control-Allow-Origin"] == "*"
     assert list(response.json()["errors"]) == ["__all__"]
     assert "opptatt" in response.json()["errors"]["__all__"][0]
@@ -136,7 +136,7 @@ def test_a_password_check_answers_a_bokmal_503_when_its_slots_are_full(client):
     response = login(client, "kari", TEST_PASSWORD)
     assert response.status_code == 503
     assert response["Retry-After"] == str(RETRY_AFTER_SECONDS)
-    assert response["Cache-Control"] == "no-store"
+    assert "no-store" in response["Cache-Control"]
     assert '<html lang="nb">' in response.text
     assert parse_html("<h1>Innlogging satt på pause</h1>") in parse_html(response.text)
     assert "_auth_user_id" not in client.session
