@@ -132,6 +132,15 @@ def test_a_role_change_is_recorded_with_before_and_after(admin_client, operator)
     assert event.details == {"before": ["operator"], "after": ["operator", "supervisor"]}
 
 
+def test_only_sign_in_events_keep_the_address(admin_client, operator):
+    # README: "for sign-in events, their network address"; a role change says who did
+    # it, not from which workstation.
+    groups = Group.objects.filter(name__in=["operator", "supervisor"])
+    response = _change_user(admin_client, operator, list(groups), REMOTE_ADDR="192.0.2.9")
+    assert response.status_code == 302, response.content
+    assert events(Kind.ROLES_CHANGED).get().ip_address is None
+
+
 def test_saving_a_user_without_a_role_change_records_nothing(admin_client, operator):
     response = _change_user(admin_client, operator, [Group.objects.get(name="operator")])
     assert response.status_code == 302

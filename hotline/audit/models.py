@@ -100,6 +100,11 @@ class AuditEvent(models.Model):
     # address" event links the operator to that call: it keeps the hour the call record
     # keeps and no address (docs/operations.md, "The audit log").
     COARSE_KINDS = frozenset({Kind.CONFIDENTIAL_ADDRESS_VIEWED})
+    # Only sign-in says where from: a workstation's address on every other event (an
+    # export, a capacity link) would say no more about who did it, and more about where.
+    ADDRESSED_KINDS = frozenset(
+        {Kind.SIGNED_IN, Kind.SIGN_IN_FAILED, Kind.SECOND_FACTOR_PASSED, Kind.SECOND_FACTOR_FAILED}
+    )
 
     objects = AuditQuerySet.as_manager()
 
@@ -145,7 +150,11 @@ class AuditEvent(models.Model):
                 actor=actor,
                 subject=subject,
                 service=service,
-                ip_address=_client_ip(request) if request is not None and not coarse else None,
+                ip_address=(
+                    _client_ip(request)
+                    if request is not None and kind in cls.ADDRESSED_KINDS
+                    else None
+                ),
                 details=details,
             )
 
