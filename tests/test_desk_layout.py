@@ -2,16 +2,27 @@
 first row, the acute strip following the search, and the way out of a thin result."""
 
 import html
+import logging
 import re
 from datetime import date, datetime, time, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from hotline.accounts.roles import Role
 from services_directory.models import OpeningHours
-from tests.factories import BODO, add_location, add_phone, login_verified, make_service, make_user
+from tests.factories import (
+    BODO,
+    add_location,
+    add_phone,
+    login_verified,
+    make_service,
+    make_user,
+    writes,
+)
 
 URL = reverse("desk:home")
 # Tuesday 24 December 2030: the searches below say when, so they hold on any day.
@@ -162,6 +173,21 @@ def test_a_thin_result_names_the_filter_to_drop_and_what_opens_next(operator_cli
     opening = re.search(r"Alternativ til vold – åpner (.*)", text(way_out(alone)))
     assert opening is not None and opening.group(1).startswith("24.")
     assert opening.group(1).endswith("22:00")
+
+
+def test_a_thin_search_with_its_way_out_writes_nothing_and_asks_nothing_twice(
+    operator_client, db, caplog
+):
+    phoned("Alternativ til vold", topics=["egen-voldsbruk"], hours=nights_only)
+    params = {"where": "Bodø", "topic": ["egen-voldsbruk", "voldtekt"], "open": "1", "at": NOON}
+    operator_client.get(URL, params)  # builds the index
+    with CaptureQueriesContext(connection) as queries, caplog.at_level(logging.DEBUG):
+        response = operator_client.get(URL, params)
+    assert way_out(response) != ""
+    assert writes(queries) == []
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert len(set(statements)) == len(statements)
+    assert "voldsbruk" not in caplog.text and "Bodø" not in caplog.text
 
 
 def test_no_way_out_when_enough_matches(operator_client, db):
