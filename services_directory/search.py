@@ -381,13 +381,72 @@ def run_search(
 
 
 def nearest_open(
-    municipality: Municipality | None, at: datetime, index: SearchIndex | None = None
+    municipality: Municipality | None,
+    at: datetime,
+    index: SearchIndex | None = None,
+    filters: dict | None = None,
 ) -> Hit | None:
-    """The best-ranked service that is open at ``at`` and can be phoned: the acute strip."""
+    """The acute strip: the best-ranked service that is open at ``at``, can be phoned
+    and matches the search's ``filters`` (a SearchForm's cleaned_data), if any."""
     index = index or search_index.current_index()
-    query = search_index.Query(open_at=at, needs_phone=True)
+    query = index_query({**(filters or {}), "open": True}, index, at, needs_phone=True)
     hits = _hits(index, index.rank(query, municipality, 1), at)
     return hits[0] if hits else None
+
+
+class WayOut(NamedTuple):
+    """One active filter of a thin search, and how many services match without it."""
+
+    param: str
+    value: str  # the code (or "1") whose removal this is about
+    label: str
+    matches: int
+
+
+# Fewer results than this, and the desk shows the way out of the dead end.
+THIN = 3
+
+
+def ways_out(data: dict, at: datetime, index: SearchIndex | None = None) -> list[WayOut]:
+    """For each active filter of ``data``, the number of matches without it (up to
+    ``DEFAULT_LIMIT``): which one to drop. Counted in memory, never stored or logged."""
+    index = index or search_index.current_index()
+    municipality = _municipality(data)
+    dropped: list[tuple[str, str, str, dict]] = []
+    for param, _relation in VOCABULARY_PARAMS:
+        for term in data.get(param) or ():
+            rest = [other for other in data[param] if other != term]
+            dropped.append((param, term.code, str(term), {**data, param: rest}))
+    singles: list[tuple[str, dict]] = [
+        ("language", {"language": None}),
+        ("age", {"age": None}),
+        ("q", {"q": ""}),
+        ("open", {"open": False}),
+        ("only_ids", {"only_ids": None}),  # the free-place chips
+    ]
+    for param, without in singles:
+        if data.get(param) not in (None, "", False):
+            value = data[param]
+            code = "1" if param in ("open", "only_ids") else getattr(value, "code", str(value))
+            dropped.append((param, code, str(value), {**data, **without}))
+    return [
+        WayOut(param, value, label, _count(index, rest, at, municipality))
+        for param, value, label, rest in dropped
+    ]
+
+
+def _count(index: SearchIndex, data: dict, at: datetime, municipality) -> int:
+    return len(index.rank(index_query(data, index, at), municipality, DEFAULT_LIMIT))
+
+
+def opening_next(data: dict, at: datetime, index: SearchIndex | None = None) -> list[Hit]:
+    """What "open now"/"open at" filtered away, each with when it opens next (up to
+    ``THIN``): the search without that filter, keeping what is closed at ``at``."""
+    index = index or search_index.current_index()
+    query = index_query({**data, "open": False}, index, at, active_only=True)
+    ranked = index.rank(query, _municipality(data), DEFAULT_LIMIT)
+    closed = [item for item in ranked if not item.entry.schedule.is_open(at)][:THIN]
+    return [hit for hit in _hits(index, closed, at) if hit.opens_next]
 
 
 def interpreters(at: datetime, index: SearchIndex | None = None) -> list[Hit]:

@@ -1,4 +1,6 @@
+import re
 from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from html import escape as escape_html
 
@@ -39,6 +41,60 @@ class AudienceField(ByCode, forms.ModelMultipleChoiceField):
 
     def by_code(self) -> dict[str, Audience]:
         return {audience.code: audience for audience in self.roles}
+
+
+# "24.12 03:00", "24.12.2026 03:00", "i morgen 08:00", "08:00", or ISO 8601
+# ("2026-12-24T03:00", as links and the staff API write it).
+NORWEGIAN_MOMENT = re.compile(
+    r"(?:(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.?(?P<year>\d{4})?|(?P<word>[^\d]+?))?"
+    r"\s*(?:kl\.?\s*)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2})"
+)
+# Days named relative to TODAY, not to any time already chosen.
+DAY_WORDS = {"i dag": 0, "idag": 0, "today": 0, "i morgen": 1, "imorgen": 1, "tomorrow": 1}
+
+
+class NorwegianMomentField(forms.DateTimeField):
+    """A moment typed the Norwegian way, whatever the browser's locale (a
+    ``datetime-local`` input shows mm/dd/yyyy in an American browser). A date without
+    a year that has passed means next year's."""
+
+    default_error_messages = {
+        "invalid": _("Write the time as 24.12 03:00, 24.12.2026 03:00 or i morgen 08:00."),
+    }
+
+    def to_python(self, value) -> datetime | None:
+        text = " ".join(str(value or "").split()).lower()
+        if not text:
+            return None
+        try:
+            moment = self._wall_clock(text)
+            return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+        except (ValueError, OverflowError):
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+    def _wall_clock(self, text: str) -> datetime:
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            pass
+        match = NORWEGIAN_MOMENT.fullmatch(text)
+        if match is None:
+            raise ValueError(text)
+        clock = time(int(match["hour"]), int(match["minute"]))
+        today = timezone.localdate()
+        if match["word"] is not None:
+            if match["word"].strip() not in DAY_WORDS:
+                raise ValueError(text)
+            return datetime.combine(today + timedelta(DAY_WORDS[match["word"].strip()]), clock)
+        if match["day"] is None:
+            return datetime.combine(today, clock)
+        day, month = int(match["day"]), int(match["month"])
+        if match["year"]:
+            return datetime.combine(date(int(match["year"]), month, day), clock)
+        moment = datetime.combine(date(today.year, month, day), clock)
+        if moment.date() < today:
+            moment = datetime.combine(date(today.year + 1, month, day), clock)
+        return moment
 
 
 class DeskSearchForm(SearchForm):
@@ -82,7 +138,13 @@ class DeskSearchForm(SearchForm):
         required=False,
     )
 
-    field_order = ["where"]
+    at = NorwegianMomentField(
+        label=_("Open at"),
+        required=False,
+        help_text=_("Empty: now. E.g. 24.12 03:00."),
+    )
+
+    field_order = ["where", "at"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -18,7 +18,15 @@ from hotline.http import HtmxHttpRequest
 from services_directory import places
 from services_directory.models import Service
 from services_directory.models.capacity import shelters_with_places
-from services_directory.search import interpreters, nearest_open, run_search
+from services_directory.search import (
+    THIN,
+    WayOut,
+    interpreters,
+    nearest_open,
+    opening_next,
+    run_search,
+    ways_out,
+)
 
 
 @require_GET
@@ -36,13 +44,24 @@ def desk_home(request: HtmxHttpRequest) -> HttpResponse:
             status = 400
             location = form.cleaned_data.get("location")
     municipality = location.municipality if location else None
+    # The strip follows the search (its filters and its time) once there is one.
+    filters = form.cleaned_data if result else {}
+    at = result.at if result else timezone.now()
+    thin = result is not None and len(result.hits) < THIN
     context = {
         "form": form,
         "result": result,
         "cards": desk_cards(result.hits, result.at) if result else [],
         "location": location,
-        # Acute strip: always about right now, whatever time the search plans for.
-        "nearest_open": nearest_open(municipality, timezone.now(), index=form.index),
+        "nearest_open": nearest_open(municipality, at, index=form.index, filters=filters),
+        "chosen_at": filters.get("at"),
+        # A dead end or nearly: which filter to drop, and when the closed ones open.
+        "ways_out": [(way, _without(request, way)) for way in ways_out(filters, at, form.index)]
+        if thin
+        else [],
+        "opening_next": opening_next(filters, at, index=form.index)
+        if thin and filters.get("open")
+        else [],
         "suggestions": _suggestions(form),
         "library_articles": _library_articles(form, result is not None),
         # Every card links back here: quoted once, not once a card.
@@ -60,6 +79,19 @@ def desk_home(request: HtmxHttpRequest) -> HttpResponse:
         # Half-typed or refused input (say, a phone number) stays out of the browser history.
         push_url(response, False)
     return response
+
+
+def _without(request: HtmxHttpRequest, way: WayOut) -> str:
+    """This search's address without the one filter ``way`` is about."""
+    params = request.GET.copy()
+    if way.param == "only_ids":
+        params.pop("free", None)
+        params.pop("free_for", None)
+    elif way.param in ("open", "age", "language", "q"):
+        params.pop(way.param, None)
+    else:
+        params.setlist(way.param, [v for v in params.getlist(way.param) if v != way.value])
+    return f"?{params.urlencode()}"
 
 
 def _library_articles(form: DeskSearchForm, searched: bool) -> list[Article]:
