@@ -7,6 +7,7 @@ can be moved, renamed or run alone without breaking another.
 import copy
 import os
 from datetime import date, datetime, time
+from html.parser import HTMLParser
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -466,3 +467,25 @@ def service_change_url(service) -> str:
     from django.urls import reverse
 
     return reverse("admin:services_directory_service_change", args=[service.pk])
+
+
+class _Elements(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.found: list[tuple[str, dict[str, str]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.found.append((tag, {name: value or "" for name, value in attrs}))
+
+
+def elements(html: str, tag: str, **attrs: str) -> list[dict[str, str]]:
+    """The attributes of each ``tag`` element in ``html`` whose attributes include
+    ``attrs`` (``class_`` for ``class``, underscores for dashes elsewhere)."""
+    parser = _Elements()
+    parser.feed(html)
+    wanted = {("class" if k == "class_" else k.replace("_", "-")): v for k, v in attrs.items()}
+    return [
+        found
+        for name, found in parser.found
+        if name == tag and all(found.get(k) == v for k, v in wanted.items())
+    ]

@@ -109,7 +109,13 @@ def test_operator_finds_local_help_refers_and_closes_the_call(page):
 
     # A few taps of categories, each autosaved.
     # (The channel is already "phone" by default.)
-    for name, value in (("caller_role", "utsatt"), ("age_group", "25_34"), ("outcome", "referred")):
+    answers = (
+        ("caller_role", "utsatt"),
+        ("age_group", "25_34"),
+        ("outcome", "referred"),
+        ("unmet_reason", "none"),
+    )
+    for name, value in answers:
         with page.expect_response(lambda r: r.url.endswith("/desk/calls/current/")):
             page.check(f'#call-panel input[name={name}][value="{value}"]')
         page.wait_for_selector(f'#call-panel input[name={name}][value="{value}"]:checked')

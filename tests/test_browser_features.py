@@ -116,7 +116,8 @@ def test_training_mode_shows_the_banner_and_counts_nothing(page):
     assert page.locator("#training-banner").is_visible()
     # The call timer runs (in the browser only).
     expect(page.locator("#call-timer")).to_have_text(re.compile(r"^0:0[1-9]$"), timeout=4000)
-    for name, value in (("caller_role", "utsatt"), ("outcome", "information")):
+    answers = (("caller_role", "utsatt"), ("outcome", "information"), ("unmet_reason", "none"))
+    for name, value in answers:
         with page.expect_response(lambda r: r.url.endswith("/desk/calls/current/")):
             page.check(f'#call-panel input[name={name}][value="{value}"]')
     page.click("#call-panel button[formaction$='/close/']")

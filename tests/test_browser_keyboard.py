@@ -167,8 +167,25 @@ def test_every_control_of_an_open_call(desk):
     assert_every_control_reached_visibly(controls, stops)
 
 
-def tab_to(page, selector: str, *, backwards: bool = False) -> None:
+class Keys:
+    """The keyboard, counting every key the test presses (a typed word: one a letter)."""
+
+    def __init__(self, page):
+        self.page = page
+        self.count = 0
+
+    def press(self, key: str) -> None:
+        self.count += 1
+        self.page.keyboard.press(key)
+
+    def type(self, text: str) -> None:
+        self.count += len(text)
+        self.page.keyboard.type(text, delay=40)
+
+
+def tab_to(keys: Keys, selector: str, *, backwards: bool = False) -> None:
     """Press Tab (or Shift+Tab) until ``selector`` has the focus."""
+    page = keys.page
     target = page.locator(selector).first
     target.wait_for()
     for _ in range(MAX_TABS):
@@ -176,7 +193,7 @@ def tab_to(page, selector: str, *, backwards: bool = False) -> None:
             state = page.evaluate(FOCUSED)
             assert state["in_view"] and state["on_top"] and state["indicator"], state
             return
-        page.keyboard.press("Shift+Tab" if backwards else "Tab")
+        keys.press("Shift+Tab" if backwards else "Tab")
     raise AssertionError(f"{selector} not reachable with the keyboard")
 
 
@@ -190,38 +207,110 @@ def focus_settles_in(page, selector: str) -> bool:
     return False
 
 
-def test_a_call_by_keyboard_alone(desk):
+def focused(page) -> str:
+    return page.evaluate(f"() => {{{DESCRIBE} return describe(document.activeElement)}}")
+
+
+# A whole call by keyboard: place, topic, number, start, referral, categories, close.
+MAX_KEYS = 40
+
+
+def test_a_whole_call_by_keyboard_alone(desk):
     from hotline.calls.models import Call
 
+    keys = Keys(desk)
     desk.goto("/desk/")
     # The place box has the focus on arrival; type where the caller lives.
     # Chromium applies autofocus when it next renders, which may be after "load".
     desk.wait_for_function("document.activeElement.id === 'id_where'")
-    desk.keyboard.type("Bodø", delay=40)
+    keys.type("Bodø")
     desk.wait_for_selector(".live__status strong:text('Bodø')")
     # A topic chip, ticked with Space: the results follow.
-    tab_to(desk, "input[name=topic][value=voldtekt]")
-    desk.keyboard.press("Space")
+    tab_to(keys, "input[name=topic][value=voldtekt]")
+    keys.press("Space")
     desk.wait_for_url("**topic=voldtekt**")
     assert desk.locator("input[name=topic][value=voldtekt]").is_checked()
     # On to the first result's phone number.
     first = desk.locator("ol.hits > li").first
     first.locator(".hit__name:text('Krisesenteret i Bodø')").wait_for()
-    tab_to(desk, "ol.hits > li:first-child a.phone")
+    tab_to(keys, "ol.hits > li:first-child a.phone")
     assert desk.evaluate("document.activeElement.textContent") == "75 55 55 55"
-    # Start the call with Enter; the focus lands in the call panel, not at the top.
-    tab_to(desk, "#call-panel form[action$='/start/'] button[type=submit]")
-    desk.keyboard.press("Enter")
+    phone_keys = keys.count
+
+    # Alt+K, shown beside the panel's heading, goes to "Start call"; Enter starts it.
+    assert "Alt+K" in desk.locator("#call-panel-heading").inner_text()
+    keys.press("Alt+K")
+    assert focused(desk).startswith("button Start samtale"), focused(desk)
+    keys.press("Enter")
     desk.wait_for_selector("#call-panel form.call-form")
-    assert focus_settles_in(desk, "#call-panel"), desk.evaluate(
-        f"() => {{{DESCRIBE} return describe(document.activeElement)}}"
-    )
+    assert focus_settles_in(desk, "#call-panel"), focused(desk)
+    # The call starts with the search's place and topic.
+    call = Call.objects.get()
+    assert (call.municipality.name, [t.code for t in call.topics.all()]) == ("Bodø", ["voldtekt"])
     # The results are drawn again with the call open; the focus stays in the panel.
     desk.locator("ol.hits form[action$='/referrals/']").first.wait_for()
     assert focus_settles_in(desk, "#call-panel")
-    # Back to the first result, now with "Add as referral", and refer with Enter.
-    tab_to(desk, "ol.hits > li:first-child form[action$='/referrals/'] button", backwards=True)
-    desk.keyboard.press("Enter")
+
+    # Alt+K again: back to the result the operator was on, drawn again meanwhile, to its
+    # new "Add as referral".
+    keys.press("Alt+K")
+    refer = "ol.hits > li:first-child form[action$='/referrals/'] button"
+    assert focus_settles_in(desk, refer), focused(desk)
+    tab_to(keys, refer)  # no key: it has the focus
+    keys.press("Enter")
     desk.locator("#call-panel .call-referrals:has-text('Krisesenteret i Bodø')").wait_for()
-    call = Call.objects.get()
     assert [service.name for service in call.referrals.all()] == ["Krisesenteret i Bodø"]
+    # The focus stays on the card, on what its button has become.
+    assert focus_settles_in(desk, "ol.hits > li:first-child .tag--open"), focused(desk)
+
+    # The categories closing needs (the channel is preset to phone). Alt+K goes to the
+    # first one unanswered; a radio group is one Tab, and Space picks its first answer.
+    keys.press("Alt+K")
+    assert focus_settles_in(desk, "#call-panel input[name=caller_role]"), focused(desk)
+    for name, value in (
+        ("caller_role", "utsatt"),
+        ("outcome", "referred"),
+        ("unmet_reason", "none"),
+    ):
+        tab_to(keys, f"#call-panel input[name={name}][value={value}]")
+        keys.press("Space")
+        # Autosaved, and the panel drawn again around the focused answer.
+        desk.locator(f"#call-panel input[name={name}][value={value}]:checked").wait_for()
+        desk.wait_for_load_state("networkidle")
+        assert focus_settles_in(desk, f"#call-panel input[name={name}]"), focused(desk)
+    tab_to(keys, "#call-panel button[formaction$='/close/']")
+    keys.press("Enter")
+    desk.wait_for_selector("#call-panel form[action$='/start/']")
+    assert desk.locator(".message:has-text('anonymt')").count() == 1
+
+    call = Call.objects.get()
+    assert not call.is_open
+    assert (call.caller_role, call.outcome, call.unmet_reason) == ("utsatt", "referred", "none")
+    assert call.municipality.name == "Bodø"
+    assert [service.name for service in call.referrals.all()] == ["Krisesenteret i Bodø"]
+    assert keys.count <= MAX_KEYS, f"{keys.count} keys ({phone_keys} to the number)"
+
+
+def test_a_refused_close_stays_on_the_desk_with_the_focus_on_the_first_error(desk):
+    keys = Keys(desk)
+    desk.goto(SEARCH)
+    desk.click("#call-panel form[action$='/start/'] button[type=submit]")
+    desk.wait_for_selector("#call-panel form.call-form")
+    # A call two minutes old (the timer's start is this tab's, never the server's).
+    desk.evaluate("sessionStorage.setItem('hotline-call-started', String(Date.now() - 125000))")
+    desk.locator("#call-timer:text-matches('^2:0')").wait_for()
+    desk.focus("#call-close")
+    keys.press("Enter")
+    desk.locator("#call-panel .error-summary").wait_for()
+    assert desk.url.endswith(SEARCH)  # still the desk, with its search
+    assert focus_settles_in(desk, "#call-panel input[name=caller_role]"), focused(desk)
+    described = desk.evaluate(
+        "() => document.getElementById("
+        "document.activeElement.getAttribute('aria-describedby')).textContent"
+    )
+    assert described == "Velg hvem som ringer."
+    assert desk.evaluate("document.activeElement.getAttribute('aria-invalid')") == "true"
+    # The timer runs on from where it was.
+    desk.wait_for_timeout(1100)
+    assert desk.locator("#call-timer").inner_text().startswith("2:0")
+    assert desk.locator("ol.hits > li").count() == 2

@@ -9,13 +9,18 @@ from hotline.accounts.roles import Role
 from hotline.calls.models import Call, Site
 from hotline.calls.panel import panel_context
 from services_directory.models import Language, Municipality, Topic
-from tests.factories import login_verified, make_service, make_site, make_user
+from tests.factories import elements, login_verified, make_service, make_site, make_user
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
 DESK = "/desk/"
 SEARCH = "/desk/?municipality=0301&topic=partnervold"
-FINAL = {"channel": "phone", "caller_role": "utsatt", "outcome": "information"}
+FINAL = {
+    "channel": "phone",
+    "caller_role": "utsatt",
+    "outcome": "information",
+    "unmet_reason": "none",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -91,7 +96,9 @@ def test_starting_or_discarding_in_place_redraws_the_results_and_focuses_the_pan
     # The desk's results listen for this event to show or drop "Add as referral".
     response = operator_client.post(reverse("calls:start"), {"next": SEARCH}, headers=HTMX)
     assert response.headers["HX-Trigger"] == '{"hotline:call-changed": {}}'
-    assert 'id="call-panel-heading" tabindex="-1" autofocus' in response.text
+    assert (
+        'id="call-panel-heading" tabindex="-1" aria-keyshortcuts="Alt+K" autofocus' in response.text
+    )
     # An autosave redraws the panel without taking the focus from the control used.
     response = operator_client.post(url("autosave"), {"channel": "phone"}, headers=HTMX)
     assert "HX-Trigger" not in response.headers and "autofocus" not in response.text
@@ -233,12 +240,15 @@ def test_autosave_refuses_unknown_values_naming_the_field(
     assert value not in error_summary(response)  # never echoed back
 
 
-def test_invalid_autosave_without_htmx_shows_a_full_page_with_the_errors(operator_client, call):
+def test_invalid_autosave_without_htmx_shows_the_desk_with_the_errors(operator_client, call):
     response = operator_client.post(url("autosave"), {"gender": "x", "next": SEARCH})
     assert response.status_code == 400
-    assert "<html" in response.text
     assert "Gender:" in error_summary(response)
-    assert 'href="/desk/?municipality=0301&amp;topic=partnervold"' in response.text
+    # The whole desk, with the search the form came from.
+    [chip] = elements(response.text, "input", name="topic", value="partnervold")
+    assert "checked" in chip
+    assert elements(response.text, "form", id="search")
+    assert elements(response.text, "form", class_="call-form")
 
 
 # Lookup, methods and roles
@@ -326,11 +336,80 @@ def test_close_requires_channel_caller_role_and_outcome(operator_client, call):
     assert call.close_token is not None
 
 
-def test_a_refused_close_without_htmx_renders_the_page(operator_client, call):
-    response = operator_client.post(url("close"), {"token": call.close_token})
+def test_a_refused_close_without_htmx_stays_on_the_desk(operator_client, call):
+    response = operator_client.post(url("close"), {"token": call.close_token, "next": SEARCH})
     assert response.status_code == 400
-    assert "<html" in response.text
     assert "Who is calling:" in error_summary(response)
+    assert elements(response.text, "form", id="search")
+    [chip] = elements(response.text, "input", name="topic", value="partnervold")
+    assert "checked" in chip
+    # The call timer is still there (its start is kept in the browser, not reset).
+    assert elements(response.text, "span", id="call-timer")
+
+
+def test_a_refused_close_without_a_desk_to_return_to_shows_the_plain_desk(operator_client, call):
+    response = operator_client.post(
+        url("close"), {"token": call.close_token, "next": "https://example.com/x"}
+    )
+    assert response.status_code == 400
+    assert elements(response.text, "form", id="search")
+    assert "example.com" not in response.text
+
+
+@pytest.mark.parametrize("htmx", [HTMX, {}], ids=["htmx", "plain"])
+def test_close_needs_the_unmet_need_chosen(operator_client, call, htmx):
+    data = {**FINAL, "token": call.close_token}
+    del data["unmet_reason"]
+    response = operator_client.post(url("close"), data, headers=htmx)
+    assert response.status_code == 400
+    assert "Unmet need: Choose the unmet need, or “none” if the need was met." in (
+        error_summary(response)
+    )
+    call.refresh_from_db()
+    assert call.is_open
+
+
+def test_the_unmet_need_has_no_preset_and_offers_none(operator_client, call):
+    response = operator_client.get(DESK)
+    radios = elements(response.text, "input", name="unmet_reason")
+    assert [radio["value"] for radio in radios][:2] == ["none", "no_service"]
+    assert not any("checked" in radio for radio in radios)
+    assert "" not in [radio["value"] for radio in radios]
+
+
+def test_closing_with_none_records_a_met_need(operator_client, call):
+    response = operator_client.post(url("close"), {**FINAL, "token": call.close_token})
+    assert response.status_code == 302
+    call.refresh_from_db()
+    assert (call.is_open, call.unmet_reason) == (False, "none")
+
+
+def test_refused_answers_point_at_their_messages(operator_client, call):
+    response = operator_client.post(
+        url("close"), {"token": call.close_token, "channel": "phone"}, headers=HTMX
+    )
+    assert response.status_code == 400
+    for name in ("caller_role", "outcome", "unmet_reason"):
+        radios = elements(response.text, "input", name=name)
+        assert radios
+        for radio in radios:
+            assert radio["aria-invalid"] == "true"
+            assert radio["aria-describedby"] == f"call_{name}_error"
+        [message] = elements(response.text, "p", id=f"call_{name}_error")
+        assert message["class"] == "field-error"
+    # An accepted answer is not marked.
+    for radio in elements(response.text, "input", name="channel"):
+        assert "aria-invalid" not in radio
+
+
+def test_close_is_an_htmx_post_into_the_panel(operator_client, call):
+    page = operator_client.get(DESK).text
+    [close] = [b for b in elements(page, "button") if b.get("formaction") == url("close")]
+    assert (close["hx-post"], close["hx-target"], close["hx-swap"]) == (
+        url("close"),
+        "#call-panel",
+        "outerHTML",
+    )
 
 
 def test_close_saves_the_answers_and_forgets_the_operator(operator_client, call):
@@ -488,9 +567,11 @@ def test_the_demo_operator_belongs_to_the_demo_site():
 def test_an_htmx_referral_turns_the_cards_button_into_referred(operator_client, call, service):
     response = operator_client.post(url("add_referral"), {"service": service.pk}, headers=HTMX)
     assert response.status_code == 200
-    assert f'<span id="refer-{service.pk}" class="tag tag--open" hx-swap-oob="true">' in (
-        response.text
-    )
+    # It keeps the focus that the card's button had (htmx focuses [autofocus]).
+    assert (
+        f'<span id="refer-{service.pk}" class="tag tag--open" tabindex="-1" autofocus'
+        ' hx-swap-oob="true">'
+    ) in response.text
     # The desk's card carries the id the swap replaces.
     desk = operator_client.get("/desk/?municipality=0301&topic=partnervold").text
     assert f'id="refer-{service.pk}"' in desk

@@ -23,7 +23,12 @@ pytestmark = pytest.mark.django_db
 OSLO = ZoneInfo("Europe/Oslo")
 PHONE_NUMBER = "99887766"
 NATIONAL_ID = "01019012345"  # 11 digits, shaped like a fødselsnummer
-FINAL = {"channel": "phone", "caller_role": "utsatt", "outcome": "information"}
+FINAL = {
+    "channel": "phone",
+    "caller_role": "utsatt",
+    "outcome": "information",
+    "unmet_reason": "none",
+}
 
 
 @pytest.fixture(autouse=True)

@@ -26,7 +26,12 @@ pytestmark = pytest.mark.django_db
 OSLO = ZoneInfo("Europe/Oslo")
 FIRST = date(2025, 3, 3)
 RANGE = {"period": "2025-Q1"}  # ISO weeks 1–13 of 2025, March included
-FINAL = {"channel": "phone", "caller_role": "utsatt", "outcome": "referred"}
+FINAL = {
+    "channel": "phone",
+    "caller_role": "utsatt",
+    "outcome": "referred",
+    "unmet_reason": "none",
+}
 ANSWERS = {
     "channel": "phone",
     "municipality": "0301",

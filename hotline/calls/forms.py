@@ -4,22 +4,22 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from hotline.calls.models import Call, Site
+from hotline.calls.models import Call, LastSite, Site, is_unmet
 from services_directory.models import Language, Municipality, Service, ServiceType, Topic
 
 # Never echo the rejected value back: it may be a phone or national identity number.
 INVALID_CHOICE = _("Select one of the listed options.")
 CHOICE_ERRORS = {"invalid_choice": INVALID_CHOICE, "invalid_pk_value": INVALID_CHOICE}
 
-# Answers that may be left out while the call is open but are needed to close it.
-REQUIRED_TO_CLOSE = ("channel", "caller_role", "outcome")
+# Answers that may be left out while the call is open but are needed to close it. The
+# unmet need has no preset: a preset "none" nobody touched would count as a met need.
+REQUIRED_TO_CLOSE = ("channel", "caller_role", "outcome", "unmet_reason")
 
 # Blank radio option per field; fields missing here offer no blank option.
 BLANK_LABELS = {
     "age_group": _("Not recorded"),
     "gender": _("Not recorded"),
     "relation": _("Not recorded"),
-    "unmet_reason": _("None – the need was met"),
     "adaptation": _("Not recorded"),
     "heard_via": _("Not recorded"),
 }
@@ -60,10 +60,25 @@ class StrictBooleanField(forms.BooleanField):
         raise ValidationError(_("Tick the box or leave it empty."), code="invalid")
 
 
-class CallForm(forms.ModelForm):
+class DescribedErrors(forms.BaseForm):
+    """Each refused field points at its message (the templates give it the id
+    "<field id>_error") and is marked invalid, for screen readers and for the desk's
+    script, which moves the focus to the first of them."""
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": f"{self[name].auto_id}_error"}
+                )
+
+
+class CallForm(DescribedErrors, forms.ModelForm):
     """The categorical answers about a call; every field is a fixed choice.
 
-    With ``final=True`` (closing the call) channel, caller role and outcome are required;
+    With ``final=True`` (closing the call) channel, caller role, outcome and unmet need
+    are required;
     otherwise (autosave while the call goes on) everything is optional.
     """
 
@@ -107,22 +122,23 @@ class CallForm(forms.ModelForm):
 
     class Meta:
         model = Call
+        # In the panel's order: what closing needs first, then the details.
         fields = [
             "channel",
             "caller_role",
+            "outcome",
+            "unmet_reason",
+            "unmet_service_type",
             "age_group",
             "gender",
             "topics",
             "relation",
             "municipality",
-            "acute",
-            "emergency_services",
             "interpreter_language",
             "adaptation",
             "heard_via",
-            "outcome",
-            "unmet_reason",
-            "unmet_service_type",
+            "acute",
+            "emergency_services",
         ]
         labels = {
             "channel": _("Channel"),
@@ -138,6 +154,8 @@ class CallForm(forms.ModelForm):
 
     # No HTML "required": the browser would then block autosave and "Save" too.
     use_required_attribute = False
+    # Marked in the panel, where Alt+K goes to the first of them still unanswered.
+    needed_to_close = REQUIRED_TO_CLOSE
 
     def __init__(self, *args, final: bool = False, **kwargs):
         # Own ids: the desk page has a search form with fields of the same names.
@@ -162,13 +180,20 @@ class CallForm(forms.ModelForm):
         self.fields["channel"].error_messages["required"] = _("Choose the channel.")
         self.fields["caller_role"].error_messages["required"] = _("Choose who is calling.")
         self.fields["outcome"].error_messages["required"] = _("Choose the outcome.")
+        self.fields["unmet_reason"].error_messages["required"] = _(
+            "Choose the unmet need, or “none” if the need was met."
+        )
 
     def clean(self):
         super().clean()
         data = self.cleaned_data
         # While the call goes on the order of taps is free; a closed call must not count
         # a missing service where no need went unmet.
-        if self.final and data.get("unmet_service_type") and not data.get("unmet_reason"):
+        if (
+            self.final
+            and data.get("unmet_service_type")
+            and not is_unmet(data.get("unmet_reason") or "")
+        ):
             self.add_error(
                 "unmet_service_type",
                 ValidationError(
@@ -179,7 +204,35 @@ class CallForm(forms.ModelForm):
         return data
 
 
-class StartCallForm(forms.Form):
+def answers_from_search(data) -> dict:
+    """The answers a new call takes from the desk's search (``data``, its parameters):
+    the caller's municipality, the topics and who is calling, as ``CallForm`` cleans
+    them, for the operator to change. A parameter the search refuses is left out: it
+    must not stop a call from starting. Nothing else of the search is kept."""
+    from hotline.desk.forms import DeskSearchForm  # the desk's search, read only
+    from hotline.guide.models import UNDER_16
+
+    search = DeskSearchForm(data)
+    search.is_valid()
+    cleaned = search.cleaned_data
+    answers: dict[str, Any] = {}
+    location = cleaned.get("location")
+    if location is not None and location.municipality is not None:
+        answers["municipality"] = location.municipality
+    if topics := cleaned.get("topic"):
+        answers["topics"] = Topic.objects.filter(
+            is_active=True, pk__in=[topic.pk for topic in topics]
+        )
+    codes = {audience.code for audience in cleaned.get("audience") or ()}
+    roles = [role for role in Call.CallerRole if role in codes]
+    if len(roles) == 1:  # several chips: the operator says which one is calling
+        answers["caller_role"] = roles[0]
+    if UNDER_16 in codes:
+        answers["age_group"] = Call.AgeGroup.UNDER_16
+    return answers
+
+
+class StartCallForm(DescribedErrors, forms.Form):
     site = forms.ModelChoiceField(
         queryset=Site.objects.none(),
         label=_("Site"),
@@ -203,6 +256,8 @@ class StartCallForm(forms.Form):
             field.initial = self.only_site.pk
             field.required = False
             field.widget = forms.HiddenInput()
+        else:
+            field.initial = _default_site(user, sites)
 
     def clean_site(self):
         return self.cleaned_data["site"] or self.only_site
@@ -218,6 +273,16 @@ class StartCallForm(forms.Form):
                 code="no_site",
             )
         return cleaned_data
+
+
+def _default_site(user, sites: list[Site]) -> int | None:
+    """The operator's last real site, else their only real one; never a training site,
+    which is chosen explicitly."""
+    real = [site for site in sites if not site.is_training]
+    last = LastSite.objects.filter(operator=user).values_list("site_id", flat=True).first()
+    if last in {site.pk for site in real}:
+        return last
+    return real[0].pk if len(real) == 1 else None
 
 
 class ReferralForm(forms.Form):

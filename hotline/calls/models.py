@@ -140,6 +140,9 @@ class Call(models.Model):
         OTHER = "other", _("other")
 
     class UnmetReason(models.TextChoices):
+        # Chosen explicitly at close: a blank (older calls, calls closed when left
+        # open) means "not recorded", not "met", and neither is an unmet need.
+        NONE = "none", _("none – the need was met")
         NO_SERVICE = "no_service", _("no suitable service")
         CLOSED = "closed", _("service closed")
         FULL = "full", _("service full")
@@ -281,15 +284,18 @@ class Call(models.Model):
         return str(_("call"))
 
     @classmethod
-    def start(cls, user, site: Site) -> "Call":
-        """Open a call for ``user``, or return the one already open (a double click)."""
+    def start(cls, user, site: Site, answers: dict | None = None) -> "Call":
+        """Open a call for ``user``, or return the one already open (a double click).
+
+        ``answers`` (as cleaned by ``CallForm``) prefill a new call: what the desk's
+        search already says, for the operator to change."""
         with transaction.atomic():
             existing = cls.objects.open_for(user).first()
             if existing is not None:
                 return existing
             try:
                 with transaction.atomic():
-                    return cls.objects.create(
+                    call = cls.objects.create(
                         site=site,
                         operator=user,
                         is_open=True,
@@ -299,6 +305,11 @@ class Call(models.Model):
             except IntegrityError:
                 # A concurrent request opened one first; the constraint kept it single.
                 return cls.objects.open_for(user).get()
+            if answers:
+                call.update_answers(answers)
+            if not site.is_training:
+                LastSite.objects.update_or_create(operator=user, defaults={"site": site})
+            return call
 
     def update_answers(self, answers: dict) -> None:
         """Store the categorical answers (as cleaned by ``CallForm``)."""
@@ -335,6 +346,38 @@ class Call(models.Model):
         """Delete a call started by mistake."""
         with transaction.atomic():
             self.delete()
+
+
+def is_unmet(reason: str) -> bool:
+    """Whether an unmet-need answer counts as a need that went unmet."""
+    return reason not in ("", Call.UnmetReason.NONE)
+
+
+class LastSite(models.Model):
+    """The real (not training) site an operator last started a call at: the start
+    form's default, so that a real call never lands in training unnoticed.
+
+    Kept per operator, apart from the calls: a closed call loses its link to the
+    operator, so it cannot say where the operator works. It holds no time and no call.
+    """
+
+    operator = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+        verbose_name=_("operator"),
+    )
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, related_name="+", verbose_name=_("helpline site")
+    )
+
+    class Meta:
+        verbose_name = _("operator's last site")
+        verbose_name_plural = _("operators' last sites")
+
+    def __str__(self) -> str:
+        return str(self.site)
 
 
 class CallLink(models.Model):

@@ -1,5 +1,7 @@
+from urllib.parse import urlsplit
+
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -7,10 +9,17 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
 from hotline.accounts.roles import Role, role_required
-from hotline.calls.forms import CallForm, CloseForm, ReferralForm, StartCallForm
+from hotline.calls.forms import (
+    CallForm,
+    CloseForm,
+    ReferralForm,
+    StartCallForm,
+    answers_from_search,
+)
 from hotline.calls.models import Call
-from hotline.calls.panel import PANEL_TEMPLATE, form_errors, panel_context
+from hotline.calls.panel import PANEL_TEMPLATE, form_errors, panel_context, posted_next
 from hotline.calls.services import close_call
+from hotline.desk.views import render_desk
 from hotline.http import HtmxHttpRequest, redirect_to_next
 from services_directory.models import Service
 
@@ -39,10 +48,24 @@ def _back(request: HtmxHttpRequest, message: str = "") -> HttpResponse:
 
 
 def _invalid(request: HtmxHttpRequest, form, **context) -> HttpResponse:
-    """400 naming the fields: the panel for htmx, a page showing the panel without it."""
-    template = PANEL_TEMPLATE if request.htmx else "calls/page.html"
+    """400 naming the fields: the panel for htmx; without it the whole desk the form came
+    from, search and all, so the operator never leaves the desk mid-call."""
     context = panel_context(request, errors=form_errors(form), **context)
-    return render(request, template, context, status=400)
+    if request.htmx:
+        return render(request, PANEL_TEMPLATE, context, status=400)
+    path = posted_next(request)
+    desk = reverse("desk:home")
+    if urlsplit(path).path != desk:
+        path = desk
+    return render_desk(request, path, QueryDict(urlsplit(path).query), context, status=400)
+
+
+def _search(request: HtmxHttpRequest) -> QueryDict:
+    """The desk's search when "Start call" was pressed: posted along with htmx (the
+    panel includes the search form), else the query of the page the form came from."""
+    if request.htmx:
+        return request.POST
+    return QueryDict(urlsplit(posted_next(request)).query)
 
 
 @require_POST
@@ -53,7 +76,7 @@ def start(request: HtmxHttpRequest) -> HttpResponse:
         form = StartCallForm(request.POST, user=request.user)
         if not form.is_valid():
             return _invalid(request, form, start_form=form)
-        Call.start(request.user, form.cleaned_data["site"])
+        Call.start(request.user, form.cleaned_data["site"], answers_from_search(_search(request)))
     if request.htmx:
         return _call_changed(_panel(request, just_started=True))
     return _back(request)

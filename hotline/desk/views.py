@@ -34,8 +34,16 @@ from services_directory.search import (
 @role_required(Role.OPERATOR)
 def desk_home(request: HtmxHttpRequest) -> HttpResponse:
     """Search during a call. Nothing about the search is stored or logged."""
-    form = DeskSearchForm(request.GET or None)
-    result, status, location = None, 200, None
+    return render_desk(request, request.get_full_path(), request.GET)
+
+
+def render_desk(
+    request: HtmxHttpRequest, path: str, query, panel: dict | None = None, status: int = 200
+) -> HttpResponse:
+    """The desk at ``path`` (with its search ``query``); ``panel`` is the call panel's
+    context when a call-log form comes back refused without htmx (hotline.calls.views)."""
+    form = DeskSearchForm(query or None)
+    result, location = None, None
     if form.is_bound:
         if form.is_valid():
             result = run_search(form.cleaned_data, index=form.index)
@@ -65,10 +73,10 @@ def desk_home(request: HtmxHttpRequest) -> HttpResponse:
         "suggestions": _suggestions(form),
         "library_articles": _library_articles(form, result is not None),
         # Every card links back here: quoted once, not once a card.
-        "next_path": request.get_full_path(),
-        "next_param": quote(request.get_full_path(), safe="/"),
+        "next_path": path,
+        "next_param": quote(path, safe="/"),
         # An htmx search redraws the results only, not the call panel.
-        **(referral_state(request) if request.htmx else panel_context(request)),
+        **(referral_state(request) if request.htmx else panel or panel_context(request)),
     }
     if not request.htmx:
         # Beside the call panel: full pages only.

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from django.db import connection, transaction
 from django.db.models import Max, Min
 
-from hotline.calls.models import Call
+from hotline.calls.models import Call, is_unmet
 from hotline.reports.models import (
     ALL_CHANNELS,
     ALL_COUNTIES,
@@ -133,7 +133,7 @@ def _answers(facts: CallFacts, local: datetime) -> Iterator[tuple[str, str, str]
         yield key("referral_type", service_type)
     for service in sorted(facts.service_ids):
         yield key("service", service)
-    if facts.unmet_reason:
+    if is_unmet(facts.unmet_reason):
         yield key("unmet", facts.unmet_reason)
         yield key("unmet_municipality", facts.municipality_id, facts.unmet_reason)
         for topic in sorted(facts.topic_ids) or [None]:

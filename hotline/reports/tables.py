@@ -21,7 +21,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hotline.calls.models import Call
+from hotline.calls.models import Call, is_unmet
 from hotline.reports.disclosure import (
     EMPTY,
     KEY_MODULUS,
@@ -666,7 +666,7 @@ def _counties(selection: Selection) -> Categories:
 
 
 def _reasons() -> Categories:
-    return [(value, str(label)) for value, label in Call.UnmetReason.choices]
+    return [(value, str(label)) for value, label in Call.UnmetReason.choices if is_unmet(value)]
 
 
 def unmet_by_county(selection: Selection) -> Table:
