@@ -407,9 +407,12 @@ class WayOut(NamedTuple):
 THIN = 3
 
 
-def ways_out(data: dict, at: datetime, index: SearchIndex | None = None) -> list[WayOut]:
-    """For each active filter of ``data``, the number of matches without it (up to
-    ``DEFAULT_LIMIT``): which one to drop. Counted in memory, never stored or logged."""
+def ways_out(
+    data: dict, at: datetime, index: SearchIndex | None = None, found: int = 0
+) -> list[WayOut]:
+    """Each active filter of ``data`` whose removal finds more than the ``found`` matches
+    the search has, with how many (up to ``DEFAULT_LIMIT``): which one to drop. A filter
+    whose removal finds no more is no way out. Counted in memory, never stored or logged."""
     index = index or search_index.current_index()
     municipality = _municipality(data)
     dropped: list[tuple[str, str, str, dict]] = []
@@ -429,10 +432,11 @@ def ways_out(data: dict, at: datetime, index: SearchIndex | None = None) -> list
             value = data[param]
             code = "1" if param in ("open", "only_ids") else getattr(value, "code", str(value))
             dropped.append((param, code, str(value), {**data, **without}))
-    return [
+    ways = [
         WayOut(param, value, label, _count(index, rest, at, municipality))
         for param, value, label, rest in dropped
     ]
+    return [way for way in ways if way.matches > found]
 
 
 def _count(index: SearchIndex, data: dict, at: datetime, municipality) -> int:

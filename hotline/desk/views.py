@@ -64,8 +64,11 @@ def render_desk(
         "nearest_open": nearest_open(municipality, at, index=form.index, filters=filters),
         "chosen_at": filters.get("at"),
         # A dead end or nearly: which filter to drop, and when the closed ones open.
-        "ways_out": [(way, _without(request, way)) for way in ways_out(filters, at, form.index)]
-        if thin
+        "ways_out": [
+            (way, _without(request, way))
+            for way in ways_out(filters, at, form.index, found=len(result.hits))
+        ]
+        if thin and result
         else [],
         "opening_next": opening_next(filters, at, index=form.index)
         if thin and filters.get("open")
