@@ -82,18 +82,38 @@ def _empty_cache():
     cache.clear()
 
 
+# Set when a test has flushed the database: the reference geography is then gone.
+_flushed = False
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item, nextitem):
-    """A browser test's flush empties every table after its fixtures are torn down;
-    put the session's reference geography back for the tests that follow. After the
-    last test the session's teardown has already dropped the test database."""
+    """A transactional test's flush (every browser test's, and the migration tests')
+    empties every table after its fixtures are torn down."""
+    global _flushed
     result = yield
-    if item.get_closest_marker("browser") and nextitem is not None:
+    database = item.get_closest_marker("django_db")
+    if item.get_closest_marker("browser") or (
+        database is not None and database.kwargs.get("transaction")
+    ):
+        _flushed = True
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    """Put the session's reference geography back before the test after a flush. Here
+    rather than at the flushing test's teardown: under pytest-xdist a worker's last
+    test of one batch has no next item although more follow, and after the very last
+    test the test database is already dropped (a reload would write to the real one)."""
+    global _flushed
+    if _flushed:
         from pytest_django.plugin import blocking_manager_key
 
         with item.config.stash[blocking_manager_key].unblock():
             call_command("load_reference_data", verbosity=0)
-    return result
+        _flushed = False
+    return (yield)
 
 
 @pytest.fixture
