@@ -387,6 +387,16 @@ def test_operators_see_status_places_and_age(operator_client, shelter):
     assert "call to check" not in capacity
 
 
+def test_a_report_under_a_minute_old_says_just_now(operator_client, shelter):
+    ShelterCapacity.report(
+        shelter, status="full", women=0, when=timezone.now() - timedelta(seconds=20)
+    )
+    card = desk_card(operator_client, "Krisesenteret i Bodø")
+    capacity = re.sub(r"\s+", " ", card.split('class="hit__capacity">')[1].split("</p>")[0])
+    assert "updated just now" in capacity
+    assert "0 minutes" not in capacity
+
+
 def test_old_reports_are_not_shown_as_fact(operator_client, shelter, settings):
     ShelterCapacity.report(
         shelter, status="places_free", women=4, when=timezone.now() - timedelta(days=2)

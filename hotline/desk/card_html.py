@@ -166,7 +166,8 @@ def _capacity(capacity, words: dict[str, str]) -> str:
     if figures:
         listed = ", ".join(f"{escape(label)} {number}" for label, number in figures)
         out += f" {words['free_places']} {listed}"
-    updated = escape(_("updated %(age)s ago")) % {"age": age}
+    # "updated just now" under a minute, where a time since would say "0 minutes ago".
+    updated = escape(_("updated %(ago)s")) % {"ago": escape(capacity.ago)}
     return out + f' <span class="muted">{updated}</span></p>'
 
 
