@@ -7,7 +7,6 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from hotline.accounts.roles import Role, user_roles
@@ -29,7 +28,6 @@ def about(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @login_not_required
-@never_cache
 @require_GET
 def healthz(request: HtmxHttpRequest) -> HttpResponse:
     # Bland on purpose: an open endpoint must not describe the system.

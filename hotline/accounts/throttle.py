@@ -83,5 +83,4 @@ class PasswordCheckRefusedMiddleware:
             status=exception.status,
         )
         response["Retry-After"] = str(exception.retry_after)
-        response["Cache-Control"] = "no-store"
         return response

@@ -5,7 +5,6 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from hotline.accounts.roles import Role, role_required
@@ -34,7 +33,6 @@ def api_login_required(view: Callable) -> Callable:
 
 @require_GET
 # Search terms describe a caller's situation: keep them out of every cache.
-@never_cache
 @api_login_required
 @role_required(Role.OPERATOR, Role.EDITOR, Role.SUPERVISOR)
 def search(request: HtmxHttpRequest) -> JsonResponse:

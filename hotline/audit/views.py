@@ -1,7 +1,6 @@
 from django.core.paginator import EmptyPage, Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from hotline.accounts.roles import Role, role_required
@@ -13,7 +12,6 @@ PAGE_SIZE = 50
 
 
 @require_GET
-@never_cache
 @role_required(Role.SUPERVISOR)  # supervisors, and admins (who hold every role)
 def audit_log(request: HtmxHttpRequest) -> HttpResponse:
     """The audit log, newest first, read-only."""

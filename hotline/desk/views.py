@@ -3,7 +3,6 @@ from urllib.parse import quote
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import push_url
 
@@ -30,7 +29,6 @@ from services_directory.search import (
 
 
 @require_GET
-@never_cache
 @role_required(Role.OPERATOR)
 def desk_home(request: HtmxHttpRequest) -> HttpResponse:
     """Search during a call. Nothing about the search is stored or logged."""
@@ -125,7 +123,6 @@ def _suggestions(form: DeskSearchForm) -> list[places.Entry]:
 
 
 @require_GET
-@never_cache
 @role_required(Role.OPERATOR)
 def place_options(request: HtmxHttpRequest) -> HttpResponse:
     """Autocomplete for the place box: ``<option>`` elements for its datalist."""
@@ -137,7 +134,6 @@ def place_options(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_POST
-@never_cache
 @role_required(Role.OPERATOR)
 def confidential_address(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Show a service's confidential addresses, on request only, and log who asked.
@@ -156,7 +152,6 @@ def confidential_address(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@never_cache
 @role_required(Role.OPERATOR)
 def shelters(request: HtmxHttpRequest) -> HttpResponse:
     """Free places at every shelter in the country, nearest the caller first. Like the

@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import push_url
 
@@ -13,7 +12,6 @@ from hotline.http import HtmxHttpRequest
 
 
 @require_GET
-@never_cache
 @role_required(Role.OPERATOR, Role.EDITOR)
 def guide_home(request: HtmxHttpRequest) -> HttpResponse:
     """The guidance library, searchable. What was searched is neither stored nor logged."""

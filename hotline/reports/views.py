@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_htmx.http import push_url
 
@@ -47,7 +46,6 @@ def _query(request: HtmxHttpRequest, filterset: ReportFilter) -> str:
 
 
 @require_GET
-@never_cache
 @role_required(Role.SUPERVISOR)
 def report_page(request: HtmxHttpRequest, page: str) -> HttpResponse:
     """One report page (``page``, a slug of tables.PAGES, set in urls.py): its tables for
@@ -81,7 +79,6 @@ def neutralise(text: str) -> str:
 
 
 @require_GET
-@never_cache
 @role_required(Role.SUPERVISOR)
 def export_table(request: HtmxHttpRequest, table: str) -> HttpResponse:
     """One table as CSV, exactly as published (":" for withheld), logged for audit."""
