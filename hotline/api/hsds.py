@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from hotline.api.cached import cached
 from hotline.api.conditional import conditional_response, directory_state, etag_of, latest
 from hotline.api.cors import public_cors
-from hotline.api.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from hotline.api.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_PROXIMITY, NDJSON
 from hotline.api.methods import read_only
 from hotline.api.public import (
     MomentField,
@@ -78,9 +78,6 @@ TAXONOMY_DESCRIPTIONS = {
     "accessibility": "How the service is accessible (wheelchair, interpreter, ...).",
 }
 SEARCH_MAX_LENGTH = 100
-# Further than anywhere in Norway is from anywhere else in it (metres).
-MAX_PROXIMITY = 3_000_000
-NDJSON = "application/x-ndjson"
 # Rows read at a time while streaming ndjson: a fixed number of queries per chunk.
 STREAM_CHUNK = 100
 
