@@ -7,10 +7,11 @@ compiled list objects, with the Frictionless Data Package annotations left out (
 not JSON Schema) and their internal ``$ref``s pointed at the components.
 """
 
+import json
 from typing import Any
 
 from hotline.api.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_PROXIMITY, NDJSON
-from services_directory.hsds.schema import _contents
+from services_directory.hsds.schema import COMPILED, DEFINED, SCHEMA_DIR, _contents, _uri
 
 # Annotations of the Data Package the schemas are generated from; not JSON Schema.
 NOT_SCHEMA = {"name", "path", "datapackage_metadata", "constraints", "core", "tabular_required"}
@@ -62,6 +63,33 @@ def hsds_components() -> dict[str, dict]:
         ]
     }
     return components
+
+
+def official_document() -> dict[str, Any]:
+    """The specification's own OpenAPI document (``schemas/openapi.json``, kept as
+    published) with its schema ``$ref``s, which point online, pointed at the local copies
+    of the official schemas, added as components: the compiled files as
+    ``HSDS_compiled_<name>``, the taxonomy objects from their definitions. Nothing is
+    fetched. ``tests/test_hsds_official_openapi.py`` runs schemathesis with it."""
+    document = json.loads((SCHEMA_DIR / "openapi.json").read_text(encoding="utf-8"))
+    components = document.setdefault("components", {}).setdefault("schemas", {})
+    components.update(hsds_components())
+    local = {_uri(name): f"{PREFIX}compiled_{name}" for name in COMPILED}
+    local |= {_uri(name): PREFIX + name for name in DEFINED}
+    for name in COMPILED:
+        components[f"{PREFIX}compiled_{name}"] = _cleaned(_contents(name))
+
+    def resolved(node: Any) -> Any:
+        if isinstance(node, list):
+            return [resolved(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if (ref := node.get("$ref")) in local:
+            return {**node, "$ref": f"#/components/schemas/{local[ref]}"}
+        return {key: resolved(value) for key, value in node.items()}
+
+    document["paths"] = resolved(document["paths"])
+    return document
 
 
 def _ref(name: str) -> dict:
