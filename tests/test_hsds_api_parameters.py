@@ -184,3 +184,17 @@ def test_taxonomy_terms_are_flat(client, db):
         response = client.get(url("_taxonomy_terms"), params)
         assert response.status_code == 400
         assert list(response.json()["errors"]) == [field]
+
+
+def test_a_stream_holds_its_slot_until_it_is_sent(client, directory, settings):
+    """The ndjson is made while it is sent, after the view returned: the concurrency
+    limit must still count it, or a flood of streams would escape it."""
+    from hotline.api.throttle import SLOT_SCOPE
+    from hotline.slots import held
+
+    response = client.get(url("_services"), {"format": "ndjson"})
+    assert held(SLOT_SCOPE, settings.PUBLIC_API_SLOTS) == 1
+    assert len(b"".join(response.streaming_content).splitlines()) == 4
+    assert held(SLOT_SCOPE, settings.PUBLIC_API_SLOTS) == 0
+    client.get(url("_services"))
+    assert held(SLOT_SCOPE, settings.PUBLIC_API_SLOTS) == 0
