@@ -145,9 +145,7 @@ def test_answers_with_data_match_the_schema(public_api):
         public_api["/api/v1/public/hsds/service_at_locations"]["GET"].Case(
             query={"postcode": "8006", "proximity": 10_000}
         ),
-        public_api["/api/v1/public/hsds/organizations"]["GET"].Case(
-            query={"full_service": "true"}
-        ),
+        public_api["/api/v1/public/hsds/organizations"]["GET"].Case(query={"full_service": "true"}),
         public_api["/api/v1/public/hsds/services/{id}"]["GET"].Case(
             path_parameters={"id": str(local.uuid)}
         ),
