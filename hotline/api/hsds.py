@@ -10,6 +10,7 @@ a 400 naming it: a client filtering must never get everything back without knowi
 import json
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
+from functools import partial
 from hashlib import sha256
 from itertools import batched
 from typing import Any
@@ -300,15 +301,20 @@ def departure_record(departure: ServiceDeparture) -> dict:
     }
 
 
-def _streamed(request: HtmxHttpRequest, items: Callable[[], Iterable[dict]]) -> HttpResponseBase:
+def _streamed(
+    request: HtmxHttpRequest,
+    items: Callable[[], Iterable[dict]],
+    minute: datetime | None = None,
+) -> HttpResponseBase:
     """``format=ndjson``: every result, one JSON object a line, without pagination (the
-    cheap way to sync). Made while it is sent; the validators are the directory's."""
+    cheap way to sync). Made while it is sent; the validators are the directory's (and
+    the ``minute``'s, for a list that changes with the clock)."""
     changed, count = directory_state()
     query = request.META.get("QUERY_STRING", "")
     return conditional_response(
         request,
-        etag_of(request.path, query, changed, count),
-        latest(changed),
+        etag_of(request.path, query, changed, count, minute),
+        latest(changed, minute),
         lambda: StreamingHttpResponse(
             (json.dumps(item) + "\n" for item in items()), content_type=NDJSON
         ),
@@ -525,7 +531,8 @@ def services(request: HtmxHttpRequest) -> HttpResponseBase:
     _changed, departed = changed_since(data, "modified_after")
     shape = _service_shape(data)
     if data.get("format") == "ndjson":
-        return _streamed(request, lambda: _all_services(data, at, allowed, departed, shape))
+        every = partial(_all_services, data, at, allowed, departed, shape)
+        return _streamed(request, every, minute)
 
     def render() -> HttpResponse:
         page, found, gone, _municipality = _page(data, at, allowed, departed)
