@@ -18,6 +18,12 @@ service or its organisation, a public location, a channel, opening hours, a term
 coverage. A confidential location's rows, an operator note and the review bookkeeping
 leave it, so polling the public API cannot tell that a shelter moved. The stamp only
 moves forward, and a save that writes back an older value is undone.
+
+A last pair writes a ``ServiceDeparture`` when a service stops being public (published
+and active): an update that unpublishes or closes it, or the delete of a public one. The
+HSDS feed and the public list send those as inactive records, so a partner syncing with
+``modified_after`` learns of every closure. A service that was never public leaves no
+trace. The row keeps the newest departure; its time only moves forward.
 """
 
 from typing import NamedTuple, cast
@@ -32,6 +38,8 @@ PUBLIC = f"{PREFIX}_public"
 PUBLIC_COLUMN = "public_updated_at"
 TOKEN_TABLE = "services_directory_directorychange"  # noqa: S105 (a table name)
 LOG_TABLE = "services_directory_servicechange"
+DEPARTURE_TABLE = "services_directory_servicedeparture"
+DEPARTED = f"{PREFIX}_departed"
 SERVICE_TABLE = "services_directory_service"
 ORGANIZATION_TABLE = "services_directory_organization"
 # Any constant: the advisory lock that orders appends to the change log.
@@ -284,6 +292,7 @@ def _postgres_statements() -> list[str]:
             f'ON "{table}" FOR EACH STATEMENT EXECUTE FUNCTION {TOUCH}({state.DIRECTORY})',
         ]
     statements += _postgres_public_statements()
+    statements += _postgres_departure_statements()
     statements += [
         # Organisations once stamped the rebuild token (before the change log).
         f'DROP TRIGGER IF EXISTS {TOUCH} ON "{ORGANIZATION_TABLE}"',
@@ -346,6 +355,36 @@ def _postgres_public_statements() -> list[str]:
     return statements
 
 
+def _public_row(row: str) -> str:
+    """Whether ``row`` (OLD or NEW) of the service table is public, as
+    ``ServiceQuerySet.public()`` says: published and active."""
+    return f"({row}.is_published AND {row}.status = 'active')"
+
+
+def _postgres_departure_statements() -> list[str]:
+    return [
+        f"""
+        CREATE OR REPLACE FUNCTION {DEPARTED}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            INSERT INTO {DEPARTURE_TABLE} (service_uuid, service_pk, departed_at)
+            VALUES (OLD.uuid, OLD.id, clock_timestamp())
+            ON CONFLICT (service_uuid) DO UPDATE SET
+                service_pk = EXCLUDED.service_pk,
+                departed_at = GREATEST(
+                    EXCLUDED.departed_at,
+                    {DEPARTURE_TABLE}.departed_at + interval '1 microsecond'
+                );
+            RETURN NULL;
+        END
+        $$""",
+        f"CREATE OR REPLACE TRIGGER {DEPARTED}_update AFTER UPDATE ON {SERVICE_TABLE} "
+        f"FOR EACH ROW WHEN ({_public_row('OLD')} AND NOT {_public_row('NEW')}) "
+        f"EXECUTE FUNCTION {DEPARTED}()",
+        f"CREATE OR REPLACE TRIGGER {DEPARTED}_delete AFTER DELETE ON {SERVICE_TABLE} "
+        f"FOR EACH ROW WHEN {_public_row('OLD')} EXECUTE FUNCTION {DEPARTED}()",
+    ]
+
+
 # --- SQLite ----------------------------------------------------------------------------
 
 
@@ -395,6 +434,7 @@ def _sqlite_statements() -> list[str]:
         f"SELECT id, random() FROM {SERVICE_TABLE} WHERE organization_id = NEW.id;",
     )
     statements += _sqlite_public_statements()
+    statements += _sqlite_departure_statements()
     prune = f"{LOG}_prune"
     statements += [
         f'DROP TRIGGER IF EXISTS "{prune}"',
@@ -438,6 +478,29 @@ def _sqlite_public_statements() -> list[str]:
         f"UPDATE {SERVICE_TABLE} SET {PUBLIC_COLUMN} = max({PUBLIC_COLUMN}, OLD.{PUBLIC_COLUMN}) "
         "WHERE id = NEW.id; END",
     ]
+    return statements
+
+
+def _sqlite_departure_statements() -> list[str]:
+    now = f"strftime({SQLITE_TIME}, 'now')"
+    later = f"strftime({SQLITE_TIME}, {DEPARTURE_TABLE}.departed_at, '+0.001 seconds')"
+    body = (
+        f"INSERT INTO {DEPARTURE_TABLE} (service_uuid, service_pk, departed_at) "
+        f"VALUES (OLD.uuid, OLD.id, {now}) "
+        "ON CONFLICT (service_uuid) DO UPDATE SET service_pk = excluded.service_pk, "
+        f"departed_at = max(excluded.departed_at, {later});"
+    )
+    statements = []
+    for operation, condition in (
+        ("UPDATE", f"{_public_row('OLD')} AND NOT {_public_row('NEW')}"),
+        ("DELETE", _public_row("OLD")),
+    ):
+        name = f"{DEPARTED}_{operation.lower()}"
+        statements += [
+            f'DROP TRIGGER IF EXISTS "{name}"',
+            f'CREATE TRIGGER "{name}" AFTER {operation} ON "{SERVICE_TABLE}" '
+            f"FOR EACH ROW WHEN {condition} BEGIN {body} END",
+        ]
     return statements
 
 
@@ -496,5 +559,5 @@ def install_after_migrate(sender, using, **kwargs) -> None:
         tables = set(connection.introspection.table_names(cursor))
     # Only once every watched table exists (the guidance library's are another app's):
     # a partial migrate installs nothing, the next full one everything.
-    if {TOKEN_TABLE, LOG_TABLE, *watched_tables()} <= tables:
+    if {TOKEN_TABLE, LOG_TABLE, DEPARTURE_TABLE, *watched_tables()} <= tables:
         install(connection)

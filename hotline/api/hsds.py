@@ -8,10 +8,11 @@ a 400 naming it: a client filtering must never get everything back without knowi
 """
 
 import json
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
+from functools import partial
 from hashlib import sha256
+from itertools import batched
 from typing import Any
 from uuid import UUID
 
@@ -21,7 +22,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, Page, Paginator
 from django.db.models import Q, QuerySet
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseBase, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -29,11 +30,18 @@ from django.utils.translation import gettext_lazy as _
 from hotline.api.cached import cached
 from hotline.api.conditional import conditional_response, directory_state, etag_of, latest
 from hotline.api.cors import public_cors
-from hotline.api.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from hotline.api.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_PROXIMITY, NDJSON
 from hotline.api.methods import read_only
-from hotline.api.public import PublicSearchForm, _page, empty_parameters
+from hotline.api.public import (
+    MomentField,
+    PublicSearchForm,
+    _page,
+    changed_since,
+    empty_parameters,
+)
 from hotline.api.throttle import throttled
 from hotline.http import HtmxHttpRequest
+from services_directory.geo import distance_km
 from services_directory.hsds.exporter import (
     LIST_KEYS,
     MINIMAL_KEYS,
@@ -54,8 +62,15 @@ from services_directory.hsds.profile import (
     terms_by_id,
 )
 from services_directory.hsds.schema import VERSION
-from services_directory.models import Location, Organization, Postcode, Service
-from services_directory.search import AsciiIntegerField
+from services_directory.models import (
+    Location,
+    Organization,
+    Postcode,
+    Service,
+    ServiceDeparture,
+)
+from services_directory.places import Resolved, resolve_postcode
+from services_directory.search import AsciiIntegerField, public_order
 
 TAXONOMY_DESCRIPTIONS = {
     "service_type": "What kind of service it is (crisis centre, helpline, ...).",
@@ -64,6 +79,8 @@ TAXONOMY_DESCRIPTIONS = {
     "accessibility": "How the service is accessible (wheelchair, interpreter, ...).",
 }
 SEARCH_MAX_LENGTH = 100
+# Rows read at a time while streaming ndjson: a fixed number of queries per chunk.
+STREAM_CHUNK = 100
 
 
 # --- Input -----------------------------------------------------------------------------
@@ -84,10 +101,18 @@ class BooleanParameter(forms.TypedChoiceField):
         )
 
 
+class FormatField(forms.ChoiceField):
+    """``json`` (pages, the default) or ``ndjson`` (every result, one per line)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=[("json", "json"), ("ndjson", "ndjson")], required=False)
+
+
 class PageForm(forms.Form):
     page = AsciiIntegerField(min_value=1, required=False)
     per_page = AsciiIntegerField(min_value=1, max_value=MAX_PAGE_SIZE, required=False)
     search = forms.CharField(max_length=SEARCH_MAX_LENGTH, required=False, strip=False)
+    format = FormatField()
 
     def clean(self):
         data = super().clean() or {}
@@ -123,46 +148,6 @@ class TaxonomyIdField(forms.CharField):
         return by_id.get(value, value)
 
 
-_RFC3339 = re.compile(
-    r"([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt ]([0-9]{2}:[0-9]{2}):([0-9]{2})(\.[0-9]+)?"
-    r"([Zz]|[+-][0-9]{2}:[0-9]{2})"
-)
-
-
-class MomentField(forms.CharField):
-    """An RFC 3339 date-time (with ``Z`` or an offset), as HSDS's ``date-time``. A moment
-    before or after what Python can hold in UTC is read as the earliest or latest one,
-    so the filter answers for any valid input rather than failing."""
-
-    def clean(self, value):
-        value = super().clean(value)
-        if not value:
-            return None
-        match = _RFC3339.fullmatch(value)
-        if match is None:
-            raise ValidationError(
-                _("Give a date and time with an offset, e.g. 2026-12-24T08:00:00+01:00."),
-                code="invalid",
-            )
-        day, clock, seconds, fraction, offset = match.groups()
-        seconds = min(int(seconds), 59)  # a leap second
-        text = (
-            f"{day}T{clock}:{seconds:02d}{fraction or ''}{'+00:00' if offset in 'Zz' else offset}"
-        )
-        try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            raise ValidationError(_("This date does not exist."), code="invalid") from None
-        try:
-            return moment.astimezone(UTC)
-        except OverflowError:
-            return (
-                datetime.min.replace(tzinfo=UTC)
-                if moment.year < 2
-                else datetime.max.replace(tzinfo=UTC)
-            )
-
-
 class ServiceFilters(forms.Form):
     """The HSDS API's service filters, shared by /services and /service_at_locations."""
 
@@ -179,6 +164,12 @@ class HSDSServicesForm(PublicSearchForm, ServiceFilters):
     per_page = AsciiIntegerField(min_value=1, max_value=MAX_PAGE_SIZE, required=False)
     search = forms.CharField(max_length=SEARCH_MAX_LENGTH, required=False, strip=False)
     minimal = BooleanParameter()
+    format = FormatField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # HSDS names the public list's changed_since modified_after.
+        del self.fields["changed_since"]
 
     def clean(self):
         per_page = self.cleaned_data.get("per_page")
@@ -191,16 +182,47 @@ class HSDSServicesForm(PublicSearchForm, ServiceFilters):
         return super().clean()
 
 
+class PostcodeField(forms.RegexField):
+    """A postcode of the register, read as its place (``Resolved``)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            regex=r"^[0-9]{4}$",
+            required=False,
+            error_messages={"invalid": _("Give the postcode as four digits, e.g. 8006.")},
+        )
+
+    def clean(self, value):
+        value = super().clean(value)
+        return resolve_postcode(value) if value else None
+
+
 class ServiceAtLocationsForm(PageForm, ServiceFilters):
-    pass
+    postcode = PostcodeField()
+    proximity = AsciiIntegerField(min_value=0, max_value=MAX_PROXIMITY, required=False)
+
+    def clean(self):
+        data = super().clean()
+        measured = data.get("proximity") is not None
+        if measured and data.get("postcode") is None and "postcode" not in self.errors:
+            self.add_error("proximity", _("Give a postcode to measure from."))
+        return data
 
 
 class OrganizationsForm(PageForm):
     full = BooleanParameter()
+    full_service = BooleanParameter()
+
+
+class OrganizationForm(forms.Form):
+    full_service = BooleanParameter()
 
 
 class TaxonomyTermsForm(PageForm):
     taxonomy_id = TaxonomyIdField(required=False)
+    # The directory's taxonomies are flat: every term is a top one, none has a parent.
+    top_only = BooleanParameter()
+    parent_id = TermIdField(required=False)
 
 
 def _checked(request: HtmxHttpRequest, form: forms.Form) -> JsonResponse | None:
@@ -266,6 +288,39 @@ def page_json(page: Page, contents: list) -> dict:
     }
 
 
+def departure_record(departure: ServiceDeparture) -> dict:
+    """A service that left the public set since the client's ``modified_after``: the
+    schema's required fields, ``inactive``, and when it left. ``name`` is empty: the
+    directory does not repeat the name of a service that has gone (docs/hsds-profile.md)."""
+    moment = departure.departed_at.astimezone(UTC)
+    return {
+        "id": str(departure.service_uuid),
+        "name": "",
+        "status": "inactive",
+        "last_modified": moment.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+    }
+
+
+def _streamed(
+    request: HtmxHttpRequest,
+    items: Callable[[], Iterable[dict]],
+    minute: datetime | None = None,
+) -> HttpResponseBase:
+    """``format=ndjson``: every result, one JSON object a line, without pagination (the
+    cheap way to sync). Made while it is sent; the validators are the directory's (and
+    the ``minute``'s, for a list that changes with the clock)."""
+    changed, count = directory_state()
+    query = request.META.get("QUERY_STRING", "")
+    return conditional_response(
+        request,
+        etag_of(request.path, query, changed, count, minute),
+        latest(changed, minute),
+        lambda: StreamingHttpResponse(
+            (json.dumps(item) + "\n" for item in items()), content_type=NDJSON
+        ),
+    )
+
+
 def _paginate(items, data: dict, size_key: str = "per_page") -> Page | None:
     try:
         return Paginator(items, data[size_key]).page(data["page"])
@@ -308,6 +363,24 @@ def _kept_page(request: HtmxHttpRequest, make: Callable[[], dict | None]) -> Htt
     return _answer_content(request, response.content.decode(), changed)
 
 
+def _all_services(
+    data: dict,
+    at: datetime,
+    allowed: set[int] | None,
+    departed: list[ServiceDeparture],
+    shape: Callable[[dict], dict],
+) -> Iterator[dict]:
+    """Every service of the list in its order, then the departures (ndjson)."""
+    matches, _municipality = public_order(data, at)
+    wanted = [m.pk for m in matches if allowed is None or m.pk in allowed]
+    for chunk in batched(wanted, STREAM_CHUNK):
+        rows = with_export_data(Service.objects.public().filter(pk__in=chunk))
+        by_pk = {service.pk: service for service in rows}
+        found = [by_pk[pk] for pk in chunk if pk in by_pk]
+        yield from (shape(entry) for entry in export_chosen(found))
+    yield from (departure_record(departure) for departure in departed)
+
+
 def _public_service(identifier: str) -> QuerySet[Service]:
     """The public service with this HSDS id: its UUID, or the readable id (x_id)."""
     services = Service.objects.public()
@@ -327,12 +400,15 @@ def _public_organizations() -> QuerySet[Organization]:
     return Organization.objects.filter(pk__in=public).order_by("name", "pk")
 
 
-def _organization_json(organization: Organization, full: bool) -> dict:
+def _organization_json(organization: Organization, full: bool, full_service: bool) -> dict:
+    """The organisation; ``full``: with its public services, list-shaped unless
+    ``full_service`` (which implies ``full``)."""
     entry = export_organization(organization)
-    if not full:
+    if not (full or full_service):
         return shaped(entry, ORGANIZATION_LIST_KEYS)
     services = with_export_data(Service.objects.public().filter(organization=organization))
-    entry["services"] = [shaped(service, LIST_KEYS) for service in export_chosen(services)]
+    exported = export_chosen(services)
+    entry["services"] = exported if full_service else [shaped(s, LIST_KEYS) for s in exported]
     return entry
 
 
@@ -435,7 +511,7 @@ def PROFILE_TEXT() -> str:
 
 
 @_public_view
-def services(request: HtmxHttpRequest) -> HttpResponse:
+def services(request: HtmxHttpRequest) -> HttpResponseBase:
     form = HSDSServicesForm(request.GET)
     if error := _checked(request, form):
         return error
@@ -450,13 +526,20 @@ def services(request: HtmxHttpRequest) -> HttpResponse:
     allowed: set[int] | None = None
     if any(data.get(name) for name in HSDS_FILTERS):
         allowed = set(filtered(Service.objects.public(), data).values_list("pk", flat=True))
+    # A sync also learns which services left. They are not filtered by the rest: what
+    # has gone has nothing left to filter on, and a client drops ids it does not hold.
+    _changed, departed = changed_since(data, "modified_after")
     shape = _service_shape(data)
+    if data.get("format") == "ndjson":
+        every = partial(_all_services, data, at, allowed, departed, shape)
+        return _streamed(request, every, minute)
 
     def render() -> HttpResponse:
-        page, found, _municipality = _page(data, at, allowed)
+        page, found, gone, _municipality = _page(data, at, allowed, departed)
         if page is None:
             return _not_found("page", _("That page does not exist."))
         contents = [shape(entry) for entry in export_chosen([s for s, _m in found])]
+        contents += [departure_record(departure) for departure in gone]
         body = page_json(page, contents)
         return JsonResponse(body)
 
@@ -486,28 +569,33 @@ def service(request: HtmxHttpRequest, id: str) -> HttpResponse:
 
 
 @_public_view
-def organizations(request: HtmxHttpRequest) -> HttpResponse:
+def organizations(request: HtmxHttpRequest) -> HttpResponseBase:
     form = OrganizationsForm(request.GET)
     if error := _checked(request, form):
         return error
     data = form.cleaned_data
+    full, full_service = bool(data.get("full")), bool(data.get("full_service"))
+    found = _public_organizations()
+    if data["search"]:
+        found = found.filter(name__icontains=data["search"])
+    if data.get("format") == "ndjson":
+        return _streamed(
+            request, lambda: (_organization_json(org, full, full_service) for org in found)
+        )
 
     def make() -> dict | None:
-        found = _public_organizations()
-        if data["search"]:
-            found = found.filter(name__icontains=data["search"])
         page = _paginate(found, data)
         if page is None:
             return None
-        full = bool(data.get("full"))
-        return page_json(page, [_organization_json(org, full) for org in page.object_list])
+        contents = [_organization_json(org, full, full_service) for org in page.object_list]
+        return page_json(page, contents)
 
     return _kept_page(request, make)
 
 
 @_public_view
 def organization(request: HtmxHttpRequest, id: str) -> HttpResponse:
-    form = forms.Form(request.GET)
+    form = OrganizationForm(request.GET)
     if error := _checked(request, form):
         return error
     found = _public_organizations()
@@ -516,20 +604,28 @@ def organization(request: HtmxHttpRequest, id: str) -> HttpResponse:
     org = found.first()
     if org is None:
         return _not_found("id", _("There is no organisation with a published service and this id."))
-    return _answer(request, _organization_json(org, True))
+    full_service = bool(form.cleaned_data.get("full_service"))
+    return _answer(request, _organization_json(org, True, full_service))
+
+
+def _listed(request: HtmxHttpRequest, data: dict, entries: list[dict]) -> HttpResponseBase:
+    """A small list made in memory: a page of it, or all of it as ndjson."""
+    if data.get("format") == "ndjson":
+        return _streamed(request, lambda: entries)
+    page = _paginate(entries, data)
+    if page is None:
+        return _not_found("page", _("That page does not exist."))
+    return _answer(request, page_json(page, list(page.object_list)))
 
 
 @_public_view
-def taxonomies(request: HtmxHttpRequest) -> HttpResponse:
+def taxonomies(request: HtmxHttpRequest) -> HttpResponseBase:
     form = PageForm(request.GET)
     if error := _checked(request, form):
         return error
     data = form.cleaned_data
     entries = _searched(map(_taxonomy_json, TAXONOMIES), data["search"], ("name", "description"))
-    page = _paginate(entries, data)
-    if page is None:
-        return _not_found("page", _("That page does not exist."))
-    return _answer(request, page_json(page, list(page.object_list)))
+    return _listed(request, data, entries)
 
 
 @_public_view
@@ -544,16 +640,15 @@ def taxonomy(request: HtmxHttpRequest, id: str) -> HttpResponse:
 
 
 @_public_view
-def taxonomy_terms(request: HtmxHttpRequest) -> HttpResponse:
+def taxonomy_terms(request: HtmxHttpRequest) -> HttpResponseBase:
     form = TaxonomyTermsForm(request.GET)
     if error := _checked(request, form):
         return error
     data = form.cleaned_data
     entries = _searched(_terms(data.get("taxonomy_id")), data["search"], ("code", "name"))
-    page = _paginate(entries, data)
-    if page is None:
-        return _not_found("page", _("That page does not exist."))
-    return _answer(request, page_json(page, list(page.object_list)))
+    if data.get("parent_id"):
+        entries = []  # no term has a parent
+    return _listed(request, data, entries)
 
 
 @_public_view
@@ -567,19 +662,59 @@ def taxonomy_term(request: HtmxHttpRequest, id: str) -> HttpResponse:
     return _answer(request, export_taxonomy_term(*known))
 
 
+def _near(locations: QuerySet[Location], place: Resolved, metres: int) -> list[Location]:
+    """``locations`` (public ones: each is measured from its own point, never from a
+    confidential address) within ``metres`` of the postcode's centre, nearest first. The
+    register has no point for a postcode, so its municipality's stands in; Svalbard and
+    Jan Mayen have none, so nothing is near them."""
+    town = place.municipality
+    if town is None:
+        return []
+    measured = [
+        (distance_km(town.latitude, town.longitude, loc.latitude, loc.longitude), index, loc)
+        for index, loc in enumerate(locations)
+        if loc.latitude is not None and loc.longitude is not None
+    ]
+    return [loc for km, _index, loc in sorted(measured) if km * 1000 <= metres]
+
+
+def _located(data: dict) -> QuerySet[Location] | list[Location]:
+    """The public locations /service_at_locations lists for ``data``."""
+    services = filtered(Service.objects.public(), data)
+    place = data.get("postcode")
+    if place is not None:
+        # Coverage includes the postcode: its municipality, its county or the country.
+        covering = (
+            Service.objects.covering(place.municipality)
+            if place.municipality is not None
+            else Service.objects.filter(covers_whole_country=True)
+        )
+        services = services.filter(pk__in=covering.values_list("pk", flat=True))
+    locations = _public_locations(services)
+    if place is not None and data.get("proximity") is not None:
+        return _near(locations, place, data["proximity"])
+    return locations
+
+
 @_public_view
-def service_at_locations(request: HtmxHttpRequest) -> HttpResponse:
+def service_at_locations(request: HtmxHttpRequest) -> HttpResponseBase:
     form = ServiceAtLocationsForm(request.GET)
     if error := _checked(request, form):
         return error
     data = form.cleaned_data
+    full = bool(data.get("full"))
+    if data.get("format") == "ndjson":
+
+        def every() -> Iterator[dict]:
+            for chunk in batched(_located(data), STREAM_CHUNK):
+                yield from _service_at_locations(list(chunk), full=full)
+
+        return _streamed(request, every)
 
     def make() -> dict | None:
-        locations = _public_locations(filtered(Service.objects.public(), data))
-        page = _paginate(locations, data)
+        page = _paginate(_located(data), data)
         if page is None:
             return None
-        full = bool(data.get("full"))
         return page_json(page, _service_at_locations(list(page.object_list), full=full))
 
     return _kept_page(request, make)

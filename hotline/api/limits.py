@@ -15,3 +15,8 @@ RATE_WINDOW_SECONDS = 60
 TEXT_LANGUAGES: tuple[str, ...] = tuple(settings.MODELTRANSLATION_LANGUAGES)
 # The languages hours.Schedule.summary() writes.
 SUMMARY_LANGUAGES = ("nb", "en")
+
+# HSDS proximity, in metres: further than anywhere in Norway is from anywhere else in it.
+MAX_PROXIMITY = 3_000_000
+# The HSDS API's format=ndjson.
+NDJSON = "application/x-ndjson"

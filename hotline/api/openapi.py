@@ -190,6 +190,16 @@ FILTER_PARAMETERS = [
     _param("page_size", _page_size(default=DEFAULT_PAGE_SIZE), "Services per page."),
 ]
 
+CHANGED_SINCE = _param(
+    "changed_since",
+    DATE_TIME,
+    "For a sync: only services changed at or after this moment (RFC 3339 with an offset or "
+    "`Z`; ties included, so pass the newest `updated_at` you hold), followed by every "
+    "service that left the list since (unpublished, closed or deleted) as a `Departure` "
+    "with `status` `inactive`. Departures are kept two years and are not narrowed by the "
+    "other filters.",
+)
+
 CONDITIONAL_HEADERS = [
     {
         "name": "If-None-Match",
@@ -376,6 +386,16 @@ SERVICE = _object(
     }
 )
 
+DEPARTURE = _object(
+    {
+        "id": {"type": "integer", "description": "The service's id in this API."},
+        "hsds_id": {"type": "string", "format": "uuid", "description": "Its HSDS `id`."},
+        "status": {"type": "string", "enum": [Service.Status.INACTIVE.value]},
+        "updated_at": DATE_TIME | {"description": "When it left the list."},
+    },
+    "A service that left the list since `changed_since`: drop it. Nothing else is said.",
+) | {"additionalProperties": False}
+
 SERVICE_PAGE = _object(
     {
         "count": {"type": "integer", "minimum": 0},
@@ -383,7 +403,10 @@ SERVICE_PAGE = _object(
         "previous": _nullable({"type": "string", "format": "uri"}),
         "at": DATE_TIME | {"description": "The moment `open_now` was computed for."},
         "location": _nullable(_object({"municipality": STRING, "name": STRING, "county": STRING})),
-        "results": _array(_ref("Service")),
+        "results": _array(
+            {"oneOf": [_ref("Service"), _ref("Departure")]}
+            | {"description": "Services; with `changed_since`, departures after them."}
+        ),
     }
 )
 
@@ -439,7 +462,7 @@ DOCUMENT: dict[str, Any] = {
                 "summary": "Published services, filtered and paginated",
                 "description": "Ordered by the desk's ranking when `municipality` or "
                 "`postcode` is given, else by bokmål name. " + MAX_AGE_NOTE,
-                "parameters": FILTER_PARAMETERS + CONDITIONAL_HEADERS,
+                "parameters": [*FILTER_PARAMETERS, CHANGED_SINCE, *CONDITIONAL_HEADERS],
                 "responses": _list_responses("ServicePage", "A page of services."),
                 "x-mutually-exclusive": [["municipality", "postcode"]],
             }
@@ -469,6 +492,7 @@ DOCUMENT: dict[str, Any] = {
             "Span": SPAN,
             "Hours": HOURS,
             "Service": SERVICE,
+            "Departure": DEPARTURE,
             "ServicePage": SERVICE_PAGE,
             "Errors": ERRORS,
             **hsds_components(),
@@ -504,7 +528,7 @@ def _enums() -> dict[str, list[str]]:
     }
     enums["municipality"] = sorted(Municipality.objects.active().values_list("number", flat=True))
     enums["postcode"] = sorted(Postcode.objects.active().values_list("code", flat=True))
-    enums["taxonomy_term_id"] = sorted(terms_by_id())
+    enums["taxonomy_term_id"] = enums["parent_id"] = sorted(terms_by_id())
     enums["taxonomy_id"] = sorted([*TAXONOMIES, *(taxonomy_id(name) for name in TAXONOMIES)])
     return {name: values for name, values in enums.items() if values}
 

@@ -7,10 +7,11 @@ compiled list objects, with the Frictionless Data Package annotations left out (
 not JSON Schema) and their internal ``$ref``s pointed at the components.
 """
 
+import json
 from typing import Any
 
-from hotline.api.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-from services_directory.hsds.schema import _contents
+from hotline.api.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_PROXIMITY, NDJSON
+from services_directory.hsds.schema import COMPILED, DEFINED, SCHEMA_DIR, _contents, _uri
 
 # Annotations of the Data Package the schemas are generated from; not JSON Schema.
 NOT_SCHEMA = {"name", "path", "datapackage_metadata", "constraints", "core", "tabular_required"}
@@ -64,6 +65,33 @@ def hsds_components() -> dict[str, dict]:
     return components
 
 
+def official_document() -> dict[str, Any]:
+    """The specification's own OpenAPI document (``schemas/openapi.json``, kept as
+    published) with its schema ``$ref``s, which point online, pointed at the local copies
+    of the official schemas, added as components: the compiled files as
+    ``HSDS_compiled_<name>``, the taxonomy objects from their definitions. Nothing is
+    fetched. ``tests/test_hsds_official_openapi.py`` runs schemathesis with it."""
+    document = json.loads((SCHEMA_DIR / "openapi.json").read_text(encoding="utf-8"))
+    components = document.setdefault("components", {}).setdefault("schemas", {})
+    components.update(hsds_components())
+    local = {_uri(name): f"{PREFIX}compiled_{name}" for name in COMPILED}
+    local |= {_uri(name): PREFIX + name for name in DEFINED}
+    for name in COMPILED:
+        components[f"{PREFIX}compiled_{name}"] = _cleaned(_contents(name))
+
+    def resolved(node: Any) -> Any:
+        if isinstance(node, list):
+            return [resolved(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if (ref := node.get("$ref")) in local:
+            return {**node, "$ref": f"#/components/schemas/{local[ref]}"}
+        return {key: resolved(value) for key, value in node.items()}
+
+    document["paths"] = resolved(document["paths"])
+    return document
+
+
 def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
@@ -102,6 +130,30 @@ TAXONOMY_ID = _query(
     {"type": "string"},
     "A taxonomy's `id` (or its name): services (or terms) with a term of that taxonomy.",
 )
+FORMAT = _query(
+    "format",
+    {"type": "string", "enum": ["json", "ndjson"]},
+    "`ndjson`: every result, one JSON object a line (`application/x-ndjson`), streamed "
+    "without pagination (`page` and `per_page` are then ignored); `json` (the default): "
+    "pages.",
+)
+FULL_SERVICE = _query(
+    "full_service",
+    BOOLEAN,
+    "`true`: the organisation with its public services in full (implies `full`).",
+)
+POSTCODE = _query(
+    "postcode",
+    {"type": "string", "pattern": "^[0-9]{4}$"},
+    "A postcode: only services whose coverage includes it (its municipality, its county "
+    "or the whole country).",
+)
+PROXIMITY = _query(
+    "proximity",
+    {"type": "integer", "minimum": 0, "maximum": MAX_PROXIMITY},
+    "Metres, with `postcode`: only public addresses within this distance of the "
+    "postcode's centre (its municipality's point), nearest first.",
+)
 SERVICE_FILTERS = [
     SEARCH,
     _query(
@@ -118,7 +170,11 @@ SERVICE_FILTERS = [
     _query(
         "modified_after",
         {"type": "string", "format": "date-time"},
-        "Only services changed at or after this moment (RFC 3339, with an offset or `Z`).",
+        "Only services changed at or after this moment (RFC 3339, with an offset or `Z`; "
+        "ties included, so pass the newest `last_modified` you hold). On `/services` the "
+        "services that left the public set since (unpublished, closed or deleted) follow, "
+        'as `id`, `name` `""`, `status` `inactive` and `last_modified` (when they left), '
+        "kept two years and not narrowed by the other filters.",
     ),
 ]
 
@@ -144,16 +200,18 @@ def hsds_paths(
     """The HSDS API's paths; the shared pieces come from openapi.py."""
     not_found = {"description": "Not found.", "content": {"application/json": {"schema": errors}}}
 
-    def detail(operation_id: str, summary: str, what: str, schema: str) -> dict:
+    def detail(
+        operation_id: str, summary: str, what: str, schema: str, parameters: tuple = ()
+    ) -> dict:
         return {
             "get": {
                 "operationId": operation_id,
                 "summary": summary,
-                "parameters": [_id_parameter(what), *conditional_headers],
+                "parameters": [_id_parameter(what), *parameters, *conditional_headers],
                 "responses": {
                     "200": ok(_ref(schema), summary),
                     "400": {
-                        "description": "A parameter was given (details take none).",
+                        "description": "A parameter is unknown or invalid.",
                         "content": {"application/json": {"schema": errors}},
                     },
                     "404": not_found,
@@ -163,12 +221,16 @@ def hsds_paths(
         }
 
     def listing(operation_id: str, summary: str, page: str, parameters: list[dict], **extra):
+        responses = list_responses(page, summary)
+        responses["200"]["content"][NDJSON] = {
+            "schema": {"type": "string", "description": "With `format=ndjson`."}
+        }
         return {
             "get": {
                 "operationId": operation_id,
                 "summary": summary,
-                "parameters": [*parameters, *conditional_headers],
-                "responses": list_responses(page, summary),
+                "parameters": [*parameters, FORMAT, *conditional_headers],
+                "responses": responses,
                 **extra,
             }
         }
@@ -240,13 +302,14 @@ def hsds_paths(
             "listHSDSOrganizations",
             "Organisations with a published service",
             "HSDSPage_organization_list",
-            [SEARCH, FULL, PAGE, PER_PAGE],
+            [SEARCH, FULL, FULL_SERVICE, PAGE, PER_PAGE],
         ),
         "/api/v1/public/hsds/organizations/{id}": detail(
             "getHSDSOrganization",
             "One organisation with its published services",
             "organisation",
             "HSDS_organization_with_services",
+            (FULL_SERVICE,),
         ),
         "/api/v1/public/hsds/taxonomies": listing(
             "listHSDSTaxonomies",
@@ -261,7 +324,18 @@ def hsds_paths(
             "listHSDSTaxonomyTerms",
             "The directory's vocabulary terms",
             "HSDSPage_taxonomy_term",
-            [SEARCH, TAXONOMY_ID, PAGE, PER_PAGE],
+            [
+                SEARCH,
+                TAXONOMY_ID,
+                _query("top_only", BOOLEAN, "Taxonomies are flat: every term is a top one."),
+                _query(
+                    "parent_id",
+                    {"type": "string"},
+                    "A term's `id`: its children. Taxonomies are flat, so none.",
+                ),
+                PAGE,
+                PER_PAGE,
+            ],
         ),
         "/api/v1/public/hsds/taxonomy_terms/{id}": detail(
             "getHSDSTaxonomyTerm", "One vocabulary term", "term", "HSDS_taxonomy_term"
@@ -270,7 +344,8 @@ def hsds_paths(
             "listHSDSServiceAtLocations",
             "Published services at their public addresses",
             "HSDSPage_service_at_location_list",
-            [*SERVICE_FILTERS, FULL, PAGE, PER_PAGE],
+            [*SERVICE_FILTERS, FULL, POSTCODE, PROXIMITY, PAGE, PER_PAGE],
+            **{"x-dependent-required": {"proximity": ["postcode"]}},
         ),
         "/api/v1/public/hsds/service_at_locations/{id}": detail(
             "getHSDSServiceAtLocation",

@@ -9,8 +9,10 @@ kept answers in cached.py, the rate and concurrency limits in throttle.py; the n
 they share in limits.py.
 """
 
-from datetime import datetime
+import re
+from datetime import UTC, datetime
 from hashlib import sha256
+from typing import NamedTuple
 
 from django import forms
 from django.contrib.auth.decorators import login_not_required
@@ -27,11 +29,17 @@ from hotline.api.conditional import conditional_response, directory_state, etag_
 from hotline.api.cors import public_cors
 from hotline.api.limits import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from hotline.api.methods import read_only
-from hotline.api.serializers import iso, location_json, postal_places, service_json
+from hotline.api.serializers import (
+    departure_json,
+    iso,
+    location_json,
+    postal_places,
+    service_json,
+)
 from hotline.api.throttle import throttled
 from hotline.http import HtmxHttpRequest
 from services_directory.hsds import with_export_data
-from services_directory.models import Municipality, Service
+from services_directory.models import Municipality, Service, ServiceDeparture
 from services_directory.search import AsciiIntegerField, PublicMatch, SearchForm, public_order
 
 # --- Input -----------------------------------------------------------------------------
@@ -51,6 +59,46 @@ class Unsupported(forms.Field):
             )
 
 
+_RFC3339 = re.compile(
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt ]([0-9]{2}:[0-9]{2}):([0-9]{2})(\.[0-9]+)?"
+    r"([Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+
+
+class MomentField(forms.CharField):
+    """An RFC 3339 date-time (with ``Z`` or an offset), as HSDS's ``date-time``. A moment
+    before or after what Python can hold in UTC is read as the earliest or latest one,
+    so the filter answers for any valid input rather than failing."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        match = _RFC3339.fullmatch(value)
+        if match is None:
+            raise ValidationError(
+                _("Give a date and time with an offset, e.g. 2026-12-24T08:00:00+01:00."),
+                code="invalid",
+            )
+        day, clock, seconds, fraction, offset = match.groups()
+        seconds = min(int(seconds), 59)  # a leap second
+        text = (
+            f"{day}T{clock}:{seconds:02d}{fraction or ''}{'+00:00' if offset in 'Zz' else offset}"
+        )
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValidationError(_("This date does not exist."), code="invalid") from None
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:
+            return (
+                datetime.min.replace(tzinfo=UTC)
+                if moment.year < 2
+                else datetime.max.replace(tzinfo=UTC)
+            )
+
+
 class PublicSearchForm(SearchForm):
     """The desk's filters, paginated. ``q`` is refused because its near-miss matching is
     tuned for operators and may change (not a stable public contract); ``at`` because
@@ -60,6 +108,7 @@ class PublicSearchForm(SearchForm):
 
     page = AsciiIntegerField(min_value=1, required=False)
     page_size = AsciiIntegerField(min_value=1, max_value=MAX_PAGE_SIZE, required=False)
+    changed_since = MomentField(required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -97,27 +146,53 @@ def _not_found(field: str, message) -> JsonResponse:
 # --- Reads -----------------------------------------------------------------------------
 
 
+class Listed(NamedTuple):
+    """One page of a list: the page (None past the end; page 1 always exists, even
+    empty), its services in order with their matches, the departures after them, and
+    the caller's place."""
+
+    page: Page | None
+    found: list[tuple[Service, PublicMatch]]
+    departed: list[ServiceDeparture]
+    municipality: Municipality | None
+
+
 def _page(
-    data: dict, at: datetime, allowed: set[int] | None = None
-) -> tuple[Page | None, list[tuple[Service, PublicMatch]], Municipality | None]:
-    """The requested page of the public order (None past the end; page 1 always exists,
-    even empty), its services in that order with their matches, and the caller's place;
-    only services in ``allowed`` when it is given. Only the page's rows are read from
-    the database."""
+    data: dict,
+    at: datetime,
+    allowed: set[int] | None = None,
+    departed: list[ServiceDeparture] | None = None,
+) -> Listed:
+    """The requested page of the public order, only services in ``allowed`` when it is
+    given, then ``departed`` (services that left since the client's last sync), so one
+    sequence of pages holds both. Only the page's rows are read from the database."""
     matches, municipality = public_order(data, at)
     if allowed is not None:
         matches = [match for match in matches if match.pk in allowed]
-    paginator = Paginator(matches, data["page_size"])
+    items: list[PublicMatch | ServiceDeparture] = [*matches, *(departed or ())]
+    paginator = Paginator(items, data["page_size"])
     try:
         page = paginator.page(data["page"])
     except EmptyPage:
-        return None, [], municipality
-    wanted: list[PublicMatch] = list(page.object_list)
+        return Listed(None, [], [], municipality)
+    wanted = [item for item in page.object_list if isinstance(item, PublicMatch)]
     rows = with_export_data(Service.objects.public().filter(pk__in=[m.pk for m in wanted]))
     by_pk = {service.pk: service for service in rows}
-    # A service unpublished since the index looked is left out of this page.
+    # A service unpublished since the index looked is left out of this page (it is a
+    # departure on the next sync).
     found = [(by_pk[match.pk], match) for match in wanted if match.pk in by_pk]
-    return page, found, municipality
+    gone = [item for item in page.object_list if isinstance(item, ServiceDeparture)]
+    return Listed(page, found, gone, municipality)
+
+
+def changed_since(data: dict, key: str) -> tuple[set[int] | None, list[ServiceDeparture]]:
+    """For a sync from ``data[key]`` (None: not a sync): the public services changed at
+    or after that moment, and the services that left the public set since."""
+    moment = data.get(key)
+    if moment is None:
+        return None, []
+    changed = Service.objects.public().filter(public_updated_at__gte=moment)
+    return set(changed.values_list("pk", flat=True)), list(ServiceDeparture.objects.since(moment))
 
 
 def _page_url(request: HtmxHttpRequest, number: int | None) -> str | None:
@@ -155,11 +230,14 @@ def services(request: HtmxHttpRequest) -> HttpResponse:
     # minute at the latest, so the validators say so.
     etag, last_modified = _list_validators(request, at.replace(second=0, microsecond=0))
 
+    allowed, departed = changed_since(data, "changed_since")
+
     def render() -> HttpResponse:
-        page, found, municipality = _page(data, at)
+        page, found, gone, municipality = _page(data, at, allowed, departed)
         if page is None:
             return _not_found("page", _("That page does not exist."))
         places = postal_places([service for service, _match in found])
+        results = [service_json(s, at, places, match) for s, match in found]
         return JsonResponse(
             {
                 "count": page.paginator.count,
@@ -169,7 +247,7 @@ def services(request: HtmxHttpRequest) -> HttpResponse:
                 ),
                 "at": iso(at),
                 "location": location_json(municipality),
-                "results": [service_json(s, at, places, match) for s, match in found],
+                "results": results + [departure_json(departure) for departure in gone],
             }
         )
 

@@ -13,7 +13,14 @@ from django.utils import timezone
 from hotline.api.limits import SUMMARY_LANGUAGES, TEXT_LANGUAGES
 from services_directory import hours
 from services_directory.hsds import DAYS, service_export_id
-from services_directory.models import Location, Municipality, OpeningHours, Postcode, Service
+from services_directory.models import (
+    Location,
+    Municipality,
+    OpeningHours,
+    Postcode,
+    Service,
+    ServiceDeparture,
+)
 from services_directory.models.directory import build_schedule
 from services_directory.search import Hit, PublicMatch, SearchResult
 from services_directory.validators import format_phone
@@ -181,6 +188,17 @@ def service_json(
         "locations": [_location(loc, places) for loc in service.public_locations()],
         "match": _match(found),
         "updated_at": iso(service.public_updated_at),
+    }
+
+
+def departure_json(departure: ServiceDeparture) -> dict:
+    """A service that left the public list (unpublished, closed or deleted) since the
+    client's ``changed_since``: its ids, ``inactive`` and when. Nothing else, ever."""
+    return {
+        "id": departure.service_pk,
+        "hsds_id": str(departure.service_uuid),
+        "status": Service.Status.INACTIVE.value,
+        "updated_at": iso(departure.departed_at),
     }
 
 

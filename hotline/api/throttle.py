@@ -1,7 +1,8 @@
 """The public API's limits: PUBLIC_API_RATE_LIMIT requests a window per address, and
 PUBLIC_API_SLOTS requests at once from everyone together (hotline/slots.py)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
 from functools import wraps
 
 from django.conf import settings
@@ -37,11 +38,47 @@ def throttled(view: Callable) -> Callable:
         )
         if retry_after is not None:
             return _refused(429, _("Too many requests. Wait a minute and try again."), retry_after)
-        with slot(SLOT_SCOPE, settings.PUBLIC_API_SLOTS) as free:
-            if free:
-                return view(request, *args, **kwargs)
-        return _refused(
-            503, _("The public API is busy. Try again in a moment."), RETRY_AFTER_SECONDS
-        )
+        stack = ExitStack()
+        if not stack.enter_context(slot(SLOT_SCOPE, settings.PUBLIC_API_SLOTS)):
+            stack.close()
+            return _refused(
+                503, _("The public API is busy. Try again in a moment."), RETRY_AFTER_SECONDS
+            )
+        try:
+            response = view(request, *args, **kwargs)
+        except BaseException:
+            stack.close()
+            raise
+        if not response.streaming:
+            stack.close()
+            return response
+        # A stream (format=ndjson) does its work while it is sent, after the view has
+        # returned: it keeps the slot until it is sent or dropped.
+        response.streaming_content = _Holding(response.streaming_content, stack.close)
+        return response
 
     return wrapped
+
+
+class _Holding:
+    """A response's content that calls ``release`` once, when it is used up or closed
+    (Django closes a response after sending it, or when the client went away)."""
+
+    def __init__(self, content: Iterable[bytes], release: Callable[[], None]):
+        self._content: Iterator[bytes] = iter(content)
+        self._release: Callable[[], None] | None = release
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        try:
+            return next(self._content)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self._release is not None:
+            release, self._release = self._release, None
+            release()

@@ -1,4 +1,5 @@
 from services_directory.models.capacity import CapacityLink, ShelterCapacity
+from services_directory.models.departures import ServiceDeparture
 from services_directory.models.directory import (
     ContactChannel,
     Location,
@@ -39,6 +40,7 @@ __all__ = [
     "ReviewReminder",
     "Service",
     "ServiceChange",
+    "ServiceDeparture",
     "ServiceType",
     "ShelterCapacity",
     "TargetGroup",
