@@ -24,6 +24,18 @@
     });
   });
 
+  // On a phone the topics are one row that scrolls sideways: bring the first ticked one
+  // into view, so the operator sees what the results are filtered by.
+  function showTickedTopic() {
+    document.querySelectorAll(".chips--topics").forEach(function (row) {
+      var ticked = row.querySelector("input:checked");
+      if (!ticked || row.scrollWidth <= row.clientWidth) return;
+      var chip = ticked.closest(".chip");
+      row.scrollLeft += chip.getBoundingClientRect().left - row.getBoundingClientRect().left - 8;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", showTickedTopic);
+
   // The call timer. The start is kept in this tab's sessionStorage only: a call record
   // holds the hour, never the minute, so the exact time must not reach the server.
   var TIMER_KEY = "hotline-call-started";
