@@ -1,4 +1,4 @@
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -66,7 +66,7 @@ def render_desk(
         "search_url": reverse("desk:shelters" if overview else "desk:home"),
         # The two views of the desk, each keeping the search as it is.
         # Not a refused search: it may hold a phone number typed in the place box.
-        "view_query": f"?{query.urlencode()}" if searched else "",
+        "view_query": _filled(query) if searched else "",
         "cards": desk_cards(result.hits, result.at) if result else [],
         "location": location,
         "nearest_open": nearest_open(municipality, at, index=form.index, filters=filters),
@@ -112,6 +112,12 @@ def _shelter_rows(form: DeskSearchForm, municipality) -> dict:
             municipality, kind=kind, only_free=bool(data.get("free") or kind)
         )
     }
+
+
+def _filled(query) -> str:
+    """``query`` without its empty fields, as a query string (or "")."""
+    filled = [(name, value) for name, values in query.lists() for value in values if value]
+    return f"?{urlencode(filled)}" if filled else ""
 
 
 def _without(request: HtmxHttpRequest, way: WayOut) -> str:

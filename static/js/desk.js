@@ -35,6 +35,11 @@
     });
   }
   document.addEventListener("DOMContentLoaded", showTickedTopic);
+  // Tabbing along that row: the whole chip into view, not only its checkbox.
+  document.addEventListener("focusin", function (event) {
+    var chip = event.target.closest && event.target.closest(".chips--topics .chip");
+    if (chip) chip.scrollIntoView({ block: "nearest", inline: "nearest" });
+  });
 
   // The call timer. The start is kept in this tab's sessionStorage only: a call record
   // holds the hour, never the minute, so the exact time must not reach the server.
