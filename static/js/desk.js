@@ -41,6 +41,14 @@
     if (chip) chip.scrollIntoView({ block: "nearest", inline: "nearest" });
   });
 
+  // A key typed while a search is under way makes its answer stale: cancel it at once, so
+  // that drawing it does not hold up the search for what is typed now (the search itself
+  // waits a short debounce, hx-trigger in desk/home.html).
+  document.addEventListener("input", function (event) {
+    var form = event.target.form;
+    if (form && form.id === "search" && window.htmx) window.htmx.trigger(form, "htmx:abort");
+  }, true);
+
   // The call timer. The start is kept in this tab's sessionStorage only: a call record
   // holds the hour, never the minute, so the exact time must not reach the server.
   var TIMER_KEY = "hotline-call-started";
