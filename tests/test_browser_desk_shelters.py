@@ -105,7 +105,6 @@ def test_from_the_desk_to_the_overview_and_back_with_the_same_search(desk):
     expect(desk.locator("#call-panel")).to_be_visible()
     # A table on a wide screen, with its column headers.
     expect(desk.locator(".shelter-table thead th").first).to_be_visible()
-    screenshot(desk, "shelters.png")
     desk.get_by_role("link", name="Tjenester").click()
     desk.wait_for_url("**/desk/?where=Bod*topic=partnervold*")
     desk.locator(".hit__name").first.wait_for()
