@@ -106,3 +106,73 @@ def test_the_call_panel_link_is_not_drawn_beside_the_panel(desk):
     desk.set_viewport_size({"width": 1366, "height": 768})
     desk.goto("/desk/")
     assert not desk.locator("a.acute__to-call").is_visible()
+
+
+def page_box(page, locator) -> dict:
+    """The element's box on the page (not the viewport): where it is on the first screen."""
+    box = locator.bounding_box()
+    scrolled = page.evaluate("() => ({x: window.scrollX, y: window.scrollY})")
+    return {**box, "x": box["x"] + scrolled["x"], "y": box["y"] + scrolled["y"]}
+
+
+def scroll_width(page) -> int:
+    return page.evaluate("() => document.documentElement.scrollWidth")
+
+
+@pytest.mark.parametrize("open_now", [False, True])
+def test_on_a_phone_the_first_phone_is_on_the_first_screen(desk, open_now):
+    desk.set_viewport_size({"width": 390, "height": 844})
+    desk.goto("/desk/")
+    desk.locator("#id_where").press_sequentially("Bodø", delay=20)
+    desk.wait_for_selector(".live__status strong:text('Bodø')")
+    desk.locator("label.chip:has(input[name=topic][value=voldtekt])").click()
+    desk.wait_for_url("**topic=voldtekt**")
+    if open_now:
+        desk.locator("label.chip--open").click()
+        desk.wait_for_url("**open=1**")
+    desk.locator("ol.hits > li .hit__name:text('Overgrepsmottaket i Bodø')").wait_for()
+    phone = page_box(desk, desk.locator("ol.hits > li a.phone").first)
+    screenshot(desk, f"desk-390-topic{'-open' if open_now else ''}.png")
+    assert phone["y"] >= 0 and phone["y"] + phone["height"] <= 844, phone
+    # The header is one short line, the page never scrolls sideways ...
+    assert desk.locator("header.site-header").bounding_box()["height"] <= 48
+    assert scroll_width(desk) <= 390
+    # ... and the call panel is one tap away.
+    desk.get_by_role("link", name="Samtalelogg").click()
+    desk.wait_for_url("**#call-panel")
+    assert 0 <= desk.locator("#call-panel").bounding_box()["y"] < 844
+
+
+def test_on_a_phone_the_topics_are_one_row_that_the_keyboard_reaches(desk):
+    desk.set_viewport_size({"width": 390, "height": 844})
+    desk.goto("/desk/?where=Bod%C3%B8&topic=egen-voldsbruk")
+    desk.locator(".live__status").wait_for()
+    row = desk.locator("fieldset.chips--topics")
+    chips = row.locator("label.chip")
+    tops = {round(box["y"]) for box in (chips.nth(n).bounding_box() for n in range(chips.count()))}
+    assert len(tops) == 1, "the topics wrap to more than one row"
+    assert row.bounding_box()["height"] < 100
+    # The ticked topic, far along the row, is scrolled into view on load.
+    ticked = desk.locator("label.chip:has(input[value=egen-voldsbruk])").bounding_box()
+    assert ticked["x"] >= 0 and ticked["x"] + ticked["width"] <= 390, ticked
+    # Tab walks the row, each topic scrolled into view as it gets the focus.
+    desk.locator("#search button[type=submit]").focus()
+    desk.keyboard.press("Tab")  # "Tøm"
+    for _ in range(chips.count()):
+        desk.keyboard.press("Tab")
+        focused = desk.evaluate(
+            """() => {
+              const chip = document.activeElement.closest('label').getBoundingClientRect();
+              const row = document.activeElement.closest('fieldset').getBoundingClientRect();
+              return {name: document.activeElement.name,
+                      inside: chip.left >= row.left - 1 && chip.right <= row.right + 1};
+            }"""
+        )
+        assert focused["inside"], focused
+        if focused["name"] != "topic":
+            break
+    # Past the topics, "Åpent nå" and then "Ledig plass nå", ticked by Space.
+    assert focused["name"] == "open"
+    desk.keyboard.press("Tab")
+    desk.keyboard.press("Space")
+    desk.wait_for_url("**free=1**")

@@ -85,7 +85,7 @@ def test_the_shelter_overview_nearest_first_with_stale_reports_marked(page, shel
     page.wait_for_url("**/desk/shelters/")
     page.locator("#id_where").press_sequentially("Bodø", delay=30)
     page.wait_for_url("**where=Bod**")
-    page.locator("#shelter-results strong:text('Bodø')").wait_for()
+    page.locator(".live__status strong:text('Bodø')").wait_for()
     rows = page.locator(".shelter-table tbody th[scope=row]")
     names = [text.split("\n")[0].strip() for text in rows.all_inner_texts()]
     assert names[0].startswith("Salten krisesenter")
@@ -96,8 +96,8 @@ def test_the_shelter_overview_nearest_first_with_stale_reports_marked(page, shel
     assert "ring og sjekk" in oslo.inner_text()
     assert oslo.locator("a.phone").inner_text() == "22 48 03 80"
     screenshot(page, "shelters.png")
-    page.check("#id_free")
-    page.wait_for_url("**free=on**")
+    page.locator("label.chip:has(input[name=free])").click()
+    page.wait_for_url("**free=1**")
     expect(page.locator(".shelter-table tbody tr")).to_have_count(1)
     assert "Ofoten krisesenter" in page.locator(".shelter-table tbody th").inner_text()
 

@@ -55,7 +55,8 @@ def _invalid(request: HtmxHttpRequest, form, **context) -> HttpResponse:
         return render(request, PANEL_TEMPLATE, context, status=400)
     path = posted_next(request)
     desk = reverse("desk:home")
-    if urlsplit(path).path != desk:
+    # Either view of the desk: its search results or its shelter overview.
+    if urlsplit(path).path not in (desk, reverse("desk:shelters")):
         path = desk
     return render_desk(request, path, QueryDict(urlsplit(path).query), context, status=400)
 

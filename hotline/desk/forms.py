@@ -215,33 +215,3 @@ class DeskSearchForm(SearchForm):
 
 class PlaceSuggestForm(forms.Form):
     where = forms.CharField(max_length=100, required=False, validators=[reject_personal_numbers])
-
-
-class ShelterForm(forms.Form):
-    """The national overview of free shelter places: from where, and a place for whom."""
-
-    where = forms.CharField(
-        label=_("Where does the caller live?"),
-        help_text=_("Municipality, postcode or place: nearest shelters first."),
-        max_length=100,
-        required=False,
-        validators=[reject_personal_numbers],
-    )
-    kind = forms.ChoiceField(
-        label=_("Free place for"),
-        choices=[("", _("anyone")), *FREE_PLACE_KINDS],
-        required=False,
-    )
-    free = forms.BooleanField(label=_("Only shelters with a free place now"), required=False)
-
-    def clean(self):
-        super().clean()
-        data = self.cleaned_data
-        data["location"] = None
-        where = data.get("where")
-        if where and not self.has_error("where"):
-            try:
-                data["location"] = places.resolve(where)
-            except ValidationError as error:
-                self.add_error("where", error)
-        return data

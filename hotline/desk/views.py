@@ -1,7 +1,8 @@
-from urllib.parse import quote
+from urllib.parse import quote, urlencode, urlsplit
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import push_url
@@ -10,7 +11,7 @@ from hotline.accounts.roles import Role, role_required
 from hotline.audit.models import AuditEvent
 from hotline.calls.panel import panel_context, referral_state
 from hotline.desk.cards import desk_cards
-from hotline.desk.forms import DeskSearchForm, PlaceSuggestForm, ShelterForm
+from hotline.desk.forms import DeskSearchForm, PlaceSuggestForm
 from hotline.guide.library import library
 from hotline.guide.models import Article
 from hotline.http import HtmxHttpRequest
@@ -39,24 +40,33 @@ def render_desk(
     request: HtmxHttpRequest, path: str, query, panel: dict | None = None, status: int = 200
 ) -> HttpResponse:
     """The desk at ``path`` (with its search ``query``); ``panel`` is the call panel's
-    context when a call-log form comes back refused without htmx (hotline.calls.views)."""
+    context when a call-log form comes back refused without htmx (hotline.calls.views).
+    At the shelter overview's address the results' place shows free shelter places."""
+    overview = urlsplit(path).path == reverse("desk:shelters")
     form = DeskSearchForm(query or None)
-    result, location = None, None
+    result, location, searched = None, None, False
     if form.is_bound:
         if form.is_valid():
-            result = run_search(form.cleaned_data, index=form.index)
-            location = result.location
+            searched = True
+            location = form.cleaned_data.get("location")
+            if not overview:
+                result = run_search(form.cleaned_data, index=form.index)
         else:
             status = 400
             location = form.cleaned_data.get("location")
     municipality = location.municipality if location else None
     # The strip follows the search (its filters and its time) once there is one.
-    filters = form.cleaned_data if result else {}
-    at = result.at if result else timezone.now()
+    filters = form.cleaned_data if searched else {}
+    at = result.at if result else filters.get("at") or timezone.now()
     thin = result is not None and len(result.hits) < THIN
     context = {
         "form": form,
         "result": result,
+        "overview": overview,
+        "search_url": reverse("desk:shelters" if overview else "desk:home"),
+        # The two views of the desk, each keeping the search as it is.
+        # Not a refused search: it may hold a phone number typed in the place box.
+        "view_query": _filled(query) if searched else "",
         "cards": desk_cards(result.hits, result.at) if result else [],
         "location": location,
         "nearest_open": nearest_open(municipality, at, index=form.index, filters=filters),
@@ -76,6 +86,7 @@ def render_desk(
         # Every card links back here: quoted once, not once a card.
         "next_path": path,
         "next_param": quote(path, safe="/"),
+        **(_shelter_rows(form, municipality) if overview and not form.errors else {}),
         # An htmx search redraws the results only, not the call panel.
         **(referral_state(request) if request.htmx else panel or panel_context(request)),
     }
@@ -88,6 +99,25 @@ def render_desk(
         # Half-typed or refused input (say, a phone number) stays out of the browser history.
         push_url(response, False)
     return response
+
+
+def _shelter_rows(form: DeskSearchForm, municipality) -> dict:
+    """The overview's rows: every shelter reporting places, nearest the caller first.
+    Of the search's filters only "free place now" and "free place for" apply; the
+    others stay in the address for the services' view."""
+    data = form.cleaned_data if form.is_bound else {}
+    kind = data.get("free_for") or ""
+    return {
+        "rows": shelters_with_places(
+            municipality, kind=kind, only_free=bool(data.get("free") or kind)
+        )
+    }
+
+
+def _filled(query) -> str:
+    """``query`` without its empty fields, as a query string (or "")."""
+    filled = [(name, value) for name, values in query.lists() for value in values if value]
+    return f"?{urlencode(filled)}" if filled else ""
 
 
 def _without(request: HtmxHttpRequest, way: WayOut) -> str:
@@ -154,23 +184,7 @@ def confidential_address(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @role_required(Role.OPERATOR)
 def shelters(request: HtmxHttpRequest) -> HttpResponse:
-    """Free places at every shelter in the country, nearest the caller first. Like the
-    search, nothing about what was asked is stored or logged."""
-    form = ShelterForm(request.GET)
-    rows, status, location = [], 200, None
-    if form.is_valid():
-        location = form.cleaned_data["location"]
-        rows = shelters_with_places(
-            location.municipality if location else None,
-            kind=form.cleaned_data["kind"],
-            only_free=form.cleaned_data["free"],
-        )
-    else:
-        status = 400
-    context = {"form": form, "rows": rows, "location": location}
-    if not request.htmx:
-        return render(request, "desk/shelters.html", context, status=status)
-    response = render(request, "desk/shelters.html#results", context, status=status)
-    if status != 200:
-        push_url(response, False)
-    return response
+    """The desk with free places at every shelter in the country in the results' place,
+    nearest the caller first, with the same search (place, "free place" filters) and
+    call panel. Like the search, nothing about what was asked is stored or logged."""
+    return render_desk(request, request.get_full_path(), request.GET)

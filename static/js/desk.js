@@ -24,6 +24,31 @@
     });
   });
 
+  // On a phone the topics are one row that scrolls sideways: bring the first ticked one
+  // into view, so the operator sees what the results are filtered by.
+  function showTickedTopic() {
+    document.querySelectorAll(".chips--topics").forEach(function (row) {
+      var ticked = row.querySelector("input:checked");
+      if (!ticked || row.scrollWidth <= row.clientWidth) return;
+      var chip = ticked.closest(".chip");
+      row.scrollLeft += chip.getBoundingClientRect().left - row.getBoundingClientRect().left - 8;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", showTickedTopic);
+  // Tabbing along that row: the whole chip into view, not only its checkbox.
+  document.addEventListener("focusin", function (event) {
+    var chip = event.target.closest && event.target.closest(".chips--topics .chip");
+    if (chip) chip.scrollIntoView({ block: "nearest", inline: "nearest" });
+  });
+
+  // A key typed while a search is under way makes its answer stale: cancel it at once, so
+  // that drawing it does not hold up the search for what is typed now (the search itself
+  // waits a short debounce, hx-trigger in desk/home.html).
+  document.addEventListener("input", function (event) {
+    var form = event.target.form;
+    if (form && form.id === "search" && window.htmx) window.htmx.trigger(form, "htmx:abort");
+  }, true);
+
   // The call timer. The start is kept in this tab's sessionStorage only: a call record
   // holds the hour, never the minute, so the exact time must not reach the server.
   var TIMER_KEY = "hotline-call-started";
