@@ -1,4 +1,5 @@
 from services_directory.models.capacity import CapacityLink, ShelterCapacity
+from services_directory.models.confirmation import ConfirmationLink, ServiceProposal
 from services_directory.models.directory import (
     ContactChannel,
     Location,
@@ -22,6 +23,7 @@ from services_directory.models.vocabulary import (
 __all__ = [
     "AccessibilityFeature",
     "CapacityLink",
+    "ConfirmationLink",
     "ContactChannel",
     "County",
     "DirectoryChange",
@@ -39,6 +41,7 @@ __all__ = [
     "ReviewReminder",
     "Service",
     "ServiceChange",
+    "ServiceProposal",
     "ServiceType",
     "ShelterCapacity",
     "TargetGroup",
