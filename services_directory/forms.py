@@ -1,5 +1,8 @@
 """Forms for the directory's own views (the admin's forms live in admin.py)."""
 
+from collections.abc import Sequence
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -82,7 +85,7 @@ class HoursField(forms.CharField):
     def to_python(self, value):
         from services_directory.self_confirmation import parse_spans
 
-        return parse_spans(super().to_python(value))
+        return parse_spans(super().to_python(value) or "")
 
     def prepare_value(self, value):
         from services_directory.self_confirmation import spans_text
@@ -208,11 +211,11 @@ class ProposalForm(forms.Form):
         from services_directory.models import AccessibilityFeature, Language
 
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].choices = _municipality_choices()
-        self.fields["languages"].choices = [
+        cast(forms.ChoiceField, self.fields["municipality"]).choices = _municipality_choices()
+        cast(forms.ChoiceField, self.fields["languages"]).choices = [
             (lang.code, lang.label) for lang in Language.objects.all()
         ]
-        self.fields["accessibility"].choices = [
+        cast(forms.ChoiceField, self.fields["accessibility"]).choices = [
             (f.code, f.label) for f in AccessibilityFeature.objects.filter(is_active=True)
         ]
 
@@ -224,7 +227,7 @@ class ProposalForm(forms.Form):
         return initial
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("address") and not cleaned.get("municipality"):
             self.add_error("municipality", _("Choose the municipality of the address."))
         if cleaned.get("holiday_policy") == "own" and not cleaned.get("holiday_hours"):
@@ -270,9 +273,9 @@ class ReviewProposalForm(ProposalForm):
     )
     loaded_version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, groups: list[tuple[str, str]] = (), **kwargs):
+    def __init__(self, *args, groups: Sequence[tuple[str, str]] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["accept"].choices = list(groups)
+        cast(forms.ChoiceField, self.fields["accept"]).choices = list(groups)
 
 
 class RejectProposalForm(forms.Form):

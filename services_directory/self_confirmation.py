@@ -17,7 +17,7 @@ import logging
 import re
 import smtplib
 from collections.abc import Callable, Iterable
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -152,10 +152,10 @@ def public_entry(service: Service) -> dict[str, Any]:
         key=lambda c: (c.position, c.pk),
     )
     return {
-        "name_nb": service.name_nb or "",
-        "name_en": service.name_en or "",
-        "description_nb": service.description_nb or "",
-        "description_en": service.description_en or "",
+        "name_nb": getattr(service, "name_nb", None) or "",
+        "name_en": getattr(service, "name_en", None) or "",
+        "description_nb": getattr(service, "description_nb", None) or "",
+        "description_en": getattr(service, "description_en", None) or "",
         "phones": [c.value for c in phones],
         "address": location.address if location else "",
         "postcode": location.postcode if location else "",
@@ -262,23 +262,22 @@ def diff_rows(current: dict[str, Any], proposed: dict[str, Any]) -> list[dict[st
 # The service's answers
 
 
-def confirm(link: ConfirmationLink) -> datetime:
+def confirm(link: ConfirmationLink) -> date:
     """ "All correct": record the confirmation, move the next review, audit it. Returns
     the new review date."""
     service = link.service
     now = timezone.now()
     with transaction.atomic():
         service.confirmed_by_service_at = now
-        service.next_review_due = add_months(
-            timezone.localdate(now), service.review_interval_months()
-        )
+        next_review = add_months(timezone.localdate(now), service.review_interval_months())
+        service.next_review_due = next_review
         service._change_reason = CONFIRMED_REASON  # type: ignore[attr-defined]
         service.save(
             update_fields=["confirmed_by_service_at", "next_review_due", "version", "updated_at"]
         )
         link.mark_answered()
         AuditEvent.record(AuditEvent.Kind.SERVICE_CONFIRMED, service=service)
-    return service.next_review_due
+    return next_review
 
 
 def propose(
