@@ -489,3 +489,35 @@ def elements(html: str, tag: str, **attrs: str) -> list[dict[str, str]]:
         for name, found in parser.found
         if name == tag and all(found.get(k) == v for k, v in wanted.items())
     ]
+
+
+def make_confirming_service(name="Senter mot incest Bodø", **fields):
+    """A published service with all that a service sees on its confirmation page: a
+    phone, weekday hours, closed on public holidays, a public address, a confidential
+    one, languages, accessibility, descriptions in bokmål and English, and the contact
+    e-mail its personal link goes to."""
+    from services_directory.models import AccessibilityFeature, Language
+
+    fields.setdefault("contact_email", "post@smi-bodo.example.no")
+    service = make_service(
+        name,
+        topics=["incest"],
+        municipalities=[BODO],
+        holiday_policy="closed",
+        description="Samtaler for utsatte og pårørende.",
+        **fields,
+    )
+    service.name_en = "Centre against incest Bodø"
+    service.description_en = "Talks for survivors and their families."
+    service.save()
+    add_phone(service, "75 12 34 56")
+    open_weekdays(service)
+    public = add_location(service, BODO)
+    public.address, public.postcode = "Storgata 12", "8006"
+    public.save()
+    secret = add_location(service, BODO, confidential=True)
+    secret.address = "Hemmeligveien 7"
+    secret.save()
+    service.languages.set(Language.objects.filter(code__in=["nb", "en"]))
+    service.accessibility.set(AccessibilityFeature.objects.all()[:1])
+    return service
