@@ -175,7 +175,7 @@ def test_csrf_stays_on(service, token):
 
 
 def test_expired_revoked_replaced_and_guessed_links_get_the_same_clear_404(client, service):
-    link, expired = ConfirmationLink.issue(service)
+    _link, expired = ConfirmationLink.issue(service)
     pages = set()
 
     def refused(token: str) -> None:
