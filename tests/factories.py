@@ -491,7 +491,7 @@ def elements(html: str, tag: str, **attrs: str) -> list[dict[str, str]]:
     ]
 
 
-def make_confirming_service(name="Senter mot incest Bodø", **fields):
+def make_confirming_service(name="Senter mot incest Bodø", name_en=None, **fields):
     """A published service with all that a service sees on its confirmation page: a
     phone, weekday hours, closed on public holidays, a public address, a confidential
     one, languages, accessibility, descriptions in bokmål and English, and the contact
@@ -507,7 +507,9 @@ def make_confirming_service(name="Senter mot incest Bodø", **fields):
         description="Samtaler for utsatte og pårørende.",
         **fields,
     )
-    service.name_en = "Centre against incest Bodø"
+    service.name_en = name_en or (
+        "Centre against incest Bodø" if name == "Senter mot incest Bodø" else ""
+    )
     service.description_en = "Talks for survivors and their families."
     service.save()
     add_phone(service, "75 12 34 56")

@@ -289,7 +289,10 @@ def test_an_editor_sends_a_link_on_demand_and_it_works(editor_client, client, ed
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["post@smi-bodo.example.no"]
-    assert "Is the entry for Senter mot incest Bodø correct?" in message.subject
+    assert message.subject == (
+        "Stemmer oppføringen for Senter mot incest Bodø? "
+        "/ Is the entry for Centre against incest Bodø correct?"
+    )
     url = re.search(r"https?://\S+/confirm/\?key=\S+", message.body).group(0)
     assert client.get(url.split("testserver", 1)[1]).status_code == 200
     event = AuditEvent.objects.get(kind=AuditEvent.Kind.CONFIRMATION_LINK_SENT)
