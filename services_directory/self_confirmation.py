@@ -28,6 +28,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -204,7 +205,7 @@ def display(entry: dict[str, Any]) -> dict[str, list[str]]:
         else None
     )
     hours_lines = [
-        f"{label}: {spans_text(day) or gettext('closed')}"
+        f"{capfirst(label)}: {spans_text(day) or gettext('closed')}"
         for label, day in zip(WEEKDAYS, entry["hours"], strict=True)
     ]
     policy = entry["holiday_policy"]

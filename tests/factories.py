@@ -523,3 +523,21 @@ def make_confirming_service(name="Senter mot incest Bodø", name_en=None, **fiel
     service.languages.set(Language.objects.filter(code__in=["nb", "en"]))
     service.accessibility.set(AccessibilityFeature.objects.all()[:1])
     return service
+
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-4.14.1.min.js"
+_AXE_REPORT = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))
+  }));
+}"""
+
+
+def serious_axe_violations(page) -> list[dict]:
+    """axe-core's serious and critical findings on the page as it is now (browser
+    tests; axe is vendored, evaluated through DevTools so the page's CSP stays on)."""
+    page.wait_for_load_state("networkidle")
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    return [v for v in page.evaluate(_AXE_REPORT) if v["impact"] in ("serious", "critical")]

@@ -90,7 +90,7 @@ def reject_url(proposal) -> str:
 def test_the_dashboard_queues_proposals(editor_client, proposal):
     text = text_of(editor_client.get(reverse("directory:dashboard")).text)
     assert "Changes proposed by services (1)" in text
-    assert "Review : Centre against incest Bodø" in text  # named for the service
+    assert "Open the proposal : Centre against incest Bodø" in text  # named for the service
 
 
 def test_the_proposal_page_shows_a_side_by_side_diff(editor_client, proposal):
