@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -92,8 +93,10 @@ def test_only_a_hash_is_stored_and_a_new_link_replaces_the_old(client, service):
 
 def test_no_link_without_a_contact_email():
     service = make_confirming_service(contact_email="")
-    with pytest.raises(Exception, match="no contact e-mail"):
+    with pytest.raises(ValidationError) as refused:
         ConfirmationLink.issue(service)
+    assert refused.value.code == "no_email"
+    assert not ConfirmationLink.objects.exists()
 
 
 # The page
@@ -122,6 +125,8 @@ def test_the_page_shows_what_the_public_sees_and_never_the_secret_address(client
         assert shown in text, shown
     assert "Hemmeligveien" not in response.text
     assert "post@smi-bodo" not in response.text  # the contact e-mail is not public either
+    assert "no-store" in response["Cache-Control"]  # the key is in the URL
+    assert response["Referrer-Policy"] in ("no-referrer", "same-origin")
 
 
 def test_the_page_grants_nothing_else(client, token):
