@@ -348,6 +348,11 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ikke-svar@localhost")
+# Where the links that services get by e-mail (to confirm their entry) point, e.g.
+# https://desk.example.no. review_reminders refuses to send links without it.
+SITE_URL = env_str("SITE_URL", "").rstrip("/")
+if SITE_URL and not SITE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("SITE_URL must start with https:// (or http://).")
 
 # A shelter's report of free places older than this is shown to operators as "call to
 # check", not as fact: places fill up within hours.

@@ -25,6 +25,7 @@ urlpatterns = [
     path("directory/guide/", include("hotline.guide.urls")),
     path("directory/", include("services_directory.urls")),
     path("capacity/", include("services_directory.capacity_urls")),
+    path("confirm/", include("services_directory.confirm_urls")),
     path("reports/", include("hotline.reports.urls")),
     path("audit/", include("hotline.audit.urls")),
     path("admin/", admin.site.urls),

@@ -170,7 +170,14 @@ class ServiceAdmin(ReadableHistoryAdmin, AccessibleTabbedTranslationAdmin):
     list_select_related = ["organization"]
     autocomplete_fields = ["organization"]
     filter_horizontal = ["coverage_counties", "coverage_municipalities", "languages"]
-    readonly_fields = ["last_verified_at", "verified_by", "version", "capacity_link_admin"]
+    readonly_fields = [
+        "last_verified_at",
+        "verified_by",
+        "version",
+        "capacity_link_admin",
+        "confirmed_by_service_at",
+        "confirmation_link_admin",
+    ]
     actions = ["mark_verified", "publish", "unpublish"]
     fieldsets = [
         (
@@ -215,6 +222,10 @@ class ServiceAdmin(ReadableHistoryAdmin, AccessibleTabbedTranslationAdmin):
         (_("Opening hours on public holidays"), {"fields": ["holiday_policy"]}),
         (_("Free places"), {"fields": ["reports_capacity", "capacity_link_admin"]}),
         (_("For operators only"), {"fields": ["operator_note"]}),
+        (
+            _("Confirmation by the service"),
+            {"fields": ["contact_email", "confirmed_by_service_at", "confirmation_link_admin"]},
+        ),
         (
             _("Review"),
             {"fields": ["next_review_due", "last_verified_at", "verified_by", "loaded_version"]},
@@ -270,6 +281,16 @@ class ServiceAdmin(ReadableHistoryAdmin, AccessibleTabbedTranslationAdmin):
             '<a href="{}">{}</a>',
             reverse("directory:capacity_link", args=[obj.pk]),
             _("Create, replace or revoke the link for reporting free places"),
+        )
+
+    @admin.display(description=_("link for confirming the entry"))
+    def confirmation_link_admin(self, obj):
+        if obj is None or not obj.pk:
+            return _("Save the service first.")
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("directory:confirmation_link", args=[obj.pk]),
+            _("Send, or revoke, the service's link for confirming its entry"),
         )
 
     @admin.action(description=_("Mark as verified today"))

@@ -11,6 +11,7 @@ from simple_history import register as register_history
 from services_directory.models import (
     AccessibilityFeature,
     CapacityLink,
+    ConfirmationLink,
     ContactChannel,
     Location,
     OpeningHours,
@@ -66,3 +67,5 @@ for model in (
 register_history(ShelterCapacity)
 # Who issued, rotated and revoked shelters' links, without the token hashes.
 register_history(CapacityLink, excluded_fields=["token_hash"])
+# Who asked which service to confirm its entry, and when; never the token hashes.
+register_history(ConfirmationLink, excluded_fields=["token_hash"])

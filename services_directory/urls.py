@@ -1,6 +1,6 @@
 from django.urls import path
 
-from services_directory import capacity_views, views
+from services_directory import capacity_views, proposal_views, views
 
 app_name = "directory"
 urlpatterns = [
@@ -22,4 +22,17 @@ urlpatterns = [
         capacity_views.revoke_capacity_link,
         name="revoke_capacity_link",
     ),
+    path(
+        "services/<int:pk>/confirmation-link/",
+        proposal_views.confirmation_link,
+        name="confirmation_link",
+    ),
+    path(
+        "services/<int:pk>/confirmation-link/revoke/",
+        proposal_views.revoke_confirmation_link,
+        name="revoke_confirmation_link",
+    ),
+    path("proposals/<int:pk>/", proposal_views.proposal, name="proposal"),
+    path("proposals/<int:pk>/accept/", proposal_views.accept_proposal, name="accept_proposal"),
+    path("proposals/<int:pk>/reject/", proposal_views.reject_proposal, name="reject_proposal"),
 ]

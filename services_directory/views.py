@@ -17,7 +17,13 @@ from hotline.accounts.roles import Role, role_required
 from hotline.guide.models import Article
 from hotline.http import HtmxHttpRequest, redirect_to_next, safe_next_url
 from services_directory.forms import ErrorReportForm, ResolveErrorReportForm
-from services_directory.models import DirectoryCheck, ErrorReport, Service
+from services_directory.models import (
+    ConfirmationLink,
+    DirectoryCheck,
+    ErrorReport,
+    Service,
+    ServiceProposal,
+)
 from services_directory.models.capacity import shelter_overview
 
 HistoricalService = get_history_model_for_model(Service)
@@ -86,6 +92,10 @@ def _dashboard_context(verified: JustVerified | None = None) -> dict:
         "without_coverage": services.without_coverage(),
         "drafts": services.filter(is_published=False),
         "error_reports": ErrorReport.objects.queue(),
+        "proposals": ServiceProposal.objects.pending().select_related("service__organization"),
+        "not_confirmed": ConfirmationLink.objects.not_confirmed(timezone.now())
+        .select_related("service__organization")
+        .order_by("requested_at", "pk"),
         "shelters": shelter_overview(services),
         "check_problems": DirectoryCheck.objects.problems().select_related("service"),
         "last_check": DirectoryCheck.objects.aggregate(at=Max("checked_at"))["at"],

@@ -489,3 +489,55 @@ def elements(html: str, tag: str, **attrs: str) -> list[dict[str, str]]:
         for name, found in parser.found
         if name == tag and all(found.get(k) == v for k, v in wanted.items())
     ]
+
+
+def make_confirming_service(name="Senter mot incest Bodø", name_en=None, **fields):
+    """A published service with all that a service sees on its confirmation page: a
+    phone, weekday hours, closed on public holidays, a public address, a confidential
+    one, languages, accessibility, descriptions in bokmål and English, and the contact
+    e-mail its personal link goes to."""
+    from services_directory.models import AccessibilityFeature, Language
+
+    fields.setdefault("contact_email", "post@smi-bodo.example.no")
+    service = make_service(
+        name,
+        topics=["incest"],
+        municipalities=[BODO],
+        holiday_policy="closed",
+        description="Samtaler for utsatte og pårørende.",
+        **fields,
+    )
+    service.name_en = name_en or (
+        "Centre against incest Bodø" if name == "Senter mot incest Bodø" else ""
+    )
+    service.description_en = "Talks for survivors and their families."
+    service.save()
+    add_phone(service, "75 12 34 56")
+    open_weekdays(service)
+    public = add_location(service, BODO)
+    public.address, public.postcode = "Storgata 12", "8006"
+    public.save()
+    secret = add_location(service, BODO, confidential=True)
+    secret.address = "Hemmeligveien 7"
+    secret.save()
+    service.languages.set(Language.objects.filter(code__in=["nb", "en"]))
+    service.accessibility.set(AccessibilityFeature.objects.all()[:1])
+    return service
+
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-4.14.1.min.js"
+_AXE_REPORT = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))
+  }));
+}"""
+
+
+def serious_axe_violations(page) -> list[dict]:
+    """axe-core's serious and critical findings on the page as it is now (browser
+    tests; axe is vendored, evaluated through DevTools so the page's CSP stays on)."""
+    page.wait_for_load_state("networkidle")
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    return [v for v in page.evaluate(_AXE_REPORT) if v["impact"] in ("serious", "critical")]

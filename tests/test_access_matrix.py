@@ -107,6 +107,30 @@ EXPECTED: dict[str, tuple[dict, dict[str, int]]] = {
         {"pk": 1},
         {ANON: 302, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405},
     ),
+    # Without its personal key a service's confirmation page does not exist for anyone.
+    "confirm:entry": ({}, {ANON: 404, OPERATOR: 404, EDITOR: 404, SUPERVISOR: 404}),
+    "confirm:all_correct": ({}, {ANON: 405, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405}),
+    "confirm:propose": ({}, {ANON: 404, OPERATOR: 404, EDITOR: 404, SUPERVISOR: 404}),
+    "directory:confirmation_link": (
+        {"pk": 1},  # no such service
+        {ANON: 302, OPERATOR: 403, EDITOR: 404, SUPERVISOR: 403},
+    ),
+    "directory:revoke_confirmation_link": (
+        {"pk": 1},
+        {ANON: 302, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405},
+    ),
+    "directory:proposal": (
+        {"pk": 1},  # no such proposal
+        {ANON: 302, OPERATOR: 403, EDITOR: 404, SUPERVISOR: 403},
+    ),
+    "directory:accept_proposal": (
+        {"pk": 1},
+        {ANON: 302, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405},
+    ),
+    "directory:reject_proposal": (
+        {"pk": 1},
+        {ANON: 302, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405},
+    ),
     "reports:home": ({}, {ANON: 302, OPERATOR: 403, EDITOR: 403, SUPERVISOR: 200}),
     "reports:callers": ({}, {ANON: 302, OPERATOR: 403, EDITOR: 403, SUPERVISOR: 200}),
     "reports:referrals": ({}, {ANON: 302, OPERATOR: 403, EDITOR: 403, SUPERVISOR: 200}),

@@ -24,7 +24,8 @@ from django.urls import reverse
 from hotline.accounts.roles import Role
 from hotline.calls.models import Call
 from hotline.http import PUBLIC_API_PREFIX
-from services_directory.models import CapacityLink, ErrorReport
+from services_directory.models import CapacityLink, ConfirmationLink, ErrorReport
+from services_directory.self_confirmation import propose, public_entry
 from tests.factories import (
     BODO,
     login_verified,
@@ -159,16 +160,24 @@ def world(db):
     shelter = make_service("Krisesenteret", types=["krisesenter"], municipalities=[BODO])
     make_service("Overgrepsmottaket", topics=["voldtekt"], covers_whole_country=True)
     _link, key = CapacityLink.issue(shelter, users["editor"])
+    shelter.contact_email = "post@krisesenteret.example.no"
+    shelter.save()
+    confirmation, confirm_key = ConfirmationLink.issue(shelter)
+    seen = public_entry(shelter)
+    proposal = propose(confirmation, seen, {**seen, "phones": ["+4775555555"]})
     report = ErrorReport.report(shelter, ErrorReport.Kind.choices[0][0])
     article = make_article("Når noen ringer", users["editor"], topics=["voldtekt"])
     # The operator's call is open, so the desk shows the call panel's forms.
     Call.start(users["operator"], site)
     return {
         "users": users,
-        "ids": sorted({shelter.pk, report.pk, article.pk, users["operator"].pk}),
+        "ids": sorted({shelter.pk, report.pk, article.pk, users["operator"].pk, proposal.pk}),
         "seeds": [
             f"{reverse('desk:home')}?{urlencode({'municipality': BODO, 'topic': 'voldtekt'})}",
             f"{reverse('capacity:update')}?{urlencode({'key': key})}",
+            f"{reverse('confirm:entry')}?{urlencode({'key': confirm_key})}",
+            f"{reverse('confirm:propose')}?{urlencode({'key': confirm_key})}",
+            reverse("directory:proposal", args=[proposal.pk]),
         ],
     }
 

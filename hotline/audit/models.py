@@ -56,6 +56,14 @@ class AuditEvent(models.Model):
         )
         CAPACITY_LINK_CREATED = "capacity_link_created", _("Created a capacity link")
         CAPACITY_LINK_REVOKED = "capacity_link_revoked", _("Revoked a capacity link")
+        CONFIRMATION_LINK_SENT = "confirmation_link_sent", _("Sent a confirmation link")
+        CONFIRMATION_LINK_REVOKED = (
+            "confirmation_link_revoked",
+            _("Revoked a confirmation link"),
+        )
+        SERVICE_CONFIRMED = "service_confirmed", _("The service confirmed its entry")
+        PROPOSAL_RECEIVED = "proposal_received", _("The service proposed changes")
+        PROPOSAL_DECIDED = "proposal_decided", _("Decided on a service's proposal")
         REPORT_EXPORTED = "report_exported", _("Exported a report table")
         REPORT_EXPORTS_REPEATED = (
             "report_exports_repeated",

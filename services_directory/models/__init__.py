@@ -1,4 +1,5 @@
 from services_directory.models.capacity import CapacityLink, ShelterCapacity
+from services_directory.models.confirmation import ConfirmationLink, ServiceProposal
 from services_directory.models.departures import ServiceDeparture
 from services_directory.models.directory import (
     ContactChannel,
@@ -23,6 +24,7 @@ from services_directory.models.vocabulary import (
 __all__ = [
     "AccessibilityFeature",
     "CapacityLink",
+    "ConfirmationLink",
     "ContactChannel",
     "County",
     "DirectoryChange",
@@ -41,6 +43,7 @@ __all__ = [
     "Service",
     "ServiceChange",
     "ServiceDeparture",
+    "ServiceProposal",
     "ServiceType",
     "ShelterCapacity",
     "TargetGroup",

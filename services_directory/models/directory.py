@@ -243,6 +243,19 @@ class Service(models.Model):
         verbose_name=_("verified by"),
     )
     next_review_due = models.DateField(_("next review due"), null=True, blank=True)
+    # Where the directory asks the service to confirm its entry (issue 24). Never
+    # public, never exported: it is in NOT_PUBLIC_FIELDS, and no serializer names it.
+    contact_email = models.EmailField(
+        _("contact e-mail for the directory"),
+        blank=True,
+        help_text=_(
+            "The service gets its link for confirming or correcting this entry here. "
+            "Never published or exported."
+        ),
+    )
+    confirmed_by_service_at = models.DateTimeField(
+        _("last confirmed by the service"), null=True, blank=True, editable=False
+    )
     # Optimistic locking: every save bumps the version; a form holding an older version
     # is refused instead of silently overwriting someone else's edit.
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -381,6 +394,8 @@ NOT_PUBLIC_FIELDS = (
     "last_verified_at",
     "verified_by",
     "next_review_due",
+    "contact_email",
+    "confirmed_by_service_at",
     "version",
     "created_at",
     "updated_at",

@@ -56,6 +56,8 @@ UNWATCHED_FIELDS = {
         "last_verified_at",
         "verified_by",
         "next_review_due",
+        "contact_email",
+        "confirmed_by_service_at",
         "version",
         "updated_at",
         "public_updated_at",

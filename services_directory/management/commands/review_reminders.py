@@ -2,6 +2,7 @@ import logging
 import smtplib
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.core.management.base import BaseCommand, CommandError
@@ -11,6 +12,7 @@ from django.utils import timezone, translation
 from hotline.accounts.roles import Role
 from services_directory import single_instance
 from services_directory.models import ReviewReminder, Service
+from services_directory.self_confirmation import send_confirmation_requests
 
 logger = logging.getLogger(__name__)
 LOCK_TTL = timedelta(minutes=30)
@@ -72,7 +74,9 @@ def send_review_reminders(today: date) -> tuple[int, int, list[str]]:
 class Command(BaseCommand):
     help = (
         "E-mail each editor the services whose review is overdue or due within 30 days "
-        "(at most once a day; a second run the same day sends nothing). Exits 0 without "
+        "(at most once a day; a second run the same day sends nothing). Then e-mail each "
+        "service whose review has come due its link for confirming its entry (once per "
+        "review), and remind those that have not answered in 14 days. Exits 0 without "
         "doing anything if another review_reminders is running."
     )
 
@@ -84,6 +88,17 @@ class Command(BaseCommand):
             return
         with lock:
             sent, skipped, failed = send_review_reminders(timezone.localdate())
-        self.stdout.write(f"Sent {sent} review reminders ({skipped} already sent today).")
+            self.stdout.write(f"Sent {sent} review reminders ({skipped} already sent today).")
+            if settings.SITE_URL:
+                links, reminders, not_sent = send_confirmation_requests(
+                    timezone.now(), settings.SITE_URL
+                )
+                self.stdout.write(
+                    f"Asked {links} services to confirm their entry; reminded {reminders}."
+                )
+                failed += not_sent
+            elif Service.objects.exclude(contact_email="").exists():
+                # A link needs the site's address; guessing one would send a dead link.
+                raise CommandError("Set SITE_URL: no service was asked to confirm its entry.")
         if failed:
             raise CommandError(f"Could not send to: {', '.join(failed)}. Run again to retry.")
