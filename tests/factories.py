@@ -489,3 +489,39 @@ def elements(html: str, tag: str, **attrs: str) -> list[dict[str, str]]:
         for name, found in parser.found
         if name == tag and all(found.get(k) == v for k, v in wanted.items())
     ]
+
+
+class TableParser(HTMLParser):
+    """Every <table> of a page as rows of cell texts (th and td alike)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[list[list[str]]] = []
+        self.row: list[str] | None = None
+        self.cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr" and self.tables:
+            self.row = []
+        elif tag in ("td", "th") and self.row is not None:
+            self.cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self.cell is not None and self.row is not None:
+            self.row.append("".join(self.cell).strip())
+            self.cell = None
+        elif tag == "tr" and self.row is not None:
+            self.tables[-1].append(self.row)
+            self.row = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def page_tables(html: str) -> list[list[list[str]]]:
+    parser = TableParser()
+    parser.feed(html)
+    return parser.tables
