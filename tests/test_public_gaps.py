@@ -361,3 +361,22 @@ def test_a_late_close_gives_new_figures_and_a_new_etag(client, world):
     assert after.status_code == 200
     assert after["ETag"] != before["ETag"]
     assert counties(after)["46"]["by_reason"]["no_service"] >= 18
+
+
+@pytest.mark.parametrize("url", [GAPS, GAPS_CSV])
+def test_limited_like_the_rest_of_the_public_api(client, settings, url):
+    settings.PUBLIC_API_RATE_LIMIT = 2
+    assert [client.get(url).status_code for _n in range(3)] == [200, 200, 429]
+
+
+@pytest.mark.parametrize("url", [GAPS, GAPS_CSV])
+def test_any_web_page_may_read_it(client, url):
+    preflight = client.options(url, headers={"Origin": "https://kommune.example"})
+    assert preflight.status_code == 204
+    assert preflight["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in preflight
+
+
+def test_the_page_is_linked_from_every_page_footer(client):
+    links = {a["href"] for a in elements(client.get(reverse("login")).text, "a")}
+    assert PAGE in links
