@@ -42,8 +42,9 @@ def _answer(
     request: HtmxHttpRequest, body: Callable[[dict[str, Gaps], str | None], HttpResponse]
 ) -> HttpResponse:
     form = GapForm(request.GET)
-    if not form.is_valid() or _errors(request, form):
-        return JsonResponse({"errors": _errors(request, form)}, status=400)
+    errors = _errors(request, form)  # form.errors validates the form
+    if errors:
+        return JsonResponse({"errors": errors}, status=400)
     labelled = Gaps.in_languages(form.cleaned_data["quarter"])
     response = body(labelled, form.cleaned_data["county"] or None)
     etag = quote_etag(sha256(response.content).hexdigest()[:32])
