@@ -136,7 +136,7 @@ class Gaps:
         keys = self.by_reason.extra["row_keys"]
         return [i for i, key in enumerate(keys) if county is None or numbers.get(key) == county]
 
-    def lines(self, table: Table, county: str | None):
+    def lines(self, table: Table, county: str | None) -> tuple[list[Line], Line | None]:
         """The table's lines for the page: the rows asked for, then the national total."""
         body = [table.body[i] for i in self.row_indexes(county)]
         return body, table.footer
