@@ -6,6 +6,7 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from hotline import views
+from hotline.reports import views as report_views
 
 admin.site.site_header = _("Helpline – directory of help services")
 admin.site.site_title = _("Helpline for violence and abuse")
@@ -27,6 +28,8 @@ urlpatterns = [
     path("capacity/", include("services_directory.capacity_urls")),
     path("confirm/", include("services_directory.confirm_urls")),
     path("reports/", include("hotline.reports.urls")),
+    # Open data for everyone: unmet needs by county and quarter (no login).
+    path("open-data/gaps/", report_views.open_gaps, name="open_gaps"),
     path("audit/", include("hotline.audit.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -93,6 +93,9 @@ EXPECTED: dict[str, tuple[dict, dict[str, int]]] = {
         for name in ("service", "organization", "taxonomy", "taxonomy_term", "service_at_location")
     },
     "api:public_openapi": ({}, {ANON: 200, OPERATOR: 200, EDITOR: 200, SUPERVISOR: 200}),
+    "api:public_gaps": ({}, {ANON: 200, OPERATOR: 200, EDITOR: 200, SUPERVISOR: 200}),
+    "api:public_gaps_csv": ({}, {ANON: 200, OPERATOR: 200, EDITOR: 200, SUPERVISOR: 200}),
+    "open_gaps": ({}, {ANON: 200, OPERATOR: 200, EDITOR: 200, SUPERVISOR: 200}),
     "api:public_not_found": (
         {"rest": "nothing"},
         {ANON: 404, OPERATOR: 404, EDITOR: 404, SUPERVISOR: 404},

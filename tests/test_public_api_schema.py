@@ -27,8 +27,16 @@ from services_directory.models import (
     Municipality,
     OpeningHours,
     Service,
+    ServiceType,
 )
-from tests.factories import add_location, add_phone, make_service, open_weekdays
+from tests.factories import (
+    add_location,
+    add_phone,
+    make_call,
+    make_service,
+    make_site,
+    open_weekdays,
+)
 
 # Every check schemathesis has (not only "no 500" and schema conformance): valid input
 # must be accepted, invalid input refused, unlisted methods a 405, and so on.
@@ -134,6 +142,18 @@ def test_answers_with_data_match_the_schema(public_api):
     make_service("Borte").delete()  # a departure for the syncs below
     services = public_api["/api/v1/public/services"]["GET"]
     hsds_services = public_api["/api/v1/public/hsds/services"]["GET"]
+    gaps = public_api["/api/v1/public/gaps"]["GET"]
+    gaps_csv = public_api["/api/v1/public/gaps.csv"]["GET"]
+    # Unmet needs in Oslo in Q1 2025, published beside withheld figures.
+    site = make_site("Skjemasenteret")
+    for n in range(12):
+        make_call(
+            site,
+            date(2025, 2, 3 + n),
+            municipality="0301",
+            unmet_reason="no_service" if n % 2 else "full",
+            unmet_service_type=ServiceType.objects.get(code="krisesenter"),
+        )
     cases = [
         services.Case(query={}),
         services.Case(query={"municipality": "1804", "page_size": 2, "page": 2}),
@@ -150,6 +170,9 @@ def test_answers_with_data_match_the_schema(public_api):
             path_parameters={"id": str(local.uuid)}
         ),
         public_api["/api/v1/public/openapi.json"]["GET"].Case(),
+        gaps.Case(query={"quarter": "2025-Q1"}),
+        gaps.Case(query={"quarter": "2025-Q1", "county": "03"}),
+        gaps_csv.Case(query={"quarter": "2025-Q1", "county": "03"}),
     ]
     for case in cases:
         response = case.call_and_validate(checks=CHECKS)

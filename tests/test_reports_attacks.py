@@ -12,7 +12,6 @@ import itertools
 import random
 import re
 from datetime import date, datetime, timedelta
-from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
@@ -23,7 +22,7 @@ from hotline.reports.periods import OSLO, Quarter
 from hotline.reports.summary import rebuild_summary
 from hotline.reports.tables import PAGES, TABLES
 from services_directory.models import Municipality
-from tests.factories import make_call, make_site
+from tests.factories import make_call, make_site, page_tables
 
 K = 5
 # Four weeks in March 2025, and the Monday after them.
@@ -32,42 +31,6 @@ RANGE = {"period": "2025-Q1"}  # ISO weeks 1–13 of 2025: March is its last fou
 SMALL = "5636"  # Nesseby, Finnmark: the municipality with four calls
 SMALL_NAME = "Nesseby"
 FINNMARK = "56"
-
-
-class TableParser(HTMLParser):
-    """Every <table> of a page as rows of cell texts (th and td alike)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tables: list[list[list[str]]] = []
-        self.row: list[str] | None = None
-        self.cell: list[str] | None = None
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "table":
-            self.tables.append([])
-        elif tag == "tr" and self.tables:
-            self.row = []
-        elif tag in ("td", "th") and self.row is not None:
-            self.cell = []
-
-    def handle_endtag(self, tag):
-        if tag in ("td", "th") and self.cell is not None and self.row is not None:
-            self.row.append("".join(self.cell).strip())
-            self.cell = None
-        elif tag == "tr" and self.row is not None:
-            self.tables[-1].append(self.row)
-            self.row = None
-
-    def handle_data(self, data):
-        if self.cell is not None:
-            self.cell.append(data)
-
-
-def page_tables(html: str) -> list[list[list[str]]]:
-    parser = TableParser()
-    parser.feed(html)
-    return parser.tables
 
 
 def csv_table(response) -> list[list[str]]:

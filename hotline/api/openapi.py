@@ -28,6 +28,7 @@ from hotline.api.limits import (
     SUMMARY_LANGUAGES,
     TEXT_LANGUAGES,
 )
+from hotline.api.openapi_gaps import GAPS, gaps_enums, gaps_paths
 from hotline.api.openapi_hsds import hsds_components, hsds_paths
 from services_directory.hours import HolidayPolicy
 from services_directory.hsds import DAYS
@@ -136,6 +137,10 @@ credentials.
 **Errors.** Bad parameters give 400 and `{{"errors": {{"parameter": ["message"]}}}}`. A
 page past the last one is a 404 with the same shape (page 1 always exists, even when
 empty). The messages are in Norwegian bokmål.
+
+**Unmet needs.** `/gaps` (JSON) and `/gaps.csv` publish the needs callers had that no
+service met, per county and quarter, protected as the helpline's own statistics are (see
+those operations).
 
 **HSDS.** `/hsds/` is the Open Referral HSDS 3.0.1 API: the same services as Open
 Referral HSDS objects in the Norwegian profile of this directory (the same as its file
@@ -475,6 +480,7 @@ DOCUMENT: dict[str, Any] = {
             _ref("Errors"),
             ERROR_RESPONSES,
         ),
+        **gaps_paths(CONDITIONAL_HEADERS, _ok, _ref("Errors"), ERROR_RESPONSES),
         "/api/v1/public/openapi.json": {
             "get": {
                 "operationId": "getOpenAPI",
@@ -495,6 +501,7 @@ DOCUMENT: dict[str, Any] = {
             "Departure": DEPARTURE,
             "ServicePage": SERVICE_PAGE,
             "Errors": ERRORS,
+            "Gaps": GAPS,
             **hsds_components(),
             **{
                 f"HSDSPage_{item}": _hsds_page(f"HSDS_{item}")
@@ -530,6 +537,7 @@ def _enums() -> dict[str, list[str]]:
     enums["postcode"] = sorted(Postcode.objects.active().values_list("code", flat=True))
     enums["taxonomy_term_id"] = enums["parent_id"] = sorted(terms_by_id())
     enums["taxonomy_id"] = sorted([*TAXONOMIES, *(taxonomy_id(name) for name in TAXONOMIES)])
+    enums |= gaps_enums()
     return {name: values for name, values in enums.items() if values}
 
 

@@ -1,7 +1,7 @@
 from django.urls import path, re_path, register_converter
 from django.urls.converters import StringConverter
 
-from hotline.api import hsds, public, views
+from hotline.api import gaps, hsds, public, views
 
 
 class HsdsIdConverter(StringConverter):
@@ -45,6 +45,9 @@ urlpatterns = [
         hsds.service_at_location,
         name="public_hsds_service_at_location",
     ),
+    # Unmet needs by county and quarter, as open data (see gaps.py).
+    path("public/gaps", gaps.gaps, name="public_gaps"),
+    path("public/gaps.csv", gaps.gaps_csv, name="public_gaps_csv"),
     path("public/openapi.json", public.openapi_document, name="public_openapi"),
     # Anything else under public/ is a JSON 404 a browser script can read, not an HTML page.
     # [\s\S], not ".": an id with a newline in it must land here too.

@@ -397,6 +397,8 @@ def two_way(
         protect(grid, selection.k),
         selection.k,
         note=note,
+        # The categories' keys, for outputs that name them by code (open data, gaps.py).
+        extra={"row_keys": [key for key, _l in rows], "column_keys": [key for key, _l in columns]},
     )
 
 
@@ -735,9 +737,13 @@ def unmet_by_topic(selection: Selection) -> Table:
     )
 
 
+def _missing_types() -> Categories:
+    return [*_terms(ServiceType), ("", _("service type not recorded"))]
+
+
 def unmet_by_service_type(selection: Selection) -> Table:
     """What the field is missing: the service type callers with an unmet need needed."""
-    types = [*_terms(ServiceType), ("", _("service type not recorded"))]
+    types = _missing_types()
     return two_way(
         selection,
         "unmet_by_service_type",
@@ -746,6 +752,20 @@ def unmet_by_service_type(selection: Selection) -> Table:
         types,
         _reasons(),
         selection.tally("unmet_service_type", "a", "b"),
+    )
+
+
+def unmet_county_service_type(selection: Selection) -> Table:
+    """The missing service type per county: what the field is missing where (also
+    published as open data, hotline/reports/gaps.py)."""
+    return two_way(
+        selection,
+        "unmet_county_service_type",
+        _("Unmet needs by county and missing service type"),
+        _("County"),
+        _counties(selection),
+        _missing_types(),
+        selection.tally("unmet_service_type", "county", "a"),
     )
 
 
@@ -816,6 +836,7 @@ PAGES = (
         gettext_lazy("Unmet needs"),
         (
             unmet_by_county,
+            unmet_county_service_type,
             unmet_topic_county,
             unmet_by_topic,
             unmet_by_service_type,

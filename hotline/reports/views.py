@@ -8,6 +8,7 @@ import csv
 from datetime import timedelta
 from urllib.parse import urlencode
 
+from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -18,6 +19,8 @@ from hotline.accounts.roles import Role, role_required
 from hotline.audit.models import AuditEvent
 from hotline.http import HtmxHttpRequest
 from hotline.reports.filters import ReportFilter
+from hotline.reports.gaps import GapForm, Gaps
+from hotline.reports.gaps import selection as gaps_selection
 from hotline.reports.models import CallStat
 from hotline.reports.tables import PAGE_BY_SLUG, PAGES, TABLES, Selection, headline
 
@@ -124,3 +127,32 @@ def _flag_repeated_exports(request: HtmxHttpRequest, table: str, filters: dict) 
             request,
             details={"table": table, "exports": similar, "filters": filters},
         )
+
+
+@login_not_required
+@require_GET
+def open_gaps(request: HtmxHttpRequest) -> HttpResponse:
+    """Unmet needs by county for one quarter, for anyone (a municipality, the field): the
+    open data of /api/v1/public/gaps as a page. The same protected figures as the API."""
+    form = GapForm(request.GET)
+    context: dict = {"form": form}
+    status = 200
+    if form.is_valid():
+        quarter, county = form.cleaned_data["quarter"], form.cleaned_data["county"] or None
+        gaps = Gaps.of(gaps_selection(quarter))
+        query = urlencode({"quarter": quarter.slug, **({"county": county} if county else {})})
+        context.update(
+            gaps=gaps,
+            period=quarter,
+            k=gaps.k,
+            tables=[(table, *gaps.lines(table, county)) for table in gaps.tables],
+            query=query,
+        )
+    else:
+        status = 400
+    if not request.htmx:
+        return render(request, "reports/gaps.html", context, status=status)
+    response = render(request, "reports/gaps.html#results", context, status=status)
+    if status != 200:
+        push_url(response, False)
+    return response
