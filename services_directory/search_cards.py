@@ -39,31 +39,40 @@ def language_position() -> int:
 
 
 class Text(str):
-    """A content text that knows its language when that is not the page's: a missing
-    translation falls back to bokmål, and the page then marks it ``lang="nb"`` so that a
-    screen reader does not read Norwegian with an English voice (WCAG 3.1.2)."""
+    """A content text not in the page's language: a missing translation falls back to
+    bokmål, and the page then marks it ``lang="nb"`` so that a screen reader does not
+    read Norwegian with an English voice (WCAG 3.1.2). Texts in the page's language stay
+    plain strings (``lang_of`` gives "")."""
 
-    lang: str  # "" when the text is in the page's language
+    lang: str
 
     @classmethod
-    def of(cls, text: str | None, lang: str) -> Text:
-        made = cls(text or "")
-        made.lang = lang if text else ""
+    def of(cls, text: str | None, lang: str) -> str:
+        """``text`` marked as in ``lang`` ("" for the page's language: a plain string)."""
+        if not text or not lang:
+            return text or ""
+        made = cls(text)
+        made.lang = lang
         return made
 
 
-def _translated(texts: tuple[str | None, ...], position: int) -> Text:
+def lang_of(text: str) -> str:
+    """The language a text is marked with (Text), or "" for the page's language."""
+    return getattr(text, "lang", "")
+
+
+def _translated(texts: tuple[str | None, ...], position: int) -> str:
     """The text in the language at ``position``, else bokmål's, as modeltranslation
     would give it, marked with bokmål as its language when it fell back."""
     if texts[position] or position == 0:
-        return Text.of(texts[position], "")
+        return texts[position] or ""
     return Text.of(texts[0], LANGUAGES[0])
 
 
-def foreign(text: str) -> Text:
-    """A text only ever written in bokmål (an operator note, an organisation's name),
-    marked as such unless the page is in bokmål."""
-    return Text.of(text, "" if get_language() == LANGUAGES[0] else LANGUAGES[0])
+def bokmal_lang() -> str:
+    """How to mark texts only ever written in bokmål (an operator note, an
+    organisation's name) on this page: "nb", or "" when the page is in bokmål."""
+    return "" if get_language() == LANGUAGES[0] else LANGUAGES[0]
 
 
 class CardOrganization(NamedTuple):
@@ -78,7 +87,7 @@ class CardChannel:
     Kind = ContactChannel.Kind
     is_phone = ContactChannel.is_phone
 
-    def __init__(self, kind: str, value: str, description: Text) -> None:
+    def __init__(self, kind: str, value: str, description: str) -> None:
         self.kind, self.value, self.description = kind, value, description
         self.display_value, self.href = _shown(kind, value)
 
@@ -105,11 +114,11 @@ class CardService(NamedTuple):
     """The service fields a card shows, under the names the model gives them."""
 
     pk: int
-    name: Text
+    name: str  # a Text when it fell back to bokmål
     organization: CardOrganization
     min_age: int | None
     max_age: int | None
-    description: Text
+    description: str  # as the name
     # From here on, the service's own columns as the index reads them (SERVICE_COLUMNS):
     # a field added here is read, kept and reloaded with the rest, and the card's
     # template (templates/desk/includes/card.html) can show it.
