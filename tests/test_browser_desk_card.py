@@ -8,6 +8,7 @@ import pytest
 
 from hotline.accounts.roles import Role
 from tests.factories import OSLO, add_phone, log_in, make_service, make_user
+from tests.test_browser_a11y import serious_violations
 
 pytestmark = [
     pytest.mark.browser,
@@ -18,6 +19,8 @@ pytestmark = [
 @pytest.mark.parametrize(("width", "height"), [(1366, 768), (390, 844)])
 def test_a_card_without_a_phone_offers_the_report_in_place(page, width, height):
     make_user(Role.OPERATOR, username="kari")
+    make_service("Med engelsk merknad", topics=["voldtekt"], municipalities=[OSLO],
+                 operator_note="Ring helst før kl. 22.")  # fmt: skip
     silent = make_service("Krisesenteret uten nummer", topics=["voldtekt"], municipalities=[OSLO])
     make_service("Chattjenesten", topics=["voldtekt"], municipalities=[OSLO], web_or_chat_only=True)
     add_phone(make_service("Legevakten", topics=["voldtekt"], municipalities=[OSLO]), "116117")
@@ -39,8 +42,17 @@ def test_a_card_without_a_phone_offers_the_report_in_place(page, width, height):
         card_box["x"] <= box["x"] and box["x"] + box["width"] <= card_box["x"] + card_box["width"]
     )
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # Its colours and the lang marks pass axe as the rest of the desk does.
+    assert serious_violations(page) == []
     if os.environ.get("CARD_SCREENSHOTS"):
         card.screenshot(path=f"{os.environ['CARD_SCREENSHOTS']}/no-phone-{width}.png")
+
+    # On the English page the bokmål note is marked as such, and axe is still content.
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": page.url}])
+    page.reload()
+    note = page.locator("ol.hits > li:has(.hit__name:text('Med engelsk merknad')) .hit__note span")
+    assert note.get_attribute("lang") == "nb"
+    assert serious_violations(page) == []
 
     # By keyboard: focus the link and press Enter; the form opens inside the card.
     link = notice.locator("a")
