@@ -42,6 +42,7 @@ def test_a_card_without_a_phone_says_so_and_offers_to_report_it(operator_client)
     found = card(desk(operator_client), "Uten nummer")
     assert found.find("ul", "phones") is None
     notice = found.one("p", "hit__no-phone")
+    assert "hit__no-phone--missing" in notice.classes  # coloured as a warning
     assert notice.one("strong").text() == "Ingen telefonnummer registrert."
     report = notice.one("a")
     assert report.text() == "Meld fra om feil: Uten nummer"
@@ -71,7 +72,7 @@ def test_a_web_or_chat_only_service_says_that_instead(operator_client):
     found = card(desk(operator_client), "Bare chat")
     notice = found.one("p", "hit__no-phone")
     assert notice.text() == "Nås bare via nett eller chat: ikke noe telefonnummer."
-    assert "hit__warning" not in notice.classes
+    assert "hit__no-phone--missing" not in notice.classes
     assert notice.find("a") is None
     # Reporting an error stays where it is on every card.
     actions = found.one("div", "hit__actions")

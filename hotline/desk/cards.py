@@ -324,7 +324,7 @@ def _card_html(card: DeskCard, page: CardPage) -> str:
     else:
         # Said plainly where the number would be, with the way to get it fixed.
         out.append(
-            f'<p class="hit__no-phone hit__warning"><strong>{words["no_phone"]}</strong>'
+            f'<p class="hit__no-phone hit__no-phone--missing"><strong>{words["no_phone"]}</strong>'
             f" <a {report_link}>{words['report_short']}"
             f'<span class="visually-hidden">: {name}</span></a></p>'
         )
