@@ -121,7 +121,7 @@ class CardService(NamedTuple):
     description: str  # as the name
     # From here on, the service's own columns as the index reads them (SERVICE_COLUMNS):
     # a field added here is read, kept and reloaded with the rest, and the card's
-    # template (templates/desk/includes/card.html) can show it.
+    # markup (hotline/desk/cards.py) can show it as card.service.<field>.
     status: str
     operator_note: str
     reports_capacity: bool
