@@ -6,6 +6,8 @@ as one small ``marshal``-encoded value (names and texts in every content languag
 contact channels, addresses) and turned into light read-only objects only for the page
 shown. The index rereads a service's card whenever the service changes, as it does the
 rest of the service.
+
+A card's fields are named once, in ``CardService``: the index reads exactly its columns.
 """
 
 from __future__ import annotations
@@ -24,17 +26,8 @@ if TYPE_CHECKING:
     from services_directory.search_index import Entry
 
 LANGUAGES = tuple(settings.MODELTRANSLATION_LANGUAGES)
-# Column names, in order, for the rows the index reads.
-SERVICE_COLUMNS = (
-    "status",
-    "operator_note",
-    "reports_capacity",
-    # The card's "About": what callers fear most, then the description in every language.
-    "free_of_charge",
-    "anonymous_contact",
-    "police_report_required",
-    *(f"description_{code}" for code in LANGUAGES),
-)
+# The translated columns a card keeps in every content language.
+DESCRIPTION_COLUMNS = tuple(f"description_{code}" for code in LANGUAGES)
 CHANNEL_COLUMNS = ("kind", "value", *(f"description_{code}" for code in LANGUAGES))
 LOCATION_COLUMNS = ("name", "address", "postcode", "municipality_id", "is_confidential")
 
@@ -45,10 +38,41 @@ def language_position() -> int:
     return LANGUAGES.index(language) if language in LANGUAGES else 0
 
 
+class Text(str):
+    """A content text not in the page's language: a missing translation falls back to
+    bokmål, and the page then marks it ``lang="nb"`` so that a screen reader does not
+    read Norwegian with an English voice (WCAG 3.1.2). Texts in the page's language stay
+    plain strings (``lang_of`` gives "")."""
+
+    lang: str
+
+    @classmethod
+    def of(cls, text: str | None, lang: str) -> str:
+        """``text`` marked as in ``lang`` ("" for the page's language: a plain string)."""
+        if not text or not lang:
+            return text or ""
+        made = cls(text)
+        made.lang = lang
+        return made
+
+
+def lang_of(text: str) -> str:
+    """The language a text is marked with (Text), or "" for the page's language."""
+    return getattr(text, "lang", "")
+
+
 def _translated(texts: tuple[str | None, ...], position: int) -> str:
     """The text in the language at ``position``, else bokmål's, as modeltranslation
-    would give it."""
-    return texts[position] or texts[0] or ""
+    would give it, marked with bokmål as its language when it fell back."""
+    if texts[position] or position == 0:
+        return texts[position] or ""
+    return Text.of(texts[0], LANGUAGES[0])
+
+
+def bokmal_lang() -> str:
+    """How to mark texts only ever written in bokmål (an operator note, an
+    organisation's name) on this page: "nb", or "" when the page is in bokmål."""
+    return "" if get_language() == LANGUAGES[0] else LANGUAGES[0]
 
 
 class CardOrganization(NamedTuple):
@@ -86,37 +110,25 @@ class CardLocation(NamedTuple):
     is_confidential: bool
 
 
-class CardService:
+class CardService(NamedTuple):
     """The service fields a card shows, under the names the model gives them."""
 
-    __slots__ = (
-        "anonymous_contact",
-        "description",
-        "free_of_charge",
-        "max_age",
-        "min_age",
-        "name",
-        "operator_note",
-        "organization",
-        "pk",
-        "police_report_required",
-        "reports_capacity",
-        "status",
-    )
-    anonymous_contact: bool
-    description: str
-    free_of_charge: bool
-    max_age: int | None
+    pk: int
+    name: str  # a Text when it fell back to bokmål
+    organization: CardOrganization
     min_age: int | None
-    operator_note: str
-    police_report_required: bool
-    reports_capacity: bool
+    max_age: int | None
+    description: str  # as the name
+    # From here on, the service's own columns as the index reads them (SERVICE_COLUMNS):
+    # a field added here is read, kept and reloaded with the rest, and the card's
+    # markup (hotline/desk/cards.py) can show it as card.service.<field>.
     status: str
-
-    def __init__(self, pk: int, name: str, organization: CardOrganization, **facts):
-        self.pk, self.name, self.organization = pk, name, organization
-        for field_name, value in facts.items():
-            setattr(self, field_name, value)
+    operator_note: str
+    reports_capacity: bool
+    free_of_charge: bool
+    anonymous_contact: bool
+    police_report_required: bool
+    web_or_chat_only: bool
 
     @property
     def id(self) -> int:
@@ -124,6 +136,10 @@ class CardService:
 
     def __str__(self) -> str:
         return self.name
+
+
+# The columns the index reads of each service for its card, in CardService's order.
+SERVICE_COLUMNS = CardService._fields[CardService._fields.index("status") :]
 
 
 class Card(NamedTuple):
@@ -135,12 +151,18 @@ class Card(NamedTuple):
 
 
 def encode(
-    names: tuple[str, ...], organization: int, facts: tuple, channels: bytes, locations: bytes
+    names: tuple[str | None, ...],
+    organization: int,
+    descriptions: tuple[str | None, ...],
+    columns: tuple,
+    channels: bytes,
+    locations: bytes,
 ) -> bytes:
-    """One service's card as the index keeps it: ``facts`` in SERVICE_COLUMNS' order;
-    ``channels`` and ``locations`` are lists of CHANNEL_COLUMNS and LOCATION_COLUMNS rows,
-    each encoded as the service's rows were read."""
-    return marshal.dumps((names, organization, facts, channels, locations))
+    """One service's card as the index keeps it: ``names`` and ``descriptions`` in
+    LANGUAGES' order, ``columns`` in SERVICE_COLUMNS' order; ``channels`` and
+    ``locations`` are lists of CHANNEL_COLUMNS and LOCATION_COLUMNS rows, each encoded
+    as the service's rows were read."""
+    return marshal.dumps((names, organization, descriptions, columns, channels, locations))
 
 
 def decode(
@@ -150,21 +172,15 @@ def decode(
     position: int,
 ) -> Card:
     """``entry``'s card with its texts in the language at ``position`` (language_position)."""
-    names, organization, facts, channels, locations = marshal.loads(entry.card)  # noqa: S302 (the index's own bytes)
-    status, note, reports, free, anonymous, police, *descriptions = facts
+    names, organization, descriptions, columns, channels, locations = marshal.loads(entry.card)  # noqa: S302 (the index's own bytes)
     service = CardService(
         entry.pk,
         _translated(names, position),
         organizations[organization],
-        status=status,
-        operator_note=note,
-        reports_capacity=reports,
-        free_of_charge=free,
-        anonymous_contact=anonymous,
-        police_report_required=police,
-        description=_translated(tuple(descriptions), position),
-        min_age=entry.min_age,
-        max_age=entry.max_age,
+        entry.min_age,
+        entry.max_age,
+        _translated(descriptions, position),
+        *columns,
     )
     return Card(
         service,

@@ -47,10 +47,9 @@ from typing import Any, NamedTuple, cast
 
 from django.conf import settings
 from django.db import connection, models
-from django.db.models.sql.compiler import SQLCompiler
 from rapidfuzz import fuzz, process
 
-from services_directory import hours, search_cards
+from services_directory import compiled_sql, hours, search_cards
 from services_directory.geo import EARTH_RADIUS_KM, Point, km_between
 from services_directory.models import (
     ContactChannel,
@@ -263,16 +262,64 @@ def _related(pks: set[int] | None, each: Callable) -> Iterable[tuple[str, int, t
         yield relation, service_id, tuple(values)
 
 
+class ServiceRow(NamedTuple):
+    """A service as the index reads it (``_services``)."""
+
+    pk: int
+    national: bool
+    min_age: int | None
+    max_age: int | None
+    policy: str
+    organization: int
+    organization_name: str  # joined: a reload costs no query of its own for it
+    names: tuple[str | None, ...]  # NAME_FIELDS
+    descriptions: tuple[str | None, ...]  # search_cards.DESCRIPTION_COLUMNS
+    columns: tuple  # search_cards.SERVICE_COLUMNS
+
+    @classmethod
+    def of(cls, row: tuple) -> ServiceRow:
+        """The row of ``_services``' columns, named."""
+        names = _HEAD + len(NAME_FIELDS)
+        descriptions = names + len(search_cards.DESCRIPTION_COLUMNS)
+        return cls._make(
+            (*row[:_HEAD], row[_HEAD:names], row[names:descriptions], row[descriptions:])
+        )
+
+
+_HEAD = len(ServiceRow._fields) - 3  # the plain columns before the grouped ones
+STATUS = search_cards.SERVICE_COLUMNS.index("status")
+
+
 def _services(pks: Collection[int] | None) -> models.QuerySet:
     services = Service.objects.published()
     if pks is not None:
         services = services.filter(pk__in=pks)
     # modeltranslation would read "name" as "name_<active language>".
     return services.rewrite(False).values_list(
-        "id", *NAME_FIELDS, "covers_whole_country", "min_age", "max_age",
-        "holiday_policy", "organization_id", *search_cards.SERVICE_COLUMNS,
-        "organization__name",  # joined: a reload costs no query of its own for it
+        "id", "covers_whole_country", "min_age", "max_age", "holiday_policy",
+        "organization_id", "organization__name", *NAME_FIELDS,
+        *search_cards.DESCRIPTION_COLUMNS, *search_cards.SERVICE_COLUMNS,
     )  # fmt: skip
+
+
+class LocationRow(NamedTuple):
+    """An address as the index reads it: its point for distances, the rest for the card."""
+
+    latitude: float | None
+    longitude: float | None
+    card: tuple  # search_cards.LOCATION_COLUMNS
+
+    @property
+    def municipality(self) -> int:
+        return self.card[_MUNICIPALITY]
+
+    @property
+    def is_confidential(self) -> bool:
+        return self.card[_CONFIDENTIAL]
+
+
+_MUNICIPALITY = search_cards.LOCATION_COLUMNS.index("municipality_id")
+_CONFIDENTIAL = search_cards.LOCATION_COLUMNS.index("is_confidential")
 
 
 def _rows_of(
@@ -308,9 +355,8 @@ _READS: dict[str, Callable[[Collection[int] | None], models.QuerySet]] = {
     "channels": _rows_of(ContactChannel, search_cards.CHANNEL_COLUMNS, then=("position",)),
     "locations": _rows_of(Location, ("latitude", "longitude", *search_cards.LOCATION_COLUMNS)),
 }
-# A reload of at most this many services uses statements compiled once.
+# A reload of at most this many services uses statements compiled once (compiled_sql).
 FEW = 8
-_compiled: dict[tuple[str, int], tuple[SQLCompiler, str, list, list[int]]] = {}
 
 
 def _each(rows: models.QuerySet) -> Iterable:
@@ -325,26 +371,7 @@ def _rows(name: str, pks: set[int] | None) -> Iterable[tuple]:
         return _each(_READS[name](None))
     if not pks or len(pks) > FEW:
         return _READS[name](pks)
-    # Building and compiling four querysets cost a one-service reload (the common case,
-    # in every worker after each edit) twice as much as running them: compile once per
-    # read and count, with negative ids in place, then run with the real ones.
-    key = (name, len(pks))
-    if key not in _compiled:
-        stand_ins = [-n for n in range(1, len(pks) + 1)]
-        queryset = _READS[name](stand_ins)
-        compiler = queryset.query.get_compiler(queryset.db)
-        sql, params = compiler.as_sql()
-        slots = [n for n, value in enumerate(params) if value in stand_ins]
-        _compiled[key] = (compiler, sql, list(params), slots)
-    compiler, sql, params, slots = _compiled[key]
-    params = params.copy()
-    for slot, pk in zip(slots, pks, strict=True):
-        params[slot] = pk
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        found = cursor.fetchall()
-    # The compiler's converters give the rows their Python types, as the queryset would.
-    return cast(Iterable[tuple], compiler.results_iter(results=[found], tuple_expected=True))
+    return compiled_sql.rows(name, _READS[name], pks)
 
 
 def _shared_tuple(share: Callable, values: dict[int, tuple], pk: int) -> tuple:
@@ -491,14 +518,19 @@ class SearchIndex:
         for service_id, group in groupby(_rows("locations", pks), key=itemgetter(0)):
             if service_id in policies:
                 own_locations = []
-                for _, latitude, longitude, *card_row in group:
-                    municipality, secret = card_row[-2:]
+                for row in group:
+                    location = LocationRow(row[1], row[2], row[3:])
+                    secret = location.is_confidential
                     address = None
-                    if latitude is not None and longitude is not None and not secret:
-                        address = Point.at(latitude, longitude)
-                    town = self.municipalities.get(municipality, (None, None))[1]
+                    if (
+                        location.latitude is not None
+                        and location.longitude is not None
+                        and not secret
+                    ):
+                        address = Point.at(location.latitude, location.longitude)
+                    town = self.municipalities.get(location.municipality, (None, None))[1]
                     points[service_id].append((address, secret, town))
-                    own_locations.append(tuple(card_row))
+                    own_locations.append(location.card)
                 addresses[service_id] = marshal.dumps(own_locations)
         share = self._shared.setdefault
         related: dict[str, dict[int, tuple]] = {name: {} for name in SERVICE_M2M}
@@ -508,11 +540,8 @@ class SearchIndex:
 
         entries = []
         empty = marshal.dumps([])
-        first_fact = 6 + len(NAME_FIELDS)  # after id, names, and five more columns
-        for row in _rows("services", pks):
-            pk, names, facts = row[0], row[1 : first_fact - 5], row[first_fact:-1]
-            national, min_age, max_age, policy, organization = row[first_fact - 5 : first_fact]
-            organization_name = row[-1]
+        for row in map(ServiceRow.of, _rows("services", pks)):
+            pk, organization, organization_name = row.pk, row.organization, row.organization_name
             known = self.organizations.get(organization)
             if known is None or known.name != organization_name:
                 self.organizations[organization] = search_cards.CardOrganization(
@@ -525,7 +554,7 @@ class SearchIndex:
             public = measured_points(row for row in located if not row[1])
             words = {
                 share(word, word)
-                for text in (*names, organization_name)
+                for text in (*row.names, organization_name)
                 for word in (text or "").casefold().split()
             }
             terms = {}
@@ -541,13 +570,13 @@ class SearchIndex:
             entries.append(
                 Entry(
                     pk=pk,
-                    name=names[0] or "",
-                    active=facts[0] == Service.Status.ACTIVE,
-                    national=national,
-                    min_age=min_age,
-                    max_age=max_age,
+                    name=row.names[0] or "",
+                    active=row.columns[STATUS] == Service.Status.ACTIVE,
+                    national=row.national,
+                    min_age=row.min_age,
+                    max_age=row.max_age,
                     has_phone=pk in phones,
-                    schedule=schedules.get(pk) or self._schedule(policy, ()),
+                    schedule=schedules.get(pk) or self._schedule(row.policy, ()),
                     points=public or measured_points(located),
                     public_points=public,
                     terms=terms,
@@ -555,9 +584,10 @@ class SearchIndex:
                     counties=_shared_tuple(share, related["coverage_counties"], pk),
                     words=tuple(sorted(words)),
                     card=search_cards.encode(
-                        names,
+                        row.names,
                         organization,
-                        facts,
+                        row.descriptions,
+                        row.columns,
                         # Taken out as used: the card keeps its own copy.
                         channels.pop(pk, empty),
                         addresses.pop(pk, empty),

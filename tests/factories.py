@@ -577,3 +577,85 @@ def page_tables(html: str) -> list[list[list[str]]]:
     parser = TableParser()
     parser.feed(html)
     return parser.tables
+
+
+VOID_ELEMENTS = frozenset(
+    ("area", "br", "col", "hr", "img", "input", "link", "meta", "source", "wbr")
+)
+
+
+class Node:
+    """An element of a parsed page: its tag, attributes and children (nodes and text)."""
+
+    def __init__(self, tag: str, attrs: dict[str, str]) -> None:
+        self.tag, self.attrs = tag, attrs
+        self.children: list[Node | str] = []
+
+    @property
+    def classes(self) -> list[str]:
+        return self.attrs.get("class", "").split()
+
+    def text(self) -> str:
+        """The text within, whitespace collapsed as a browser shows it (hidden or not)."""
+        return " ".join(self._raw().split())
+
+    def _raw(self) -> str:
+        return "".join(c if isinstance(c, str) else c._raw() for c in self.children)
+
+    def find_all(
+        self, tag: str | None = None, cls: str | None = None, **attrs: str
+    ) -> list["Node"]:
+        """Every element below this one, in document order, with the tag, the class
+        and the attributes given (underscores for dashes in their names)."""
+        wanted = {name.replace("_", "-"): value for name, value in attrs.items()}
+        found = []
+        for child in self.children:
+            if isinstance(child, str):
+                continue
+            if (
+                (tag is None or child.tag == tag)
+                and (cls is None or cls in child.classes)
+                and all(child.attrs.get(k) == v for k, v in wanted.items())
+            ):
+                found.append(child)
+            found += child.find_all(tag, cls, **attrs)
+        return found
+
+    def find(self, tag: str | None = None, cls: str | None = None, **attrs: str) -> "Node | None":
+        found = self.find_all(tag, cls, **attrs)
+        return found[0] if found else None
+
+    def one(self, tag: str | None = None, cls: str | None = None, **attrs: str) -> "Node":
+        found = self.find_all(tag, cls, **attrs)
+        assert len(found) == 1, f"{len(found)} <{tag} class={cls} {attrs}>"
+        return found[0]
+
+
+class _Tree(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Node("#document", {})
+        self.open = [self.root]
+
+    def handle_starttag(self, tag, attrs):
+        node = Node(tag, {name: value or "" for name, value in attrs})
+        self.open[-1].children.append(node)
+        if tag not in VOID_ELEMENTS:
+            self.open.append(node)
+
+    def handle_endtag(self, tag):
+        for depth in range(len(self.open) - 1, 0, -1):
+            if self.open[depth].tag == tag:
+                del self.open[depth:]
+                return
+
+    def handle_data(self, data):
+        self.open[-1].children.append(data)
+
+
+def parse_html(html: str) -> Node:
+    """A page as a tree of Nodes, for tests that assert on elements rather than bytes."""
+    tree = _Tree()
+    tree.feed(html)
+    tree.close()
+    return tree.root

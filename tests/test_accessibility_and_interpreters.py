@@ -14,7 +14,7 @@ from services_directory.models import (
     ShelterCapacity,
 )
 from services_directory.models.vocabulary import INTERPRETER_TYPE_CODE
-from tests.factories import OSLO, add_phone, login_verified, make_service
+from tests.factories import OSLO, add_phone, login_verified, make_service, parse_html
 
 pytestmark = pytest.mark.django_db
 DESK = "/desk/"
@@ -138,6 +138,19 @@ def test_the_panel_follows_the_directory_at_once(operator_client, interpreter):
 
 def test_without_contacts_the_panel_says_how_to_add_them(operator_client):
     assert "Editors add them as services" in panel(operator_client.get(DESK).text)
+
+
+def test_norwegian_names_and_descriptions_are_marked_on_english_pages(operator_client, interpreter):
+    """The operator client's pages are in English: the untranslated name and the
+    phone's description fell back to bokmål (WCAG 3.1.2)."""
+    section = parse_html(operator_client.get(DESK).text).one("section", "interpreters")
+    name = section.one("strong")
+    assert (name.text(), name.attrs.get("lang")) == ("Telefontolk", "nb")
+    description = section.one("span", "muted")
+    assert (description.text(), description.attrs.get("lang")) == ("Avtalenummer 4411", "nb")
+    Service.objects.filter(pk=interpreter.pk).update(name_en="Phone interpreter")
+    section = parse_html(operator_client.get(DESK).text).one("section", "interpreters")
+    assert "lang" not in section.one("strong").attrs
 
 
 def test_the_panel_is_in_bokmal_by_default(client, settings, operator, interpreter):

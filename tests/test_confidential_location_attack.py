@@ -34,6 +34,7 @@ from tests.factories import (
     login_verified,
     make_service,
     make_user,
+    parse_html,
 )
 
 pytestmark = pytest.mark.django_db
@@ -120,10 +121,6 @@ def api_order(client: Client, number: str, **params) -> list[str]:
     return [hit["name"] for hit in response.json()["results"]]
 
 
-CARD = re.compile(
-    r'<h2 class="hit__name">(?P<name>[^<]*)</h2>'
-    r'.*?<span class="hit__coverage">(?P<text>[^<]*)</span>'
-)
 STRIP = re.compile(
     r'id="acute-nearest".*?<strong>(?P<name>[^<]*)</strong>'
     r'.*?<span class="muted">\((?P<text>[^)]*)\)</span>',
@@ -143,7 +140,10 @@ def desk_page(client: Client, number: str, **params) -> str:
 
 def desk_cards(page: str) -> list[tuple[str, str]]:
     """(name, coverage line) of each result card, in order."""
-    return [(m["name"], m["text"]) for m in CARD.finditer(page)]
+    return [
+        (card.one("h2", "hit__name").text(), card.one("span", "hit__coverage").text())
+        for card in parse_html(page).find_all("li", "hit")
+    ]
 
 
 def strip(page: str) -> tuple[str, str]:

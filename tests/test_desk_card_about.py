@@ -1,11 +1,9 @@
 """The result card's "About": description, public address, and the facts callers fear most."""
 
-import re
-
 import pytest
 
 from services_directory.models import AccessibilityFeature, Location, Service
-from tests.factories import OSLO, add_location, make_service
+from tests.factories import OSLO, Node, add_location, make_service, parse_html
 
 pytestmark = pytest.mark.django_db
 DESK = "/desk/"
@@ -21,9 +19,12 @@ def english(client, settings):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
 
-def card(html: str, name: str) -> str:
-    start = html.index(f'<h2 class="hit__name">{name}</h2>')
-    return html[start : html.index("</li>\n", html.index('class="hit__actions"', start))]
+def card(html: str, name: str) -> Node:
+    """The result card of the service ``name``."""
+    [found] = [
+        hit for hit in parse_html(html).find_all("li", "hit") if hit.one("h2").text() == name
+    ]
+    return found
 
 
 def desk(client, **query) -> str:
@@ -34,21 +35,21 @@ def desk(client, **query) -> str:
 
 def test_the_description_shows_its_first_lines_and_the_rest_behind_read_more(operator_client):
     make_service("Senteret", municipalities=[OSLO], description_nb=LONG)
-    about = card(desk(operator_client), "Senteret")
-    lead = about.split('class="hit__about"><p>')[1].split("</p>")[0]
+    about = card(desk(operator_client), "Senteret").one("div", "hit__about")
+    lead = about.find_all("p")[0].text()
     assert lead.startswith("Krisesenteret gir råd og veiledning døgnet rundt.")
     assert lead.endswith(" …")
-    details = re.search(r"<details><summary>Read more.*?</summary><p>(.*?)</p></details>", about)
-    assert details is not None
+    details = about.one("details")
+    assert details.one("summary").text() == "Read more: Senteret"
     # Nothing is lost between the two parts.
-    assert " ".join([lead.removesuffix(" …"), details.group(1)]) == LONG
+    assert " ".join([lead.removesuffix(" …"), details.one("p").text()]) == LONG
 
 
 def test_a_short_description_needs_no_read_more(operator_client):
     make_service("Kort", municipalities=[OSLO], description_nb="Gratis samtaler.")
-    about = card(desk(operator_client), "Kort")
-    assert "<p>Gratis samtaler.</p>" in about
-    assert "<details>" not in about
+    about = card(desk(operator_client), "Kort").one("div", "hit__about")
+    assert about.text() == "Gratis samtaler."
+    assert about.find("details") is None
 
 
 def test_the_description_is_translated_with_bokmal_as_fallback(operator_client):
@@ -57,8 +58,13 @@ def test_the_description_is_translated_with_bokmal_as_fallback(operator_client):
     )
     make_service("Bare norsk", municipalities=[OSLO], description_nb="Bare bokmål her.")
     html = desk(operator_client)
-    assert "<p>English.</p>" in card(html, "Oversatt")
-    assert "<p>Bare bokmål her.</p>" in card(html, "Bare norsk")
+    translated = card(html, "Oversatt").one("div", "hit__about")
+    assert translated.text() == "English."
+    assert "lang" not in translated.attrs
+    # The fallback is marked as bokmål on the English page (WCAG 3.1.2).
+    fallback = card(html, "Bare norsk").one("div", "hit__about")
+    assert fallback.text() == "Bare bokmål her."
+    assert fallback.attrs["lang"] == "nb"
 
 
 def test_the_public_address_shows_with_postcode_and_place(operator_client):
@@ -66,7 +72,7 @@ def test_the_public_address_shows_with_postcode_and_place(operator_client):
     location = add_location(service, OSLO)
     Location.objects.filter(pk=location.pk).update(address="Tollbugata 10", postcode="0152")
     about = card(desk(operator_client), "Adresse")
-    assert "<strong>Address:</strong> Tollbugata 10, 0152 Oslo</p>" in about
+    assert about.one("p", "hit__address").text() == "Address: Tollbugata 10, 0152 Oslo"
 
 
 def test_a_confidential_address_never_shows_as_the_address(operator_client):
@@ -74,15 +80,17 @@ def test_a_confidential_address_never_shows_as_the_address(operator_client):
     location = add_location(service, OSLO, confidential=True)
     Location.objects.filter(pk=location.pk).update(address="Skjultveien 3")
     about = card(desk(operator_client), "Hemmelig")
-    assert "Address:" not in about
+    assert about.find("p", "hit__address") is None
     # Not on the card at all: only an audited "show" request reveals it.
-    assert "Skjultveien 3" not in about
-    assert 'class="hit__confidential"' in about
+    assert "Skjultveien 3" not in about.text()
+    assert about.one("form", "hit__confidential").text() == (
+        "Confidential address Show (logged) – Hemmelig"
+    )
 
 
-def badges(about: str) -> list[str]:
-    found = re.search(r'<ul class="badges">(.*?)</ul>', about)
-    return re.findall(r"<li>(.*?)</li>", found.group(1)) if found else []
+def badges(about: Node) -> list[str]:
+    found = about.find("ul", "badges")
+    return [badge.text() for badge in found.find_all("li")] if found else []
 
 
 def test_badges_for_what_callers_fear_most(operator_client):
@@ -122,9 +130,8 @@ def test_accessibility_badges_where_recorded(operator_client):
 
 def test_an_edited_description_shows_at_once(operator_client):
     service = make_service("Endret", municipalities=[OSLO], description_nb="Gammel tekst.")
-    assert "Gammel tekst." in card(desk(operator_client), "Endret")
+    assert card(desk(operator_client), "Endret").one("div", "hit__about").text() == "Gammel tekst."
     service = Service.objects.get(pk=service.pk)
     service.description_nb = "Ny tekst."
     service.save()
-    about = card(desk(operator_client), "Endret")
-    assert "Ny tekst." in about and "Gammel tekst." not in about
+    assert card(desk(operator_client), "Endret").one("div", "hit__about").text() == "Ny tekst."

@@ -10,7 +10,7 @@ from django_htmx.http import push_url
 from hotline.accounts.roles import Role, role_required
 from hotline.audit.models import AuditEvent
 from hotline.calls.panel import panel_context, referral_state
-from hotline.desk.cards import desk_cards
+from hotline.desk.cards import card_page, desk_cards, render_cards
 from hotline.desk.forms import DeskSearchForm, PlaceSuggestForm
 from hotline.guide.library import library
 from hotline.guide.models import Article
@@ -67,7 +67,7 @@ def render_desk(
         # The two views of the desk, each keeping the search as it is.
         # Not a refused search: it may hold a phone number typed in the place box.
         "view_query": _filled(query) if searched else "",
-        "cards": desk_cards(result.hits, result.at) if result else [],
+        "cards": [],
         "location": location,
         "nearest_open": nearest_open(municipality, at, index=form.index, filters=filters),
         "chosen_at": filters.get("at"),
@@ -90,6 +90,16 @@ def render_desk(
         # An htmx search redraws the results only, not the call panel.
         **(referral_state(request) if request.htmx else panel or panel_context(request)),
     }
+    if result:
+        cards = desk_cards(result.hits, result.at, chosen=bool(filters.get("at")))
+        page = card_page(
+            request,
+            call_open=bool(context.get("call")),
+            referred=context.get("referred_ids") or (),
+            next_path=path,
+            next_param=context["next_param"],
+        )
+        context["cards"] = render_cards(cards, page)
     if not request.htmx:
         # Beside the call panel: full pages only.
         context["interpreters"] = interpreters(timezone.now(), index=form.index)

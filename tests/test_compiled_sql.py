@@ -1,0 +1,71 @@
+"""Statements compiled once (services_directory.compiled_sql) read what the querysets
+read: the same rows, with the same Python types, on PostgreSQL and on SQLite."""
+
+from datetime import time
+
+import pytest
+
+from services_directory import compiled_sql, search_index
+from services_directory.models import ContactChannel, OpeningHours, Service
+from services_directory.search_cards import SERVICE_COLUMNS
+from tests.factories import add_location, make_service
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two():
+    first, second = (make_service(f"Tjeneste {n}", municipalities=["1804"]) for n in range(2))
+    for service in (first, second):
+        add_location(service, "1804", confidential=service is second)
+        OpeningHours.objects.create(service=service, weekday=1, opens=time(9), closes=time(15))
+        ContactChannel.objects.create(service=service, kind="phone", value="+4722222222")
+        ContactChannel.objects.create(service=service, kind="web", value="https://x.no", position=1)
+    return first, second
+
+
+def test_every_read_of_a_few_services_gives_the_querysets_rows(two):
+    first, second = two
+    for pks in ({first.pk}, {first.pk, second.pk}, {first.pk, -5}):
+        for name, build in search_index._READS.items():
+            expected = list(build(pks))
+            assert expected, name
+            assert list(compiled_sql.rows(name, build, pks)) == expected, name
+            assert list(compiled_sql.rows(name, build, pks)) == expected, name  # reused
+
+
+def test_rows_have_the_querysets_python_types(two):
+    first, _second = two
+    [hours] = compiled_sql.rows("hours", search_index._READS["hours"], {first.pk})
+    assert hours[3:5] == (time(9), time(15))  # SQLite gives text until converted
+    [service] = compiled_sql.rows("services", search_index._READS["services"], {first.pk})
+    row = search_index.ServiceRow.of(service)
+    assert (row.pk, row.names[0], row.national) == (first.pk, "Tjeneste 0", False)
+    assert dict(zip(SERVICE_COLUMNS, row.columns, strict=True))["status"] == "active"
+
+
+def test_a_reload_of_a_few_services_uses_the_compiled_statements(two, monkeypatch):
+    first, _second = two
+    used = []
+    original = compiled_sql.rows
+
+    def counted(name, build, pks):
+        used.append(name)
+        return original(name, build, pks)
+
+    monkeypatch.setattr(compiled_sql, "rows", counted)
+    assert list(search_index._rows("channels", {first.pk})) == list(
+        search_index._READS["channels"]({first.pk})
+    )
+    assert used == ["channels"]
+    # A whole directory is streamed from the queryset instead.
+    list(search_index._rows("channels", None))
+    assert used == ["channels"]
+
+
+def test_a_read_with_other_negative_numbers_is_refused():
+    def build(pks):
+        return Service.objects.filter(pk__in=pks).exclude(pk=-1).values_list("pk")
+
+    with pytest.raises(ValueError, match="negative"):
+        compiled_sql.rows("odd", build, [1])
