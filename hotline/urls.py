@@ -27,5 +27,6 @@ urlpatterns = [
     path("capacity/", include("services_directory.capacity_urls")),
     path("reports/", include("hotline.reports.urls")),
     path("audit/", include("hotline.audit.urls")),
+    path("chat/", include("hotline.chat.urls")),
     path("admin/", admin.site.urls),
 ]
