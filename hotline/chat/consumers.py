@@ -377,6 +377,10 @@ class OperatorConsumer(FrameConsumer):
                 "longest_wait_seconds": state.longest_wait_seconds,
                 "held": len(await queue.held(self.user_id)),
                 "max": settings.CHAT_MAX_CONCURRENT,
+                # Whom a chat can be transferred to: the others taking chats now.
+                "operators": await database_sync_to_async(_names)(
+                    [uid for uid in await queue.available_operators() if uid != self.user_id]
+                ),
             }
         )
 
@@ -400,6 +404,13 @@ class OperatorConsumer(FrameConsumer):
             await self.channel_layer.group_discard(chat_group(chat_id), self.channel_name)
             frame["record"] = True
         await self.send_frame(frame)
+
+
+def _names(user_ids: list[int]) -> list[dict[str, object]]:
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(pk__in=user_ids, is_active=True).order_by("username")
+    return [{"id": user.pk, "name": user.get_username()} for user in users]
 
 
 def _may_take_chats(scope) -> bool:

@@ -156,6 +156,10 @@ async def is_available(user_id: int) -> bool:
     return await get_store().zrank(OPERATORS, str(user_id)) is not None
 
 
+async def available_operators() -> list[int]:
+    return [int(uid) for uid in await get_store().zmembers(OPERATORS)]
+
+
 async def operators_on_chat() -> int:
     return await get_store().zcard(OPERATORS)
 

@@ -23,6 +23,7 @@ class Store(Protocol):
     async def zrank(self, key: str, member: str) -> int | None: ...
     async def zpopmin(self, key: str) -> str | None: ...
     async def zcard(self, key: str) -> int: ...
+    async def zmembers(self, key: str) -> list[str]: ...
     async def zoldest(self, key: str) -> float | None: ...
     async def zrangebyscore_count(self, key: str, minimum: float) -> int: ...
     async def zremrangebyscore(self, key: str, maximum: float) -> None: ...
@@ -99,6 +100,9 @@ class MemoryStore:
 
     async def zcard(self, key):
         return len(self._zset(key))
+
+    async def zmembers(self, key):
+        return self._ordered(key)
 
     async def zoldest(self, key):
         zset = self._zset(key)
@@ -203,6 +207,9 @@ class RedisStore:
 
     async def zcard(self, key):
         return await self._client().zcard(self._k(key))
+
+    async def zmembers(self, key):
+        return list(await self._client().zrange(self._k(key), 0, -1))
 
     async def zoldest(self, key):
         first = await self._client().zrange(self._k(key), 0, 0, withscores=True)

@@ -1,13 +1,20 @@
+from asgiref.sync import async_to_sync
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
-from hotline.chat import hours
-from hotline.chat.forms import ChatStartForm
+from hotline.accounts.roles import Role, role_required
+from hotline.calls.forms import CallForm
+from hotline.calls.models import Call
+from hotline.calls.services import close_call
+from hotline.chat import hours, queue
+from hotline.chat.forms import ChatRefForm, ChatStartForm
+from hotline.chat.records import open_chat_call
 from hotline.http import HtmxHttpRequest
 
 
@@ -88,3 +95,58 @@ def _room_strings() -> dict[str, str]:
         "error": _("Something went wrong. Try again."),
         "copied": _("Copied."),
     }
+
+
+def _held_chat(request: HtmxHttpRequest, data) -> tuple[str, Call] | HttpResponse:
+    """The chat named in ``data`` if this operator held it, and its open call record;
+    a 400 naming the field if ``data`` names no chat at all."""
+    ref = ChatRefForm(data)
+    if not ref.is_valid():
+        return render(request, "chat/record.html", {"ref_form": ref}, status=400)
+    chat_id = ref.cleaned_data["chat"]
+    chat = async_to_sync(queue.get_chat)(chat_id)
+    call = open_chat_call(chat.get("call", "")) if chat.get("call") else None
+    if chat.get("operator") != str(request.user.pk) or call is None:
+        raise Http404
+    return chat_id, call
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.OPERATOR)
+def record(request: HtmxHttpRequest) -> HttpResponse:
+    """Record an ended (or ongoing) chat's categories and close its call record, as a
+    phone call is closed. Only the operator who held the chat can."""
+    held = _held_chat(request, request.GET if request.method == "GET" else request.POST)
+    if isinstance(held, HttpResponse):
+        return held
+    chat_id, call = held
+    if request.method == "GET":
+        form = CallForm(instance=call, final=True)
+        return render(request, "chat/record.html", {"form": form, "chat_id": chat_id})
+    form = CallForm(request.POST, instance=call, final=True)
+    if not form.is_valid():
+        return render(request, "chat/record.html", {"form": form, "chat_id": chat_id}, status=400)
+    close_call(call, form.cleaned_data)
+    async_to_sync(queue.forget)(chat_id)
+    messages.success(request, _("Chat saved anonymously."))
+    return redirect("desk:home")
+
+
+@require_GET
+@role_required(Role.SUPERVISOR)
+def live(request: HtmxHttpRequest) -> HttpResponse:
+    """Live counts for supervisors: never content, never a single chat."""
+
+    async def counts() -> dict[str, int | None]:
+        state = await queue.queue_state()
+        return {
+            "waiting": state.waiting,
+            "active": await queue.active_count(),
+            "operators": await queue.operators_on_chat(),
+            "average_wait": await queue.average_wait_today(),
+        }
+
+    context = {"counts": async_to_sync(counts)()}
+    if request.htmx:
+        return render(request, "chat/live.html#counts", context)
+    return render(request, "chat/live.html", context)
