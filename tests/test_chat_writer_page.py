@@ -42,7 +42,7 @@ def test_the_room_carries_the_choices_for_the_script(client):
         "unsure",
     )
     assert elements(html, "html")[0]["lang"] == "en"
-    assert elements(html, "ol", id="chat-log")[0]["aria-live"] == "polite"
+    assert elements(html, "div", id="chat-log")[0]["aria-live"] == "polite"
     assert elements(html, "p", id="chat-status")[0]["role"] == "status"
     assert elements(html, "script", id="chat-strings")[0]["type"] == "application/json"
 

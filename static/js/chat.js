@@ -37,7 +37,7 @@
   function say(message) { status.textContent = message; }
 
   function add(who, body, cls) {
-    var item = document.createElement("li");
+    var item = document.createElement("p");
     item.className = "chat-message " + cls;
     var name = document.createElement("span");
     name.className = "chat-message__who";

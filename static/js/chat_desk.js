@@ -25,7 +25,7 @@
 
   function line(chat, who, text, cls) {
     var log = chats[chat].element.querySelector(".chat-desk__log");
-    var item = document.createElement("li");
+    var item = document.createElement("p");
     item.className = "chat-desk__line " + (cls || "");
     var name = document.createElement("strong");
     name.textContent = who ? who + ": " : "";
