@@ -10,7 +10,7 @@ from tests import servers
 class AsgiServer(servers.Server):
     """As servers.Server (a free port, one log file, /healthz to wait on), but daphne."""
 
-    def __init__(self, env: dict[str, str]):  # noqa: PLW0231 - starts its own process
+    def __init__(self, env: dict[str, str]):  # starts its own process, not gunicorn
         import os
         import tempfile
 
