@@ -6,6 +6,8 @@
   if (!panel) return;
   var strings = JSON.parse(document.getElementById("chat-desk-strings").textContent);
   var readyTexts = JSON.parse(document.getElementById("chat-ready-texts").textContent);
+  var labels = JSON.parse(document.getElementById("chat-desk-labels").textContent);
+  function label(code) { return labels[code] || code; }
   var available = document.getElementById("chat-available");
   var acceptButton = document.getElementById("chat-accept");
   var queueStatus = document.getElementById("chat-queue");
@@ -62,9 +64,9 @@
     var number = Object.keys(chats).length + 1;
     element.querySelector(".chat-desk__title").textContent = strings.writer + " " + number;
     element.querySelector(".chat-desk__facts").textContent =
-      strings.language + ": " + frame.language +
-      (frame.age_group ? " · " + strings.age + ": " + frame.age_group : "") +
-      " · " + strings.safe + ": " + frame.safe;
+      strings.language + ": " + label(frame.language) +
+      (frame.age_group ? " · " + strings.age + ": " + label(frame.age_group) : "") +
+      " · " + strings.safe + ": " + label(frame.safe);
     chats[frame.chat] = { element: element, language: frame.language };
     list.append(element);
     fillTransferOptions(element);

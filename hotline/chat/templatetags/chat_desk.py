@@ -3,6 +3,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from hotline.chat.forms import AGE_GROUPS, CHAT_LANGUAGES, SAFE_CHOICES
 from hotline.chat.ready_texts import ready_texts
 
 register = template.Library()
@@ -35,5 +36,11 @@ def chat_panel() -> dict:
             "age": _("Age"),
             "safe": _("Safe to write"),
             "record": _("Record the chat in the call log"),
+        },
+        # The writer's answers as the operator reads them.
+        "labels": {
+            **dict(CHAT_LANGUAGES),
+            **{code: str(label) for code, label in AGE_GROUPS if code},
+            **{code: str(label) for code, label in SAFE_CHOICES},
         },
     }
