@@ -55,3 +55,26 @@ def make_chat_operator(env: dict[str, str], username: str) -> None:
         f"s, _ = Site.objects.get_or_create(name='Chatsenter')\n"
         "s.members.add(u)\n",
     )
+
+
+def session_cookie(server, username: str) -> str:
+    """Sign ``username`` in on ``server`` (two factors off) and return the Cookie header."""
+    import http.cookiejar
+    import re
+    import urllib.request
+    from urllib.parse import urlencode
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    _status, page = servers.get(f"{server.url}/accounts/login/", opener)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert token, page
+    form = {"username": username, "password": OPERATOR_PASSWORD, "csrfmiddlewaretoken": token[1]}
+    request = urllib.request.Request(  # noqa: S310 (a local server)
+        f"{server.url}/accounts/login/",
+        data=urlencode(form).encode(),
+        headers={"Referer": f"{server.url}/accounts/login/"},
+    )
+    with opener.open(request, timeout=30):
+        pass
+    return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
