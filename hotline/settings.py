@@ -380,6 +380,8 @@ LOGGING = {
         # mails the whole request): through the root's filtered console only.
         "django": {"handlers": [], "propagate": True},
         "django.server": {"handlers": ["null"], "propagate": False},
+        # daphne's runserver (the demo): its request lines name the client's address.
+        "django.channels.server": {"handlers": ["null"], "propagate": False},
         "axes": {"level": "WARNING"},
     },
 }
