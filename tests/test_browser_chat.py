@@ -10,6 +10,7 @@ import pytest
 from tests import servers
 from tests.chat_servers import OPERATOR_PASSWORD, AsgiServer, make_chat_operator
 from tests.conftest import CHROMIUM
+from tests.factories import screenshot
 
 # The servers have a database of their own; the suite's is only asked for because every
 # browser test is followed by a reload of the reference data into it (tests/conftest.py).
@@ -21,18 +22,12 @@ REPORT = """async () => {
   return result.violations.filter(v => ["serious", "critical"].includes(v.impact))
     .map(v => ({id: v.id, nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}));
 }"""
-SHOTS = Path(os.environ.get("CHAT_SCREENSHOTS", "")) if os.environ.get("CHAT_SCREENSHOTS") else None
 
 
 def serious(page) -> list[dict]:
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(AXE.read_text(encoding="utf-8"))
     return page.evaluate(REPORT)
-
-
-def shot(page, name: str) -> None:
-    if SHOTS:
-        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +80,6 @@ def test_a_whole_chat_between_a_writer_and_an_operator(server):
             # The writer's one short step, by keyboard.
             writer.goto("/chat/")
             assert serious(writer) == []
-            shot(writer, "chat-writer-start")
             writer.get_by_label("Ja").check()
             writer.get_by_role("button", name="Start chat").press("Enter")
             expect(writer.locator("#chat-status")).to_contain_text("nummer 1 i køen")
@@ -120,8 +114,8 @@ def test_a_whole_chat_between_a_writer_and_an_operator(server):
             assert "Internt notat" not in writer.locator("body").inner_text()
             assert serious(writer) == []
             assert serious(desk) == []
-            shot(writer, "chat-writer-room")
-            shot(desk, "chat-desk")
+            screenshot(writer, "chat-writer.png")
+            screenshot(desk, "chat-desk.png")
 
             # The operator ends it; the writer can copy the services; the desk records it.
             chat.get_by_role("button", name="Avslutt chat").click()
