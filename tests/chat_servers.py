@@ -25,6 +25,9 @@ class AsgiServer(servers.Server):
                 sys.executable,
                 "-m",
                 "daphne",
+                # As in production (docs/chat.md): no access log with addresses.
+                "--verbosity",
+                "0",
                 "-b",
                 "127.0.0.1",
                 "-p",

@@ -223,6 +223,8 @@ async def end_chat(layer, chat_id: str, reason: str) -> bool:
 class OperatorConsumer(FrameConsumer):
     allowed = OPERATOR_TYPES
     user_id: int = 0
+    colleague_ids: list[int] | None = None
+    colleague_names: list[dict[str, object]] = []
 
     async def connect(self):
         user = self.scope.get("user")
@@ -377,14 +379,20 @@ class OperatorConsumer(FrameConsumer):
                 "longest_wait_seconds": state.longest_wait_seconds,
                 "held": len(await queue.held(self.user_id)),
                 "max": settings.CHAT_MAX_CONCURRENT,
-                # Whom a chat can be transferred to: the others taking chats now.
-                "operators": await database_sync_to_async(_names)(
-                    [uid for uid in await queue.available_operators() if uid != self.user_id]
-                ),
+                "operators": await self.colleagues(),
             }
         )
 
     # Events from the channel layer.
+
+    async def colleagues(self) -> list[dict[str, object]]:
+        """Whom a chat can be transferred to: the others taking chats now. Names are read
+        again only when that set changes, not on every change of the queue."""
+        ids = [uid for uid in await queue.available_operators() if uid != self.user_id]
+        if ids != self.colleague_ids:
+            self.colleague_ids = ids
+            self.colleague_names = await database_sync_to_async(_names)(ids)
+        return self.colleague_names
 
     async def queue_changed(self, event):
         await self.send_queue()
