@@ -57,8 +57,9 @@ DATABASES = {"default": _database(env_str("DATABASE_URL"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
-    # First, so runserver (and the demo) serve ASGI: the chat's WebSockets too.
-    "daphne",
+    # First, so that its runserver (daphne's, ASGI) wins: the demo serves the chat's
+    # WebSockets too. daphne itself is not an installed app (see ASGI_APPLICATION).
+    "hotline.chat",
     # modeltranslation must come before admin so its admin integration wins.
     "modeltranslation",
     "django.contrib.admin",
@@ -79,7 +80,6 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "hotline.accounts",
     "hotline.calls",
-    "hotline.chat",
     "hotline.demo",
     "hotline.desk",
     "hotline.guide",
@@ -112,6 +112,9 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "hotline.urls"
 WSGI_APPLICATION = "hotline.wsgi.application"
+# The chat's WebSockets (hotline/chat). daphne is not an installed app: its app would load
+# twisted and the crypto stack into every WSGI worker. runserver (and so the demo) is
+# daphne's all the same, through hotline/chat/management/commands/runserver.py.
 ASGI_APPLICATION = "hotline.asgi.application"
 
 TEMPLATES = [

@@ -98,7 +98,7 @@ class Command(BaseCommand):
         self.stdout.write("")
         if not no_server:
             self.stdout.write(f"Serving on http://{addrport}/  (Ctrl+C stops)")
-            # runserver is daphne's (ASGI): the chat's WebSockets are served too.
+            # runserver is daphne's (hotline/chat's runserver): the chat's WebSockets too.
             self.stdout.write(
                 f"Chat: open http://{addrport}/chat/ in one window, and the desk as "
                 "operator in another (tick “Take chats”).\n"
