@@ -57,6 +57,9 @@ DATABASES = {"default": _database(env_str("DATABASE_URL"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
+    # First, so that its runserver (daphne's, ASGI) wins: the demo serves the chat's
+    # WebSockets too. daphne itself is not an installed app (see ASGI_APPLICATION).
+    "hotline.chat",
     # modeltranslation must come before admin so its admin integration wins.
     "modeltranslation",
     "django.contrib.admin",
@@ -109,6 +112,10 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "hotline.urls"
 WSGI_APPLICATION = "hotline.wsgi.application"
+# The chat's WebSockets (hotline/chat). daphne is not an installed app: its app would load
+# twisted and the crypto stack into every WSGI worker. runserver (and so the demo) is
+# daphne's all the same, through hotline/chat/management/commands/runserver.py.
+ASGI_APPLICATION = "hotline.asgi.application"
 
 TEMPLATES = [
     {
@@ -381,6 +388,45 @@ LOGGING = {
         # mails the whole request): through the root's filtered console only.
         "django": {"handlers": [], "propagate": True},
         "django.server": {"handlers": ["null"], "propagate": False},
+        # daphne's runserver (the demo): its request lines name the client's address.
+        "django.channels.server": {"handlers": ["null"], "propagate": False},
         "axes": {"level": "WARNING"},
     },
 }
+
+
+# The anonymous chat (hotline/chat, docs/chat.md). CHAT_REDIS_URL (redis:// or rediss://)
+# carries both the channel layer and the shared queue, so every ASGI process and host
+# serves one queue. Unset, one process keeps both in memory: the demo and the fast tests.
+CHAT_REDIS_URL = env_str("CHAT_REDIS_URL")
+if CHAT_REDIS_URL and not CHAT_REDIS_URL.startswith(("redis://", "rediss://")):
+    raise ImproperlyConfigured("CHAT_REDIS_URL must be a redis:// or rediss:// URL.")
+CHAT_KEY_PREFIX = env_str("CHAT_KEY_PREFIX", "chat")
+CHANNEL_LAYERS = {
+    "default": (
+        {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [CHAT_REDIS_URL], "prefix": f"{CHAT_KEY_PREFIX}-asgi"},
+        }
+        if CHAT_REDIS_URL
+        else {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+    )
+}
+# Opening hours, Oslo time, every day: "HH:MM-HH:MM" ("00:00-00:00" is round the clock).
+# CHAT_HOLIDAY_HOURS: "closed", "normal" or a span, for public holidays.
+CHAT_HOURS = env_str("CHAT_HOURS", "00:00-00:00")
+CHAT_HOLIDAY_HOURS = env_str("CHAT_HOLIDAY_HOURS", "normal")
+# The line's round-the-clock numbers, shown when the chat is closed.
+CHAT_PHONE_NUMBERS = env_list("CHAT_PHONE_NUMBERS", ["116 006"])
+# Where quick exit sends the writer (the page is replaced, with no history entry back).
+CHAT_QUICK_EXIT_URL = env_str("CHAT_QUICK_EXIT_URL", "https://www.yr.no/")
+CHAT_MAX_CONCURRENT = env_int("CHAT_MAX_CONCURRENT", 2, minimum=1)
+CHAT_MAX_MESSAGE_LENGTH = env_int("CHAT_MAX_MESSAGE_LENGTH", 2000, minimum=100)
+# A chat with no message either way for this long ends (and its state expires).
+CHAT_IDLE_SECONDS = env_int("CHAT_IDLE_SECONDS", 2 * 3600, minimum=1)
+CHAT_BLOCK_HOURS = env_int("CHAT_BLOCK_HOURS", 4, minimum=1)
+# Per address (kept only as a hash with a salt that changes daily): chats open at once,
+# new chats per hour, messages per minute. Raise the first for shared networks.
+CHAT_CHATS_PER_ADDRESS = env_int("CHAT_CHATS_PER_ADDRESS", 1, minimum=1)
+CHAT_STARTS_PER_HOUR = env_int("CHAT_STARTS_PER_HOUR", 10, minimum=1)
+CHAT_MESSAGES_PER_MINUTE = env_int("CHAT_MESSAGES_PER_MINUTE", 30, minimum=1)

@@ -31,5 +31,6 @@ urlpatterns = [
     # Open data for everyone: unmet needs by county and quarter (no login).
     path("open-data/gaps/", report_views.open_gaps, name="open_gaps"),
     path("audit/", include("hotline.audit.urls")),
+    path("chat/", include("hotline.chat.urls")),
     path("admin/", admin.site.urls),
 ]

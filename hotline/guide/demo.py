@@ -182,6 +182,40 @@ ARTICLES = (
         "needed.",
         audiences=("utsatt", "parorende"),
     ),
+    # Ready texts for the chat (audience "chat", hotline/chat/ready_texts.py): the title
+    # is the button in the desk's chat panel, the text goes into the message box.
+    DemoArticle(
+        "Chat: hilsen",
+        "Chat: greeting",
+        "Ferdig tekst for chatten.",
+        "Ready text for the chat.",
+        "Hei, du skriver med Hjelpetelefonen, og her er du anonym. Hva vil du snakke om?",
+        "Hello, you are writing with the helpline. You are anonymous here. "
+        "What would you like to talk about?",
+        audiences=("chat",),
+    ),
+    DemoArticle(
+        "Chat: er det trygt?",
+        "Chat: is it safe?",
+        "Ferdig tekst for chatten.",
+        "Ready text for the chat.",
+        "Er det trygt for deg å skrive nå? Kan noen se skjermen din? Trykk «Rask utgang» "
+        "eller Esc hvis noen kommer.",
+        "Is it safe for you to write now? Can anyone see your screen? Press Quick exit or "
+        "Esc if someone comes.",
+        audiences=("chat",),
+    ),
+    DemoArticle(
+        "Chat: avslutning",
+        "Chat: closing",
+        "Ferdig tekst for chatten.",
+        "Ready text for the chat.",
+        "Takk for at du skrev. Du kan alltid skrive eller ringe igjen, hele døgnet. "
+        "Tjenestene jeg sendte kan du kopiere før du lukker siden.",
+        "Thank you for writing. You can always write or call again. You can copy the "
+        "services I sent before you close the page.",
+        audiences=("chat",),
+    ),
 )
 
 

@@ -97,5 +97,10 @@ class Command(BaseCommand):
             self.stdout.write("Two-factor sign-in is off in this demo (--two-factor turns it on).")
         self.stdout.write("")
         if not no_server:
-            self.stdout.write(f"Serving on http://{addrport}/  (Ctrl+C stops)\n")
+            self.stdout.write(f"Serving on http://{addrport}/  (Ctrl+C stops)")
+            # runserver is daphne's (hotline/chat's runserver): the chat's WebSockets too.
+            self.stdout.write(
+                f"Chat: open http://{addrport}/chat/ in one window, and the desk as "
+                "operator in another (tick “Take chats”).\n"
+            )
             call_command("runserver", addrport, use_reloader=False)

@@ -1,0 +1,436 @@
+"""The chat's two WebSocket ends: the writer (anonymous, /ws/chat/) and the operator (in
+the desk, /ws/chat/desk/).
+
+Message text passes from one consumer to the other through the channel layer only: it is
+never stored, logged or written anywhere. Logging here names events, never content.
+"""
+
+import asyncio
+import json
+import logging
+import time
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.utils import timezone
+
+from hotline.accounts.roles import Role, user_roles
+from hotline.chat import hours, queue
+from hotline.chat.forms import ChatStartForm
+from hotline.chat.payload import public_service
+from hotline.chat.protocol import (
+    OPERATOR_TYPES,
+    WRITER_TYPES,
+    AvailableForm,
+    BadFrame,
+    ChatIdForm,
+    MessageForm,
+    OperatorMessageForm,
+    ServiceForm,
+    TransferForm,
+    clean,
+    parse,
+)
+from hotline.chat.records import add_chat_referral, start_chat_call
+
+logger = logging.getLogger(__name__)
+
+QUEUE_GROUP = "chat-queue"
+# Close codes: the writer's page tells closed, blocked and too many chats apart.
+CLOSED, BLOCKED, LIMITED, FORBIDDEN = 4001, 4002, 4003, 4004
+
+
+def chat_group(chat_id: str) -> str:
+    return f"chat-{chat_id}"
+
+
+def operator_group(user_id: int) -> str:
+    return f"chat-operator-{user_id}"
+
+
+def writer_address(scope) -> str:
+    """The writer's address as the proxy saw it (only ever hashed)."""
+    if settings.BEHIND_TLS_PROXY:
+        for name, value in scope.get("headers", []):
+            if name == b"x-forwarded-for":
+                return value.decode("latin-1").split(",")[-1].strip()
+    client = scope.get("client") or ("", 0)
+    return str(client[0])
+
+
+class FrameConsumer(AsyncWebsocketConsumer):
+    allowed: set[str] = set()
+
+    async def send_frame(self, frame: dict) -> None:
+        await self.send(text_data=json.dumps(frame, ensure_ascii=False))
+
+    async def receive(self, text_data=None, bytes_data=None):
+        try:
+            frame = parse(text_data, bytes_data, self.allowed)
+            await getattr(self, f"on_{frame['type']}")(frame)
+        except BadFrame as bad:
+            await self.send_frame(bad.frame())
+        except Exception as error:
+            # Never crash the connection on one frame. The log names the error's type
+            # only: its message or traceback could quote what was written.
+            logger.error("chat frame failed: %s", type(error).__name__)
+            await self.send_frame({"type": "error", "reason": "server_error"})
+
+
+class WriterConsumer(FrameConsumer):
+    allowed = WRITER_TYPES
+    chat_id: str = ""
+    digest: str = ""
+    claimed = False
+    watchdog: asyncio.Task | None = None
+
+    async def connect(self):
+        if not hours.is_open(timezone.now()):
+            await self.close(code=CLOSED)
+            return
+        hashes = await queue.address_hashes(writer_address(self.scope))
+        self.digest = hashes[0]
+        if await queue.is_blocked(hashes):
+            await self.close(code=BLOCKED)
+            return
+        if await queue.over_limit(
+            "start", self.digest, settings.CHAT_STARTS_PER_HOUR, 3600
+        ) or not await queue.claim_address(self.digest):
+            await self.close(code=LIMITED)
+            return
+        self.claimed = True
+        await self.accept()
+
+    async def disconnect(self, code):
+        # Leaving (quick exit, a closed tab, a lost network) ends the chat on the server.
+        if self.watchdog is not None:
+            self.watchdog.cancel()
+        if self.chat_id:
+            await self.finish("writer_left")
+        if self.claimed:
+            await queue.release_address(self.digest)
+            self.claimed = False
+
+    async def on_start(self, frame):
+        if self.chat_id:
+            raise BadFrame("already_started")
+        form = ChatStartForm(frame)
+        if not form.is_valid():
+            raise BadFrame("invalid", next(iter(form.errors)))
+        self.chat_id = queue.new_chat_id()
+        facts = {
+            "language": form.cleaned_data["language"],
+            "age_group": form.cleaned_data["age_group"],
+            "safe": form.cleaned_data["safe"],
+            "address": self.digest,
+        }
+        await queue.enqueue(self.chat_id, facts)
+        await self.channel_layer.group_add(chat_group(self.chat_id), self.channel_name)
+        await self.channel_layer.group_add(QUEUE_GROUP, self.channel_name)
+        await self.send_place()
+        await self.channel_layer.group_send(QUEUE_GROUP, {"type": "queue.changed"})
+        self.watchdog = asyncio.ensure_future(self.watch_idle())
+
+    async def on_message(self, frame):
+        text = clean(MessageForm, frame)["text"]
+        chat = await queue.get_chat(self.chat_id) if self.chat_id else {}
+        if chat.get("state") != "active":
+            raise BadFrame("not_active")
+        if await queue.over_limit("message", self.digest, settings.CHAT_MESSAGES_PER_MINUTE, 60):
+            raise BadFrame("rate_limited")
+        await queue.touch(self.chat_id)
+        await self.channel_layer.group_send(
+            chat_group(self.chat_id),
+            {
+                "type": "chat.event",
+                "event": {"type": "message", "from": "writer", "text": text, "chat": self.chat_id},
+            },
+        )
+
+    async def on_end(self, frame):
+        if not self.chat_id:
+            raise BadFrame("not_started")
+        await self.finish("writer_left")
+
+    async def finish(self, reason: str) -> None:
+        chat_id, self.chat_id = self.chat_id, ""
+        await self.channel_layer.group_discard(QUEUE_GROUP, self.channel_name)
+        if await end_chat(self.channel_layer, chat_id, reason):
+            await self.channel_layer.group_send(QUEUE_GROUP, {"type": "queue.changed"})
+        await self.channel_layer.group_discard(chat_group(chat_id), self.channel_name)
+
+    async def watch_idle(self) -> None:
+        idle = settings.CHAT_IDLE_SECONDS
+        while self.chat_id:
+            chat = await queue.get_chat(self.chat_id)
+            last = float(chat.get("last") or 0)
+            left = last + idle - time.time()
+            if left <= 0:
+                await self.send_frame({"type": "ended", "reason": "idle"})
+                await self.finish("idle")
+                return
+            await asyncio.sleep(min(left + 0.05, 60))
+
+    async def send_place(self) -> None:
+        place = await queue.position(self.chat_id)
+        if place is not None:
+            await self.send_frame(
+                {
+                    "type": "queued",
+                    "position": place,
+                    "wait_minutes": await queue.expected_wait_minutes(place),
+                }
+            )
+
+    # Events from the channel layer.
+
+    async def queue_changed(self, event):
+        if self.chat_id:
+            await self.send_place()
+
+    async def chat_event(self, event):
+        frame = event["event"]
+        if frame.get("from") == "writer":
+            return  # the page shows what it sent itself
+        if frame["type"] == "accepted":
+            await self.channel_layer.group_discard(QUEUE_GROUP, self.channel_name)
+        if frame["type"] == "requeued":
+            await self.channel_layer.group_add(QUEUE_GROUP, self.channel_name)
+            await self.send_place()
+            return
+        if frame["type"] == "ended":
+            self.chat_id = ""
+            await self.channel_layer.group_discard(QUEUE_GROUP, self.channel_name)
+        await self.send_frame({k: v for k, v in frame.items() if k != "chat"})
+
+
+async def end_chat(layer, chat_id: str, reason: str) -> bool:
+    """End ``chat_id`` for both sides; False if it had already ended."""
+    if not chat_id:
+        return False
+    chat = await queue.end(chat_id)
+    if not chat:
+        return False
+    await layer.group_send(
+        chat_group(chat_id),
+        {"type": "chat.event", "event": {"type": "ended", "reason": reason, "chat": chat_id}},
+    )
+    logger.info("chat ended (%s)", reason)
+    return True
+
+
+class OperatorConsumer(FrameConsumer):
+    allowed = OPERATOR_TYPES
+    user_id: int = 0
+    colleague_ids: list[int] | None = None
+    colleague_names: list[dict[str, object]] = []
+
+    async def connect(self):
+        user = self.scope.get("user")
+        if user is None or not await database_sync_to_async(_may_take_chats)(self.scope):
+            await self.close(code=FORBIDDEN)
+            return
+        self.user_id = user.pk
+        await self.accept()
+        await self.channel_layer.group_add(QUEUE_GROUP, self.channel_name)
+        await self.channel_layer.group_add(operator_group(self.user_id), self.channel_name)
+        # A reloaded desk page picks its chats up again.
+        for chat_id in await queue.held(self.user_id):
+            await self.attach(chat_id)
+        await self.send_frame({"type": "available", "on": await queue.is_available(self.user_id)})
+        await self.send_queue()
+
+    async def disconnect(self, code):
+        # The operator's chats stay theirs across a page reload; only the queue forgets
+        # them as available until they opt in again.
+        if self.user_id:
+            await queue.set_available(self.user_id, False)
+            await self.channel_layer.group_send(QUEUE_GROUP, {"type": "queue.changed"})
+
+    async def holding(self, chat_id: str) -> dict[str, str]:
+        chat = await queue.get_chat(chat_id)
+        if chat.get("state") != "active" or chat.get("operator") != str(self.user_id):
+            raise BadFrame("not_yours", "chat")
+        return chat
+
+    async def on_available(self, frame):
+        on = clean(AvailableForm, frame)["on"]
+        await queue.set_available(self.user_id, on)
+        await self.send_frame({"type": "available", "on": on})
+        await self.channel_layer.group_send(QUEUE_GROUP, {"type": "queue.changed"})
+
+    async def on_accept(self, frame):
+        if not await queue.is_available(self.user_id):
+            raise BadFrame("not_available")
+        if len(await queue.held(self.user_id)) >= settings.CHAT_MAX_CONCURRENT:
+            raise BadFrame("at_capacity")
+        chat_id = await queue.take_next(self.user_id)
+        if chat_id is None:
+            raise BadFrame("queue_empty")
+        chat = await queue.get_chat(chat_id)
+        call = await database_sync_to_async(start_chat_call)(
+            self.scope["user"], chat.get("age_group", "")
+        )
+        if call is None:
+            await queue.back_to_queue(chat_id, self.user_id)
+            raise BadFrame("no_site")
+        await queue.assign(chat_id, self.user_id, str(call.pk))
+        await self.attach(chat_id)
+        await self.channel_layer.group_send(
+            chat_group(chat_id), {"type": "chat.event", "event": {"type": "accepted"}}
+        )
+        await self.channel_layer.group_send(QUEUE_GROUP, {"type": "queue.changed"})
+
+    async def attach(self, chat_id: str) -> None:
+        chat = await queue.get_chat(chat_id)
+        if chat.get("state") != "active":
+            return
+        await self.channel_layer.group_add(chat_group(chat_id), self.channel_name)
+        await self.send_frame(
+            {
+                "type": "chat",
+                "chat": chat_id,
+                "language": chat.get("language", ""),
+                "age_group": chat.get("age_group", ""),
+                "safe": chat.get("safe", ""),
+            }
+        )
+
+    async def on_message(self, frame):
+        data = clean(OperatorMessageForm, frame)
+        await self.holding(data["chat"])
+        await queue.touch(data["chat"])
+        await self.channel_layer.group_send(
+            chat_group(data["chat"]),
+            {
+                "type": "chat.event",
+                "event": {
+                    "type": "message",
+                    "from": "operator",
+                    "text": data["text"],
+                    "chat": data["chat"],
+                },
+            },
+        )
+
+    async def on_service(self, frame):
+        data = clean(ServiceForm, frame)
+        chat = await self.holding(data["chat"])
+        payload = await database_sync_to_async(public_service)(data["service"])
+        if payload is None:
+            raise BadFrame("invalid", "service")
+        if chat.get("call"):
+            await database_sync_to_async(add_chat_referral)(chat["call"], data["service"])
+        await queue.touch(data["chat"])
+        await self.channel_layer.group_send(
+            chat_group(data["chat"]),
+            {
+                "type": "chat.event",
+                "event": {"type": "service", "service": payload, "chat": data["chat"]},
+            },
+        )
+
+    async def on_transfer(self, frame):
+        data = clean(TransferForm, frame)
+        chat_id = data["chat"]
+        chat = await self.holding(chat_id)
+        if data["to"] == "queue":
+            await queue.back_to_queue(chat_id, self.user_id)
+            await self.channel_layer.group_discard(chat_group(chat_id), self.channel_name)
+            await self.channel_layer.group_send(
+                chat_group(chat_id), {"type": "chat.event", "event": {"type": "requeued"}}
+            )
+            await self.channel_layer.group_send(QUEUE_GROUP, {"type": "queue.changed"})
+        else:
+            target = int(data["to"])
+            if (
+                target == self.user_id
+                or not await queue.is_available(target)
+                or len(await queue.held(target)) >= settings.CHAT_MAX_CONCURRENT
+            ):
+                raise BadFrame("operator_unavailable", "to")
+            await queue.release(chat_id, self.user_id)
+            await queue.assign(chat_id, target, chat.get("call"))
+            await self.channel_layer.group_discard(chat_group(chat_id), self.channel_name)
+            await self.channel_layer.group_send(
+                operator_group(target), {"type": "chat.assigned", "chat": chat_id}
+            )
+        await self.send_frame({"type": "transferred", "chat": chat_id, "to": data["to"]})
+
+    async def on_end(self, frame):
+        chat_id = clean(ChatIdForm, frame)["chat"]
+        await self.holding(chat_id)
+        await end_chat(self.channel_layer, chat_id, "operator_ended")
+
+    async def on_block(self, frame):
+        chat_id = clean(ChatIdForm, frame)["chat"]
+        chat = await self.holding(chat_id)
+        if chat.get("address"):
+            await queue.block(chat["address"])
+        await end_chat(self.channel_layer, chat_id, "blocked")
+
+    async def send_queue(self) -> None:
+        state = await queue.queue_state()
+        await self.send_frame(
+            {
+                "type": "queue",
+                "waiting": state.waiting,
+                "longest_wait_seconds": state.longest_wait_seconds,
+                "held": len(await queue.held(self.user_id)),
+                "max": settings.CHAT_MAX_CONCURRENT,
+                "operators": await self.colleagues(),
+            }
+        )
+
+    # Events from the channel layer.
+
+    async def colleagues(self) -> list[dict[str, object]]:
+        """Whom a chat can be transferred to: the others taking chats now. Names are read
+        again only when that set changes, not on every change of the queue."""
+        ids = [uid for uid in await queue.available_operators() if uid != self.user_id]
+        if ids != self.colleague_ids:
+            self.colleague_ids = ids
+            self.colleague_names = await database_sync_to_async(_names)(ids)
+        return self.colleague_names
+
+    async def queue_changed(self, event):
+        await self.send_queue()
+
+    async def chat_assigned(self, event):
+        await self.attach(event["chat"])
+        await self.send_queue()
+
+    async def chat_event(self, event):
+        frame = dict(event["event"])
+        if frame.get("from") == "operator":
+            return  # the desk shows what it sent itself
+        if frame["type"] in ("accepted", "requeued"):
+            return
+        chat_id = frame.get("chat") or ""
+        if frame["type"] == "ended":
+            await self.channel_layer.group_discard(chat_group(chat_id), self.channel_name)
+            frame["record"] = True
+        await self.send_frame(frame)
+
+
+def _names(user_ids: list[int]) -> list[dict[str, object]]:
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(pk__in=user_ids, is_active=True).order_by("username")
+    return [{"id": user.pk, "name": user.get_username()} for user in users]
+
+
+def _may_take_chats(scope) -> bool:
+    """An operator, signed in with both factors when the site asks for two."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.models import Device
+
+    user = scope["user"]
+    if not user.is_authenticated or Role.OPERATOR not in user_roles(user):
+        return False
+    if not settings.REQUIRE_2FA:
+        return True
+    persistent_id = scope["session"].get(DEVICE_ID_SESSION_KEY)
+    device = Device.from_persistent_id(persistent_id) if persistent_id else None
+    return device is not None and device.user_id == user.pk

@@ -1,0 +1,28 @@
+"""Ready texts for the chat (greeting, "is it safe to write?", closing, ...): published
+articles of the guidance library for the audience "chat", so editors keep them, in every
+content language, like any other guidance."""
+
+from django.conf import settings
+
+from hotline.guide.models import Article
+
+CHAT_AUDIENCE = "chat"
+
+
+def ready_texts() -> list[dict[str, object]]:
+    """Each text's title (the button) and its body per content language (bokmål where a
+    language has none), for the desk's chat panel."""
+    articles = Article.objects.published().filter(audiences__code=CHAT_AUDIENCE).order_by("pk")
+    texts = []
+    for article in articles:
+        fallback = getattr(article, "body_nb", "") or article.body
+        texts.append(
+            {
+                "title": article.title,
+                "texts": {
+                    code: getattr(article, f"body_{code}", "") or fallback
+                    for code in settings.MODELTRANSLATION_LANGUAGES
+                },
+            }
+        )
+    return texts

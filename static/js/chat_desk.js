@@ -1,0 +1,207 @@
+// The operator's chat panel in the desk (templates/chat/desk_panel.html). One WebSocket
+// for every chat the operator holds; frames as in docs/chat.md. Nothing is stored.
+(function () {
+  "use strict";
+  var panel = document.getElementById("chat-desk");
+  if (!panel) return;
+  var strings = JSON.parse(document.getElementById("chat-desk-strings").textContent);
+  var readyTexts = JSON.parse(document.getElementById("chat-ready-texts").textContent);
+  var labels = JSON.parse(document.getElementById("chat-desk-labels").textContent);
+  function label(code) { return labels[code] || code; }
+  var available = document.getElementById("chat-available");
+  var acceptButton = document.getElementById("chat-accept");
+  var queueStatus = document.getElementById("chat-queue");
+  var list = document.getElementById("chat-list");
+  var template = document.getElementById("chat-template");
+  var chats = {};  // chat id -> {element, language}
+  var current = null;  // the chat "Send to chat" goes to
+  var operators = [];
+
+  var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+  var socket = new WebSocket(scheme + window.location.host + panel.dataset.socket);
+  function send(frame) { socket.send(JSON.stringify(frame)); }
+
+  function fill(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (_, key) { return values[key]; });
+  }
+
+  function line(chat, who, text, cls) {
+    var log = chats[chat].element.querySelector(".chat-desk__log");
+    var item = document.createElement("p");
+    item.className = "chat-desk__line " + (cls || "");
+    var name = document.createElement("strong");
+    name.textContent = who ? who + ": " : "";
+    var body = document.createElement("span");
+    body.textContent = text;
+    item.append(name, body);
+    log.append(item);
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function select(chat) {
+    current = chat;
+    Object.keys(chats).forEach(function (id) {
+      chats[id].element.classList.toggle("chat-desk__chat--current", id === chat);
+    });
+    refreshCardButtons();
+  }
+
+  function fillTransferOptions(element) {
+    var selectBox = element.querySelector("select[name=to]");
+    while (selectBox.options.length > 1) selectBox.remove(1);
+    operators.forEach(function (op) {
+      var option = document.createElement("option");
+      option.value = String(op.id);
+      option.textContent = op.name;
+      selectBox.append(option);
+    });
+  }
+
+  function open(frame) {
+    if (chats[frame.chat]) return;
+    var element = template.content.firstElementChild.cloneNode(true);
+    element.dataset.chat = frame.chat;
+    var number = Object.keys(chats).length + 1;
+    element.querySelector(".chat-desk__title").textContent = strings.writer + " " + number;
+    element.querySelector(".chat-desk__facts").textContent =
+      strings.language + ": " + label(frame.language) +
+      (frame.age_group ? " · " + strings.age + ": " + label(frame.age_group) : "") +
+      " · " + strings.safe + ": " + label(frame.safe);
+    chats[frame.chat] = { element: element, language: frame.language };
+    list.append(element);
+    fillTransferOptions(element);
+    element.addEventListener("focusin", function () { select(frame.chat); });
+    element.querySelector("form").addEventListener("submit", function (event) {
+      event.preventDefault();
+      var box = event.target.elements.text;
+      var text = box.value.trim();
+      if (!text) return;
+      send({ type: "message", chat: frame.chat, text: text });
+      line(frame.chat, strings.you, text, "chat-desk__line--mine");
+      box.value = "";
+    });
+    element.querySelector("textarea").addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && !event.shiftKey) {
+        event.preventDefault();
+        event.target.form.requestSubmit();
+      }
+    });
+    element.querySelectorAll("[data-ready]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var texts = readyTexts[Number(button.dataset.ready)].texts;
+        var box = element.querySelector("textarea");
+        box.value = texts[chats[frame.chat].language] || texts.nb;
+        box.focus();
+      });
+    });
+    element.querySelector("[data-action=transfer]").addEventListener("click", function () {
+      send({ type: "transfer", chat: frame.chat, to: element.querySelector("select[name=to]").value });
+    });
+    element.querySelector("[data-action=end]").addEventListener("click", function () {
+      send({ type: "end", chat: frame.chat });
+    });
+    element.querySelector("[data-action=block]").addEventListener("click", function () {
+      send({ type: "block", chat: frame.chat });
+    });
+    select(frame.chat);
+    element.querySelector("textarea").focus();
+  }
+
+  function close(chat, message, record) {
+    var entry = chats[chat];
+    if (!entry) return;
+    line(chat, "", message, "chat-desk__line--system");
+    entry.element.querySelector("form").hidden = true;
+    entry.element.querySelector(".chat-desk__actions").hidden = true;
+    var ready = entry.element.querySelector(".chat-desk__ready");
+    if (ready) ready.hidden = true;
+    if (record) {
+      var link = entry.element.querySelector(".chat-desk__record");
+      link.querySelector("a").href = panel.dataset.recordUrl + "?chat=" + encodeURIComponent(chat);
+      link.hidden = false;
+    }
+    delete chats[chat];
+    if (current === chat) select(Object.keys(chats)[0] || null);
+  }
+
+  socket.addEventListener("open", function () { available.disabled = false; });
+  socket.addEventListener("close", function () {
+    queueStatus.textContent = strings.lost;
+    available.disabled = true;
+    acceptButton.disabled = true;
+  });
+  socket.addEventListener("message", function (event) {
+    var frame = JSON.parse(event.data);
+    switch (frame.type) {
+      case "available":
+        available.checked = frame.on;
+        acceptButton.disabled = !frame.on;
+        break;
+      case "queue":
+        queueStatus.textContent = fill(strings.waiting, {
+          count: frame.waiting,
+          minutes: Math.floor(frame.longest_wait_seconds / 60),
+          held: frame.held,
+          max: frame.max
+        });
+        operators = frame.operators || [];
+        Object.keys(chats).forEach(function (id) { fillTransferOptions(chats[id].element); });
+        break;
+      case "chat":
+        open(frame);
+        break;
+      case "message":
+        if (chats[frame.chat]) line(frame.chat, strings.writer, frame.text, "chat-desk__line--writer");
+        break;
+      case "service":
+        if (chats[frame.chat]) line(frame.chat, "", fill(strings.service_sent, { name: frame.service.name }), "chat-desk__line--system");
+        break;
+      case "transferred":
+        if (chats[frame.chat]) {
+          chats[frame.chat].element.remove();
+          delete chats[frame.chat];
+          if (current === frame.chat) select(Object.keys(chats)[0] || null);
+        }
+        queueStatus.textContent = strings.transferred;
+        break;
+      case "ended":
+        close(frame.chat, strings["ended_" + frame.reason] || strings.ended, frame.record);
+        break;
+      case "error":
+        queueStatus.textContent = fill(strings.error, { reason: frame.reason });
+        break;
+    }
+  });
+  available.addEventListener("change", function () { send({ type: "available", on: available.checked }); });
+  acceptButton.addEventListener("click", function () { send({ type: "accept" }); });
+
+  // "Send to chat" on each result card while a chat is open: a button added here, so the
+  // card's own markup needs nothing. The server builds the service's public details.
+  function serviceId(card) {
+    if (card.dataset.serviceId) return card.dataset.serviceId;
+    var report = card.querySelector("[id^='report-']");
+    return report ? report.id.slice("report-".length) : null;
+  }
+  function refreshCardButtons() {
+    document.querySelectorAll("li.hit, [data-service-id]").forEach(function (card) {
+      var id = serviceId(card);
+      var button = card.querySelector(":scope > .chat-send-service");
+      if (!current || !id) {
+        if (button) button.remove();
+        return;
+      }
+      if (!button) {
+        button = document.createElement("button");
+        button.type = "button";
+        button.className = "button-link chat-send-service";
+        button.textContent = strings.send_to_chat;
+        button.addEventListener("click", function () {
+          if (current) send({ type: "service", chat: current, service: Number(id) });
+        });
+        card.append(button);
+      }
+    });
+  }
+  new MutationObserver(function () { if (current) refreshCardButtons(); })
+    .observe(document.body, { childList: true, subtree: true });
+})();

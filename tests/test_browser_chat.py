@@ -1,0 +1,158 @@
+"""A whole chat in two Chromium windows (writer at 390 px, operator at the desk) against a
+real ASGI server (daphne), with axe on both sides."""
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests import servers
+from tests.chat_servers import OPERATOR_PASSWORD, AsgiServer, make_chat_operator
+from tests.conftest import CHROMIUM
+from tests.factories import screenshot
+
+# The servers have a database of their own; the suite's is only asked for because every
+# browser test is followed by a reload of the reference data into it (tests/conftest.py).
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-4.14.1.min.js"
+REPORT = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.filter(v => ["serious", "critical"].includes(v.impact))
+    .map(v => ({id: v.id, nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}));
+}"""
+
+
+def serious(page) -> list[dict]:
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    return page.evaluate(REPORT)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail("Chromium is missing")
+        pytest.skip("Chromium is missing")
+    with servers.own_database(tmp_path_factory.mktemp("chat")) as database_url:
+        env = servers.base_env(DATABASE_URL=database_url, REQUIRE_2FA="false")
+        servers.manage(env, "migrate", "--verbosity", "0")
+        make_chat_operator(env, "kari")
+        servers.manage(
+            env,
+            "shell",
+            "--no-imports",
+            "--command",
+            "from services_directory.models import ContactChannel, Organization, Service\n"
+            "o = Organization.objects.create(name='Stiftelsen')\n"
+            "s = Service.objects.create(organization=o, name='Nasjonal støttelinje',"
+            " is_published=True, covers_whole_country=True, operator_note='Internt notat')\n"
+            "ContactChannel.objects.create(service=s, kind='phone', value='80080080')\n",
+        )
+        started = AsgiServer(env)
+        try:
+            started.wait()
+            yield started
+        finally:
+            started.stop()
+
+
+def test_a_whole_chat_between_a_writer_and_an_operator(server):
+    from playwright.sync_api import expect, sync_playwright
+
+    phrase = f"hjelp-{uuid.uuid4().hex[:8]}"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        try:
+            writer_context = browser.new_context(
+                base_url=server.url, viewport={"width": 390, "height": 844}, locale="nb-NO"
+            )
+            desk_context = browser.new_context(
+                base_url=server.url, viewport={"width": 1366, "height": 768}, locale="nb-NO"
+            )
+            for context in (writer_context, desk_context):
+                context.set_default_timeout(15_000)
+            writer = writer_context.new_page()
+            desk = desk_context.new_page()
+
+            # The writer's one short step, by keyboard.
+            writer.goto("/chat/")
+            assert serious(writer) == []
+            writer.get_by_label("Ja").check()
+            writer.get_by_role("button", name="Start chat").press("Enter")
+            expect(writer.locator("#chat-status")).to_contain_text("nummer 1 i køen")
+            assert writer_context.cookies() == []
+
+            # The operator signs in, opts in and takes the chat.
+            desk.goto("/accounts/login/")
+            desk.fill("input[name=username]", "kari")
+            desk.fill("input[name=password]", OPERATOR_PASSWORD)
+            desk.press("input[name=password]", "Enter")
+            desk.wait_for_url("**/desk/")
+            desk.goto("/desk/?where=")
+            desk.locator("#chat-available").check()
+            expect(desk.locator("#chat-queue")).to_contain_text("Venter: 1")
+            desk.locator("#chat-accept").click()
+            chat = desk.locator(".chat-desk__chat")
+            expect(chat).to_have_count(1)
+            expect(writer.locator("#chat-status")).to_contain_text("En veileder er her")
+
+            # Messages both ways, by keyboard (Enter sends).
+            writer.locator("#chat-text").fill(phrase)
+            writer.locator("#chat-text").press("Enter")
+            expect(chat.locator(".chat-desk__log")).to_contain_text(phrase)
+            chat.locator("textarea").fill("Hei, jeg er her. Er det trygt å skrive?")
+            chat.locator("textarea").press("Enter")
+            expect(writer.locator("#chat-log")).to_contain_text("Er det trygt å skrive?")
+
+            # "Send til chat" on a result card: the public details only.
+            desk.locator("li.hit .chat-send-service").first.click()
+            expect(writer.locator("#chat-log")).to_contain_text("Nasjonal støttelinje")
+            expect(writer.locator("#chat-log")).to_contain_text("800 80 080")
+            assert "Internt notat" not in writer.locator("body").inner_text()
+            assert serious(writer) == []
+            assert serious(desk) == []
+            screenshot(writer, "chat-writer.png")
+            screenshot(desk, "chat-desk.png")
+
+            # The operator ends it; the writer can copy the services; the desk records it.
+            chat.get_by_role("button", name="Avslutt chat").click()
+            expect(writer.locator("#chat-status")).to_contain_text("Veilederen avsluttet")
+            expect(writer.locator("#chat-services")).to_be_visible()
+            expect(writer.locator("#chat-send")).to_be_hidden()
+            record = chat.get_by_role("link", name="Registrer chatten i samtaleloggen")
+            record.click()
+            desk.wait_for_url("**/chat/desk/record/**")
+            assert serious(desk) == []
+        finally:
+            browser.close()
+
+
+def test_quick_exit_replaces_the_page_and_ends_the_chat(server):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        try:
+            context = browser.new_context(
+                base_url=server.url, viewport={"width": 390, "height": 844}, locale="nb-NO"
+            )
+            # The neutral site is not reached (no internet): record where it goes.
+            context.route("https://www.yr.no/**", lambda route: route.fulfill(body="yr"))
+            writer = context.new_page()
+            writer.goto("/chat/")
+            writer.goto("/chat/?language=nb&age_group=&safe=yes")
+            expect(writer.locator("#chat-status")).to_contain_text("i køen")
+            writer.keyboard.press("Escape")
+            writer.wait_for_url("https://www.yr.no/")
+            # No history entry back to the chat: back goes to the step before it.
+            writer.go_back()
+            assert writer.url.endswith("/chat/")
+            # The server ended it: a new chat from the same address is allowed again.
+            again = context.new_page()
+            again.goto("/chat/?language=nb&age_group=&safe=yes")
+            expect(again.locator("#chat-status")).to_contain_text("nummer 1 i køen")
+        finally:
+            browser.close()
