@@ -292,7 +292,8 @@ def _card_html(card: DeskCard, page: CardPage) -> str:
     report = f"{escape(card.report_url)}?next={page.next_param}"
     report_link = f'href="{report}" hx-get="{report}" hx-target="#report-{pk}"'
     out = [
-        f'<li class="hit hit--{escape(card.coverage_code)}">'
+        # data-service-id: the chat's "Send til chat" button finds the service by it.
+        f'<li class="hit hit--{escape(card.coverage_code)}" data-service-id="{pk}">'
         f'<div class="hit__head"><h2 class="hit__name"{_lang(service.name)}>{name}</h2>'
         f'<p class="hit__org"{_lang(card.organization)}>{escape(card.organization)}</p></div>'
         f'<p class="hit__status"><span class="tag tag--{"open" if card.is_open else "closed"}">'

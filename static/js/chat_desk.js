@@ -178,12 +178,10 @@
   // "Send to chat" on each result card while a chat is open: a button added here, so the
   // card's own markup needs nothing. The server builds the service's public details.
   function serviceId(card) {
-    if (card.dataset.serviceId) return card.dataset.serviceId;
-    var report = card.querySelector("[id^='report-']");
-    return report ? report.id.slice("report-".length) : null;
+    return card.dataset.serviceId || null;
   }
   function refreshCardButtons() {
-    document.querySelectorAll("li.hit, [data-service-id]").forEach(function (card) {
+    document.querySelectorAll("li.hit[data-service-id]").forEach(function (card) {
       var id = serviceId(card);
       var button = card.querySelector(":scope > .chat-send-service");
       if (!current || !id) {
