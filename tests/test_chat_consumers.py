@@ -17,7 +17,7 @@ from tests.chat_helpers import (
 )
 from tests.factories import add_location, add_phone, login_verified, make_service, make_user
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture(autouse=True)

@@ -18,7 +18,7 @@ from hotline.chat.store import reset_store
 from tests.chat_helpers import accept, chat_operator, frame_of, operator_on, start_writer
 from tests.factories import login_verified, make_service
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_no_phrase_of_a_chat_is_stored_or_logged(client, caplog):

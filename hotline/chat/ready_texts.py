@@ -4,15 +4,23 @@ content language, like any other guidance."""
 
 from django.conf import settings
 
-from hotline.guide.models import Article
+from hotline.guide.library import library
 
 CHAT_AUDIENCE = "chat"
 
 
-def ready_texts() -> list[dict[str, object]]:
+def ready_texts(guide_token: int | None) -> list[dict[str, object]]:
     """Each text's title (the button) and its body per content language (bokmål where a
-    language has none), for the desk's chat panel."""
-    articles = Article.objects.published().filter(audiences__code=CHAT_AUDIENCE).order_by("pk")
+    language has none), for the desk's chat panel. From the process's copy of the
+    library as of ``guide_token``, as the articles beside the results: no query a page."""
+    articles = sorted(
+        (
+            shelf.article
+            for shelf in library(guide_token).shelves
+            if CHAT_AUDIENCE in shelf.audiences
+        ),
+        key=lambda article: article.pk,
+    )
     texts = []
     for article in articles:
         fallback = getattr(article, "body_nb", "") or article.body

@@ -9,11 +9,12 @@ from hotline.chat.ready_texts import ready_texts
 register = template.Library()
 
 
-@register.inclusion_tag("chat/desk_panel.html")
-def chat_panel() -> dict:
-    """The desk's chat panel: one tag, so the desk page needs one line for it."""
+@register.inclusion_tag("chat/desk_panel.html", takes_context=True)
+def chat_panel(context) -> dict:
+    """The desk's chat panel: one tag, so the desk page needs one line for it. The ready
+    texts come as of the guidance token the desk's search just read."""
     return {
-        "ready_texts": ready_texts(),
+        "ready_texts": ready_texts(context["form"].index.guide_token),
         "record_url": reverse("chat:record"),
         "max_length": settings.CHAT_MAX_MESSAGE_LENGTH,
         "strings": {
