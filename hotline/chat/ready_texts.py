@@ -21,7 +21,7 @@ def ready_texts(guide_token: int | None) -> list[dict[str, object]]:
         ),
         key=lambda article: article.pk,
     )
-    texts = []
+    texts: list[dict[str, object]] = []
     for article in articles:
         fallback = getattr(article, "body_nb", "") or article.body
         texts.append(
