@@ -14,7 +14,10 @@ from tests.factories import screenshot
 
 # The servers have a database of their own; the suite's is only asked for because every
 # browser test is followed by a reload of the reference data into it (tests/conftest.py).
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-4.14.1.min.js"
 REPORT = """async () => {
