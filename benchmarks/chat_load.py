@@ -101,6 +101,8 @@ def start_server(port: int, redis: str, log: Path) -> subprocess.Popen:
             "127.0.0.1",
             "-p",
             str(port),
+            "-v",
+            "0",
             "hotline.asgi:application",
         ],
         cwd=REPO,

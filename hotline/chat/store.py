@@ -154,6 +154,9 @@ class MemoryStore:
         return number
 
 
+REDIS_CONNECTIONS = 50  # per process and event loop
+
+
 class RedisStore:
     """The shared store. A redis.asyncio client belongs to one event loop, so there is
     one client per loop (the ASGI server's, and any a sync view runs)."""
@@ -169,7 +172,13 @@ class RedisStore:
         loop_id = id(asyncio.get_running_loop())
         client = self._clients.get(loop_id)
         if client is None:
-            client = redis.Redis.from_url(self.url, decode_responses=True)
+            # A blocking pool: at a burst (every waiting writer's place pushed at once) a
+            # coroutine waits for a free connection instead of failing with "Too many
+            # connections", which redis-py's default pool raises past its limit.
+            pool = redis.BlockingConnectionPool.from_url(
+                self.url, decode_responses=True, max_connections=REDIS_CONNECTIONS, timeout=10
+            )
+            client = redis.Redis(connection_pool=pool)
             self._clients[loop_id] = client
         return client
 
