@@ -5,11 +5,25 @@ Both scripts refuse to touch anything but a PostgreSQL database whose name conta
 """
 
 import os
+import secrets
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "benchmarks" / "out"
+
+
+def production_env() -> dict[str, str]:
+    """The environment of a production-like gunicorn run: DEBUG off, a throw-away key,
+    behind a TLS-terminating proxy (the SSL redirect stays on and requests say HTTPS)."""
+    return {
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        "BEHIND_TLS_PROXY": "true",
+        "LOG_LEVEL": "WARNING",
+    }
 
 
 def setup_django(extra_env: dict[str, str] | None = None) -> None:

@@ -32,7 +32,6 @@ import argparse
 import json
 import os
 import random
-import secrets
 import signal
 import subprocess
 import sys
@@ -41,7 +40,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
-from _django import OUT, REPO, database_label, pass_second_factor, setup_django
+from _django import OUT, REPO, database_label, pass_second_factor, production_env, setup_django
 from search_latency import BenchmarkError, forget_sessions, free_port, percentile, stop_gunicorn
 
 TARGET_MS = 200.0
@@ -210,15 +209,7 @@ def summary(values: list[float]) -> dict:
 
 def main() -> None:
     args = parse_args()
-    env = {
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
-        # As in production behind a TLS-terminating proxy; the browser sends the header.
-        "BEHIND_TLS_PROXY": "true",
-        "LOG_LEVEL": "WARNING",
-    }
+    env = production_env()
     setup_django(env)
     from playwright.sync_api import sync_playwright
 

@@ -26,7 +26,6 @@ import math
 import os
 import platform
 import random
-import secrets
 import signal
 import socket
 import subprocess
@@ -40,7 +39,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
-from _django import OUT, REPO, database_label, pass_second_factor, setup_django
+from _django import OUT, REPO, database_label, pass_second_factor, production_env, setup_django
 
 TARGETS_MS = {
     "api, 1 client": 50.0,
@@ -579,16 +578,7 @@ def breakdown(scenario: Scenario) -> list[dict]:
 
 def main() -> None:
     args = parse_args()
-    env = {
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
-        # As in production behind a TLS-terminating proxy: the SSL redirect stays on and
-        # the requests say they came over HTTPS.
-        "BEHIND_TLS_PROXY": "true",
-        "LOG_LEVEL": "WARNING",
-    }
+    env = production_env()
     setup_django(env)
     OUT.mkdir(exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
