@@ -87,6 +87,45 @@ def test_the_second_writer_is_second_in_line_and_moves_up(desk):
     run(scenario)
 
 
+def test_a_newcomer_at_the_back_moves_nobody_and_sends_them_nothing(desk):
+    async def scenario():
+        first = await start_writer("198.51.100.1")
+        assert (await frame_of(first, "queued"))["position"] == 1
+        second = await start_writer("198.51.100.2")
+        assert (await frame_of(second, "queued"))["position"] == 2
+        # The first writer's place and wait did not move: no frame for them.
+        assert await first.receive_nothing(timeout=0.3)
+        await first.disconnect()
+        await second.disconnect()
+
+    run(scenario)
+
+
+def test_an_older_queue_snapshot_arriving_late_is_ignored(desk):
+    from channels.layers import get_channel_layer
+
+    from hotline.chat.consumers import QUEUE_GROUP
+    from hotline.chat.queue import Snapshot
+
+    async def scenario():
+        operator = await operator_on(desk)
+        writer = await start_writer()
+        await frame_of(operator, "queue", waiting=1)
+        # A snapshot taken before this writer came (three others then waiting), delivered
+        # late, as two processes' announcements can cross: ignored.
+        stale = Snapshot(version=1, waiting=["a", "b", "c"], oldest=None, operators=[])
+        await get_channel_layer().group_send(QUEUE_GROUP, stale.event())
+        assert await operator.receive_nothing(timeout=0.3)
+        # A newer one is shown.
+        newer = Snapshot(version=10**9, waiting=["a", "b"], oldest=None, operators=[])
+        await get_channel_layer().group_send(QUEUE_GROUP, newer.event())
+        assert (await frame_of(operator, "queue"))["waiting"] == 2
+        await writer.disconnect()
+        await operator.disconnect()
+
+    run(scenario)
+
+
 def test_send_a_service_gives_its_public_details_only(desk):
     service = make_service("Krisesenteret i Testby", operator_note="Ring bakdøren")
     add_phone(service, "22 33 44 55")

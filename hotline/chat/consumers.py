@@ -78,12 +78,23 @@ class FrameConsumer(AsyncWebsocketConsumer):
             await self.send_frame({"type": "error", "reason": "server_error"})
 
 
+async def announce(layer) -> queue.Snapshot:
+    """Push the queue as it now is to every consumer in the queue group: one store read
+    per change, whoever made it, however many wait."""
+    snapshot = await queue.snapshot()
+    await layer.group_send(QUEUE_GROUP, snapshot.event())
+    return snapshot
+
+
 class WriterConsumer(FrameConsumer):
     allowed = WRITER_TYPES
     chat_id: str = ""
     digest: str = ""
     claimed = False
     watchdog: asyncio.Task | None = None
+    seen_version = 0
+    shown: tuple[int, int] | None = None
+    last_activity = 0.0
 
     async def connect(self):
         if not hours.is_open(timezone.now()):
@@ -126,10 +137,10 @@ class WriterConsumer(FrameConsumer):
             "address": self.digest,
         }
         await queue.enqueue(self.chat_id, facts)
+        self.last_activity = time.time()
         await self.channel_layer.group_add(chat_group(self.chat_id), self.channel_name)
         await self.channel_layer.group_add(QUEUE_GROUP, self.channel_name)
-        await self.send_place()
-        await self.channel_layer.group_send(QUEUE_GROUP, {"type": "queue.changed"})
+        await self.show_place(await announce(self.channel_layer))
         self.watchdog = asyncio.ensure_future(self.watch_idle())
 
     async def on_message(self, frame):
@@ -140,6 +151,7 @@ class WriterConsumer(FrameConsumer):
         if await queue.over_limit("message", self.digest, settings.CHAT_MESSAGES_PER_MINUTE, 60):
             raise BadFrame("rate_limited")
         await queue.touch(self.chat_id)
+        self.last_activity = time.time()
         await self.channel_layer.group_send(
             chat_group(self.chat_id),
             {
@@ -156,48 +168,53 @@ class WriterConsumer(FrameConsumer):
     async def finish(self, reason: str) -> None:
         chat_id, self.chat_id = self.chat_id, ""
         await self.channel_layer.group_discard(QUEUE_GROUP, self.channel_name)
-        if await end_chat(self.channel_layer, chat_id, reason):
-            await self.channel_layer.group_send(QUEUE_GROUP, {"type": "queue.changed"})
+        await end_chat(self.channel_layer, chat_id, reason)
         await self.channel_layer.group_discard(chat_group(chat_id), self.channel_name)
 
     async def watch_idle(self) -> None:
+        """End the chat after the idle limit. Every message either way passes through this
+        consumer, so it keeps the time itself: no store read per writer and minute."""
         idle = settings.CHAT_IDLE_SECONDS
         while self.chat_id:
-            chat = await queue.get_chat(self.chat_id)
-            last = float(chat.get("last") or 0)
-            left = last + idle - time.time()
+            left = self.last_activity + idle - time.time()
             if left <= 0:
                 await self.send_frame({"type": "ended", "reason": "idle"})
                 await self.finish("idle")
                 return
             await asyncio.sleep(min(left + 0.05, 60))
 
-    async def send_place(self) -> None:
-        place = await queue.position(self.chat_id)
-        if place is not None:
-            await self.send_frame(
-                {
-                    "type": "queued",
-                    "position": place,
-                    "wait_minutes": await queue.expected_wait_minutes(place),
-                }
-            )
+    async def show_place(self, snapshot: queue.Snapshot) -> None:
+        """Tell the writer their place, when it (or the wait) moved: a newcomer at the
+        back of the queue moves nobody's."""
+        if snapshot.version <= self.seen_version:
+            return
+        self.seen_version = snapshot.version
+        place = snapshot.place(self.chat_id)
+        if place is None:
+            return
+        shown = (place, snapshot.wait_minutes(place))
+        if shown != self.shown:
+            self.shown = shown
+            await self.send_frame({"type": "queued", "position": place, "wait_minutes": shown[1]})
 
     # Events from the channel layer.
 
     async def queue_changed(self, event):
         if self.chat_id:
-            await self.send_place()
+            await self.show_place(queue.Snapshot.from_event(event))
 
     async def chat_event(self, event):
         frame = event["event"]
         if frame.get("from") == "writer":
             return  # the page shows what it sent itself
+        self.last_activity = time.time()
         if frame["type"] == "accepted":
             await self.channel_layer.group_discard(QUEUE_GROUP, self.channel_name)
         if frame["type"] == "requeued":
+            # The operator's announcement may have passed before this joined the group.
             await self.channel_layer.group_add(QUEUE_GROUP, self.channel_name)
-            await self.send_place()
+            self.shown = None
+            await self.show_place(await queue.snapshot())
             return
         if frame["type"] == "ended":
             self.chat_id = ""
@@ -216,6 +233,7 @@ async def end_chat(layer, chat_id: str, reason: str) -> bool:
         chat_group(chat_id),
         {"type": "chat.event", "event": {"type": "ended", "reason": reason, "chat": chat_id}},
     )
+    await announce(layer)
     # No log line: one stamped to the second, naming a quick exit, would be finer than
     # the call record the chat becomes.
     return True
@@ -226,6 +244,9 @@ class OperatorConsumer(FrameConsumer):
     user_id: int = 0
     colleague_ids: list[int] | None = None
     colleague_names: list[dict[str, object]] = []
+    held_count = 0
+    snapshot: queue.Snapshot | None = None
+    last_queue_frame: dict | None = None
 
     async def connect(self):
         user = self.scope.get("user")
@@ -240,14 +261,15 @@ class OperatorConsumer(FrameConsumer):
         for chat_id in await queue.held(self.user_id):
             await self.attach(chat_id)
         await self.send_frame({"type": "available", "on": await queue.is_available(self.user_id)})
-        await self.send_queue()
+        await self.refresh_held()
+        await self.send_queue(await queue.snapshot())
 
     async def disconnect(self, code):
         # The operator's chats stay theirs across a page reload; only the queue forgets
         # them as available until they opt in again.
         if self.user_id:
             await queue.set_available(self.user_id, False)
-            await self.channel_layer.group_send(QUEUE_GROUP, {"type": "queue.changed"})
+            await announce(self.channel_layer)
 
     async def holding(self, chat_id: str) -> dict[str, str]:
         chat = await queue.get_chat(chat_id)
@@ -259,7 +281,7 @@ class OperatorConsumer(FrameConsumer):
         on = clean(AvailableForm, frame)["on"]
         await queue.set_available(self.user_id, on)
         await self.send_frame({"type": "available", "on": on})
-        await self.channel_layer.group_send(QUEUE_GROUP, {"type": "queue.changed"})
+        await announce(self.channel_layer)
 
     async def on_accept(self, frame):
         if not await queue.is_available(self.user_id):
@@ -278,10 +300,11 @@ class OperatorConsumer(FrameConsumer):
             raise BadFrame("no_site")
         await queue.assign(chat_id, self.user_id, str(call.pk))
         await self.attach(chat_id)
+        await self.refresh_held()
         await self.channel_layer.group_send(
             chat_group(chat_id), {"type": "chat.event", "event": {"type": "accepted"}}
         )
-        await self.channel_layer.group_send(QUEUE_GROUP, {"type": "queue.changed"})
+        await announce(self.channel_layer)
 
     async def attach(self, chat_id: str) -> None:
         chat = await queue.get_chat(chat_id)
@@ -342,7 +365,8 @@ class OperatorConsumer(FrameConsumer):
             await self.channel_layer.group_send(
                 chat_group(chat_id), {"type": "chat.event", "event": {"type": "requeued"}}
             )
-            await self.channel_layer.group_send(QUEUE_GROUP, {"type": "queue.changed"})
+            await self.refresh_held()
+            await announce(self.channel_layer)
         else:
             target = int(data["to"])
             if (
@@ -357,6 +381,8 @@ class OperatorConsumer(FrameConsumer):
             await self.channel_layer.group_send(
                 operator_group(target), {"type": "chat.assigned", "chat": chat_id}
             )
+            await self.refresh_held()
+            await self.send_queue()
         await self.send_frame({"type": "transferred", "chat": chat_id, "to": data["to"]})
 
     async def on_end(self, frame):
@@ -371,35 +397,49 @@ class OperatorConsumer(FrameConsumer):
             await queue.block(chat["address"])
         await end_chat(self.channel_layer, chat_id, "blocked")
 
-    async def send_queue(self) -> None:
-        state = await queue.queue_state()
-        await self.send_frame(
-            {
-                "type": "queue",
-                "waiting": state.waiting,
-                "longest_wait_seconds": state.longest_wait_seconds,
-                "held": len(await queue.held(self.user_id)),
-                "max": settings.CHAT_MAX_CONCURRENT,
-                "operators": await self.colleagues(),
-            }
-        )
+    async def refresh_held(self) -> None:
+        """How many chats this operator holds: read when one of theirs changes hands or
+        ends, not on every change of the queue."""
+        self.held_count = len(await queue.held(self.user_id))
 
-    # Events from the channel layer.
+    async def send_queue(self, snapshot: queue.Snapshot | None = None) -> None:
+        """The queue as the newest snapshot shows it, unless this desk was told already."""
+        if snapshot is not None:
+            if self.snapshot is not None and snapshot.version <= self.snapshot.version:
+                return
+            self.snapshot = snapshot
+        if self.snapshot is None:
+            return
+        state = self.snapshot.state()
+        frame = {
+            "type": "queue",
+            "waiting": state.waiting,
+            "longest_wait_seconds": state.longest_wait_seconds,
+            "held": self.held_count,
+            "max": settings.CHAT_MAX_CONCURRENT,
+            "operators": await self.colleagues(self.snapshot.operators),
+        }
+        if frame != self.last_queue_frame:
+            self.last_queue_frame = frame
+            await self.send_frame(frame)
 
-    async def colleagues(self) -> list[dict[str, object]]:
+    async def colleagues(self, available: list[int]) -> list[dict[str, object]]:
         """Whom a chat can be transferred to: the others taking chats now. Names are read
         again only when that set changes, not on every change of the queue."""
-        ids = [uid for uid in await queue.available_operators() if uid != self.user_id]
+        ids = [uid for uid in available if uid != self.user_id]
         if ids != self.colleague_ids:
             self.colleague_ids = ids
             self.colleague_names = await database_sync_to_async(_names)(ids)
         return self.colleague_names
 
+    # Events from the channel layer.
+
     async def queue_changed(self, event):
-        await self.send_queue()
+        await self.send_queue(queue.Snapshot.from_event(event))
 
     async def chat_assigned(self, event):
         await self.attach(event["chat"])
+        await self.refresh_held()
         await self.send_queue()
 
     async def chat_event(self, event):
@@ -413,6 +453,9 @@ class OperatorConsumer(FrameConsumer):
             await self.channel_layer.group_discard(chat_group(chat_id), self.channel_name)
             frame["record"] = True
         await self.send_frame(frame)
+        if frame["type"] == "ended":
+            await self.refresh_held()
+            await self.send_queue()
 
 
 def _names(user_ids: list[int]) -> list[dict[str, object]]:

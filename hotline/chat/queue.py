@@ -20,6 +20,7 @@ from hotline.chat.store import get_store
 QUEUE = "queue"
 OPERATORS = "operators"
 ACTIVE = "active"
+QUEUE_VERSION = "queue-version"
 # Rough handling time of one chat, for the writer's expected wait.
 MINUTES_PER_CHAT = 12
 DAY = 24 * 3600
@@ -124,15 +125,60 @@ async def touch(chat_id: str) -> None:
     await get_store().hset(chat_key(chat_id), {"last": str(time.time())}, _idle())
 
 
-async def position(chat_id: str) -> int | None:
-    """1 for the first in the queue; None when not waiting."""
-    rank = await get_store().zrank(QUEUE, chat_id)
-    return None if rank is None else rank + 1
-
-
-async def expected_wait_minutes(place: int) -> int:
-    operators = max(1, await operators_on_chat())
+def expected_wait_minutes(place: int, operators: int) -> int:
+    operators = max(1, operators)
     return max(1, ceil(place * MINUTES_PER_CHAT / (operators * settings.CHAT_MAX_CONCURRENT)))
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The queue as one read sees it, pushed to every consumer in the queue group.
+
+    Each consumer works out its own view (a writer its place, an operator the waiting
+    count) from it, so a change costs one store read, not one per waiting writer. The
+    version orders snapshots that cross on the way: an older one is ignored.
+    """
+
+    version: int
+    waiting: list[str]  # chat ids, longest waiting first
+    oldest: float | None
+    operators: list[int]
+
+    def place(self, chat_id: str) -> int | None:
+        try:
+            return self.waiting.index(chat_id) + 1
+        except ValueError:
+            return None
+
+    def wait_minutes(self, place: int) -> int:
+        return expected_wait_minutes(place, len(self.operators))
+
+    def state(self) -> QueueState:
+        oldest = int(time.time() - self.oldest) if self.oldest is not None else 0
+        return QueueState(waiting=len(self.waiting), longest_wait_seconds=max(0, oldest))
+
+    def event(self) -> dict:
+        return {
+            "type": "queue.changed",
+            "version": self.version,
+            "waiting": self.waiting,
+            "oldest": self.oldest,
+            "operators": self.operators,
+        }
+
+    @classmethod
+    def from_event(cls, event: dict) -> "Snapshot":
+        return cls(event["version"], event["waiting"], event["oldest"], event["operators"])
+
+
+async def snapshot() -> Snapshot:
+    version, (waiting, operators) = await get_store().snapshot(QUEUE_VERSION, [QUEUE, OPERATORS])
+    return Snapshot(
+        version=version,
+        waiting=[chat_id for chat_id, _ in waiting],
+        oldest=waiting[0][1] if waiting else None,
+        operators=[int(uid) for uid, _ in operators],
+    )
 
 
 async def queue_state() -> QueueState:
@@ -154,10 +200,6 @@ async def set_available(user_id: int, available: bool) -> None:
 
 async def is_available(user_id: int) -> bool:
     return await get_store().zrank(OPERATORS, str(user_id)) is not None
-
-
-async def available_operators() -> list[int]:
-    return [int(uid) for uid in await get_store().zmembers(OPERATORS)]
 
 
 async def operators_on_chat() -> int:

@@ -3,8 +3,9 @@
 Several ASGI processes (and hosts) must see one queue, so the state lives in Redis when
 ``CHAT_REDIS_URL`` is set (the same server as the channel layer). Without it, in the demo
 and the fast tests, one process keeps it in memory, as the in-memory channel layer does.
-Every key expires: nothing outlives the chat's idle limit, and there is never message
-text here (text passes through the channel layer only).
+Every key expires (nothing outlives the chat's idle limit) but the queue's version
+counter, a bare number. There is never message text here (text passes through the
+channel layer only).
 """
 
 import asyncio
@@ -23,7 +24,6 @@ class Store(Protocol):
     async def zrank(self, key: str, member: str) -> int | None: ...
     async def zpopmin(self, key: str) -> str | None: ...
     async def zcard(self, key: str) -> int: ...
-    async def zmembers(self, key: str) -> list[str]: ...
     async def zoldest(self, key: str) -> float | None: ...
     async def zrangebyscore_count(self, key: str, minimum: float) -> int: ...
     async def zremrangebyscore(self, key: str, maximum: float) -> None: ...
@@ -33,6 +33,9 @@ class Store(Protocol):
     async def set(self, key: str, value: str, ttl: int, *, only_new: bool = False) -> bool: ...
     async def get(self, key: str) -> str | None: ...
     async def incr(self, key: str, ttl: int, amount: float = 1) -> float: ...
+    async def snapshot(
+        self, counter: str, zsets: list[str]
+    ) -> tuple[int, list[list[tuple[str, float]]]]: ...
 
 
 class MemoryStore:
@@ -101,9 +104,6 @@ class MemoryStore:
     async def zcard(self, key):
         return len(self._zset(key))
 
-    async def zmembers(self, key):
-        return self._ordered(key)
-
     async def zoldest(self, key):
         zset = self._zset(key)
         return min(zset.values()) if zset else None
@@ -153,8 +153,12 @@ class MemoryStore:
             self._touch(key, ttl)
         return number
 
+    async def snapshot(self, counter, zsets):
+        self._data[counter] = version = int(float(str(self._live(counter) or 0))) + 1
+        return version, [[(m, self._zset(k)[m]) for m in self._ordered(k)] for k in zsets]
 
-REDIS_CONNECTIONS = 50  # per process and event loop
+
+REDIS_CONNECTIONS = 16  # per process and event loop
 
 
 class RedisStore:
@@ -217,9 +221,6 @@ class RedisStore:
     async def zcard(self, key):
         return await self._client().zcard(self._k(key))
 
-    async def zmembers(self, key):
-        return list(await self._client().zrange(self._k(key), 0, -1))
-
     async def zoldest(self, key):
         first = await self._client().zrange(self._k(key), 0, 0, withscores=True)
         return first[0][1] if first else None
@@ -254,6 +255,15 @@ class RedisStore:
             pipe.expire(self._k(key), ttl, nx=True)
             value, _ = await pipe.execute()
         return float(value)
+
+    async def snapshot(self, counter, zsets):
+        # One transaction: the version orders the snapshots as the states they show.
+        async with self._client().pipeline(transaction=True) as pipe:
+            pipe.incr(self._k(counter))
+            for key in zsets:
+                pipe.zrange(self._k(key), 0, -1, withscores=True)
+            version, *members = await pipe.execute()
+        return int(version), [[(m, float(score)) for m, score in z] for z in members]
 
 
 _store: Store | None = None
