@@ -405,8 +405,25 @@ CHAT_KEY_PREFIX = env_str("CHAT_KEY_PREFIX", "chat")
 CHANNEL_LAYERS = {
     "default": (
         {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [CHAT_REDIS_URL], "prefix": f"{CHAT_KEY_PREFIX}-asgi"},
+            "BACKEND": "hotline.chat.layer.BoundedRedisChannelLayer",
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": CHAT_REDIS_URL,
+                        # redis-py 8 reads with a 5 s timeout by default, which cuts the
+                        # layer's 5 s blocking receive and tears every quiet socket down
+                        # (django/channels_redis#422).
+                        "socket_timeout": 15,
+                        # The receive loop holds one; a burst waits up to 10 s for the rest.
+                        "max_connections": 16,
+                        "timeout": 10,
+                    }
+                ],
+                "prefix": f"{CHAT_KEY_PREFIX}-asgi",
+                # A process's consumers share one inbox in Redis, so its capacity is for
+                # all of them (the default, 100, drops messages with hundreds open).
+                "capacity": 5000,
+            },
         }
         if CHAT_REDIS_URL
         else {"BACKEND": "channels.layers.InMemoryChannelLayer"}

@@ -86,3 +86,37 @@ def test_writer_and_operator_on_different_processes(two_servers):
             assert (await next_of(writer, "ended"))["reason"] == "operator_ended"
 
     asyncio.run(scenario())
+
+
+def test_a_quiet_chat_outlives_redis_read_timeouts(two_servers):
+    """A writer waits in silence longer than redis-py's default read timeout (5 s), which
+    once cut the layer's blocking receive and closed every quiet socket."""
+    import websockets
+
+    writer_host, desk_host = two_servers
+    cookie = session_cookie(desk_host, "kari")
+
+    async def scenario():
+        origin = {"Origin": "http://127.0.0.1"}
+        async with websockets.connect(
+            f"ws://127.0.0.1:{writer_host.port}/ws/chat/", additional_headers=origin
+        ) as writer:
+            await writer.send(json.dumps({"type": "start", "language": "nb", "safe": "yes"}))
+            await next_of(writer, "queued")
+            await asyncio.sleep(7)
+            async with websockets.connect(
+                f"ws://127.0.0.1:{desk_host.port}/ws/chat/desk/",
+                additional_headers={**origin, "Cookie": cookie},
+            ) as desk:
+                await next_of(desk, "available")
+                await desk.send(json.dumps({"type": "available", "on": True}))
+                await next_of(desk, "queue", waiting=1)
+                await desk.send(json.dumps({"type": "accept"}))
+                chat = await next_of(desk, "chat")
+                await next_of(writer, "accepted")
+                await writer.send(json.dumps({"type": "message", "text": "still here"}))
+                assert (await next_of(desk, "message"))["text"] == "still here"
+                await desk.send(json.dumps({"type": "end", "chat": chat["chat"]}))
+                await next_of(writer, "ended")
+
+    asyncio.run(scenario())
