@@ -345,6 +345,34 @@ def test_only_signed_in_operators_get_the_desk_socket(client):
     run(scenario)
 
 
+def test_signing_out_ends_the_open_desk_socket_at_its_next_frame(client, operator):
+    from channels.db import database_sync_to_async
+
+    login_verified(client, operator)
+
+    async def scenario():
+        socket = await operator_on(client)
+        await database_sync_to_async(client.logout)()
+        await socket.send_json_to({"type": "available", "on": True})
+        assert (await socket.receive_output(timeout=3)) == {"type": "websocket.close", "code": 4004}
+
+    run(scenario)
+
+
+def test_losing_the_operator_role_ends_the_open_desk_socket(client, operator):
+    from channels.db import database_sync_to_async
+
+    login_verified(client, operator)
+
+    async def scenario():
+        socket = await operator_on(client)
+        await database_sync_to_async(operator.groups.clear)()
+        await socket.send_json_to({"type": "accept"})
+        assert (await socket.receive_output(timeout=3)) == {"type": "websocket.close", "code": 4004}
+
+    run(scenario)
+
+
 def test_a_foreign_origin_is_refused():
     from channels.testing import WebsocketCommunicator
 

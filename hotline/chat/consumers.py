@@ -271,6 +271,14 @@ class OperatorConsumer(FrameConsumer):
             await queue.set_available(self.user_id, False)
             await announce(self.channel_layer)
 
+    async def receive(self, text_data=None, bytes_data=None):
+        # The session as it is now, not as it was when the socket opened: signed out,
+        # expired or no longer an operator ends the socket before the frame is read.
+        if not await database_sync_to_async(_still_may_take_chats)(self.scope):
+            await self.close(code=FORBIDDEN)
+            return
+        await super().receive(text_data, bytes_data)
+
     async def holding(self, chat_id: str) -> dict[str, str]:
         chat = await queue.get_chat(chat_id)
         if chat.get("state") != "active" or chat.get("operator") != str(self.user_id):
@@ -465,7 +473,7 @@ def _names(user_ids: list[int]) -> list[dict[str, object]]:
     return [{"id": user.pk, "name": user.get_username()} for user in users]
 
 
-def _may_take_chats(scope) -> bool:
+def _may_take_chats(scope, session=None) -> bool:
     """An operator, signed in with both factors when the site asks for two."""
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.models import Device
@@ -475,6 +483,23 @@ def _may_take_chats(scope) -> bool:
         return False
     if not settings.REQUIRE_2FA:
         return True
-    persistent_id = scope["session"].get(DEVICE_ID_SESSION_KEY)
+    persistent_id = (session if session is not None else scope["session"]).get(
+        DEVICE_ID_SESSION_KEY
+    )
     device = Device.from_persistent_id(persistent_id) if persistent_id else None
     return device is not None and device.user_id == user.pk
+
+
+def _still_may_take_chats(scope) -> bool:
+    """``_may_take_chats`` on the session read again from its store (one query): a
+    session signed out or expired since loads empty."""
+    from importlib import import_module
+
+    from django.contrib.auth import SESSION_KEY, get_user_model
+
+    session = import_module(settings.SESSION_ENGINE).SessionStore(scope["session"].session_key)
+    data = session.load()
+    user = get_user_model().objects.filter(pk=scope["user"].pk, is_active=True).first()
+    if user is None or data.get(SESSION_KEY) != str(user.pk):
+        return False
+    return _may_take_chats({**scope, "user": user}, data)
