@@ -345,8 +345,10 @@ def test_only_signed_in_operators_get_the_desk_socket(client):
     run(scenario)
 
 
-def test_signing_out_ends_the_open_desk_socket_at_its_next_frame(client, operator):
+def test_signing_out_ends_the_open_desk_socket_at_its_next_frame(client, operator, monkeypatch):
     from channels.db import database_sync_to_async
+
+    monkeypatch.setattr("hotline.chat.consumers.SESSION_RECHECK_SECONDS", 0)
 
     login_verified(client, operator)
 
@@ -359,8 +361,10 @@ def test_signing_out_ends_the_open_desk_socket_at_its_next_frame(client, operato
     run(scenario)
 
 
-def test_losing_the_operator_role_ends_the_open_desk_socket(client, operator):
+def test_losing_the_operator_role_ends_the_open_desk_socket(client, operator, monkeypatch):
     from channels.db import database_sync_to_async
+
+    monkeypatch.setattr("hotline.chat.consumers.SESSION_RECHECK_SECONDS", 0)
 
     login_verified(client, operator)
 
