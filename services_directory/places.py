@@ -117,6 +117,10 @@ def resolve(text: str) -> Resolved:
         candidates = {
             m for m in _exact(match.group(1)) if qualifier in (fold(m.county.name), fold(m.name))
         }
+        if not candidates:
+            # A suggestion taken as it was offered: "Guovžajávri (Bjørnevatn)" names its
+            # place, not the municipality.
+            candidates = _offered(text)
     if len(candidates) == 1:
         municipality = candidates.pop()
         return Resolved(municipality, municipality.label)
@@ -138,6 +142,12 @@ def _exact(text: str) -> set[Municipality]:
     if key.isdigit():
         return set()
     ids = {e.municipality_id for e in _index() if e.folded == key and e.municipality_id is not None}
+    return {_municipalities_by_pk()[pk] for pk in ids}
+
+
+def _offered(text: str) -> set[Municipality]:
+    key = fold(text)
+    ids = {e.municipality_id for e in _index() if fold(e.value) == key and e.municipality_id}
     return {_municipalities_by_pk()[pk] for pk in ids}
 
 

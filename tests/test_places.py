@@ -30,6 +30,11 @@ from services_directory import places
         ("Fuolldá", "1845"),  # Lule Sámi, Sørfold
         ("Levangke", "5037"),  # South Sámi, Levanger
         ("Rivtták", "5516"),  # North Sámi, Gratangen
+        ("Čáhcesuolu", "5607"),  # North Sámi name of the town of Vadsø (GeoNames)
+        ("Hámmárfeasta", "5603"),  # Hammerfest
+        ("Deanušaldi", "5628"),  # Tana bru, in Tana
+        ("Máze (Masi)", "5612"),  # as suggested: with the place, not the municipality
+        ("Guovžajávri (Bjørnevatn)", "5605"),
     ],
 )
 def test_resolves(db, text, number):
@@ -70,7 +75,7 @@ def test_suggestions_cover_sami_names_places_and_postcodes(db):
 
 
 def test_suggested_values_resolve(db):
-    for prefix in ("her", "tr", "mo", "guov", "80"):
+    for prefix in ("her", "tr", "mo", "guov", "80", "ma", "deanu"):
         for entry in places.suggest(prefix):
             assert places.resolve(entry.value).municipality.pk == entry.municipality_id
 

@@ -161,6 +161,36 @@ def test_every_place_name_says_where_it_comes_from():
     assert all(name.source.strip() for name in names.values())
 
 
+def test_place_names_taken_from_geonames_keep_to_the_documented_rule():
+    """GeoNames gives alternate names without a language: only names written with North
+    Sámi letters, for places in Troms or Finnmark (where Lule and South Sámi are not
+    written), are taken, as North Sámi, each for its GeoNames place (SOURCES.md)."""
+    import csv
+    import re
+
+    from services_directory.reference_data import DATA_DIR
+
+    with open(DATA_DIR / "places.csv", encoding="utf-8") as file:
+        places = {row["geonameid"]: row for row in csv.DictReader(file)}
+    with open(DATA_DIR / "place_names.csv", encoding="utf-8") as file:
+        taken = [
+            row
+            for row in csv.DictReader(file)
+            if row["source"].startswith("GeoNames alternate name of ")
+        ]
+    assert len(taken) >= 15
+    for row in taken:
+        geonameid = re.match(r"GeoNames alternate name of (\d+) ", row["source"])[1]
+        place = places[geonameid]
+        assert row["language"] == "se", row
+        assert set(row["name"]) & set("áčđŋšŧžÁČĐŊŠŦŽ"), row
+        assert (row["place"], row["municipality_number"]) == (
+            place["name"],
+            place["municipality_number"],
+        ), row
+        assert row["municipality_number"][:2] in {"55", "56"}, row
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
