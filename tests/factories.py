@@ -110,6 +110,14 @@ def open_weekdays(service, opens=time(8), closes=time(16)):
         OpeningHours.objects.create(service=service, weekday=weekday, opens=opens, closes=closes)
 
 
+def open_around_the_clock(service):
+    """Open every day, all day: for tests that must find it open whatever the clock says."""
+    from services_directory.models import OpeningHours
+
+    for weekday in range(7):
+        OpeningHours.objects.create(service=service, weekday=weekday, opens=time(0), closes=time(0))
+
+
 def make_site(name="Testsenter Oslo", *members, **fields):
     """A helpline site (call-log centre) with the given users as members."""
     from hotline.calls.models import Site

@@ -21,7 +21,7 @@ from tests.factories import (
     make_service,
     make_site,
     make_user,
-    open_weekdays,
+    open_around_the_clock,
     screenshot,
 )
 from tests.test_browser_a11y import serious_violations
@@ -44,7 +44,8 @@ def shelter(name, number, phone, **report):
     )
     add_location(service, number, confidential=True)
     add_phone(service, phone)
-    open_weekdays(service)
+    # Døgnåpent, as real shelters are: the strip's "open now" holds at any hour of the run.
+    open_around_the_clock(service)
     if report:
         ShelterCapacity.report(service, **report)
     return service
