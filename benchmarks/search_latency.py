@@ -507,6 +507,10 @@ def start_gunicorn(args, port: int, env: dict[str, str], log: Path) -> subproces
         "warning",
         "--error-logfile",
         str(log),
+        # The shipped gunicorn.conf.py logs every request to standard output: thousands
+        # of lines in this terminal, and a run that depends on how fast it reads them.
+        "--access-logfile",
+        str(log.with_name(f"{log.stem}-access.log")),
     ]
     print("$ python", " ".join(command[1:]), flush=True)
     process = subprocess.Popen(  # noqa: S603 - a fixed command line
