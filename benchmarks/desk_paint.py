@@ -35,13 +35,19 @@ import random
 import signal
 import subprocess
 import sys
-import time
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
 from _django import OUT, REPO, database_label, pass_second_factor, production_env, setup_django
-from search_latency import BenchmarkError, forget_sessions, free_port, percentile, stop_gunicorn
+from search_latency import (
+    BenchmarkError,
+    forget_sessions,
+    free_port,
+    percentile,
+    stop_gunicorn,
+    wait_until_healthy,
+)
 
 TARGET_MS = 200.0
 CHROMIUM = "/usr/bin/chromium"
@@ -142,8 +148,6 @@ def sign_in() -> tuple[str, str]:
 
 def start_server(port: int, workers: int, env: dict[str, str], log: Path) -> subprocess.Popen:
     """gunicorn with the shipped gunicorn.conf.py (read from the working directory)."""
-    import http.client
-
     command = [
         sys.executable,
         "-m",
@@ -159,19 +163,8 @@ def start_server(port: int, workers: int, env: dict[str, str], log: Path) -> sub
         process = subprocess.Popen(  # noqa: S603 - a fixed command line
             command, cwd=REPO, env=env, stdout=out, stderr=out, start_new_session=True
         )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise BenchmarkError(f"gunicorn exited with {process.returncode}; see {log}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                conn.close()
-                return process
-        except OSError:
-            time.sleep(0.2)
-    raise BenchmarkError(f"gunicorn did not answer /healthz within 60 s; see {log}")
+    wait_until_healthy(process, port, log)
+    return process
 
 
 def one_run(page, base: str, place: str, topic: str | None, key_delay: int) -> dict:

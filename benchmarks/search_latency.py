@@ -516,6 +516,12 @@ def start_gunicorn(args, port: int, env: dict[str, str], log: Path) -> subproces
     process = subprocess.Popen(  # noqa: S603 - a fixed command line
         command, cwd=REPO, env=env, start_new_session=True
     )
+    wait_until_healthy(process, port, log)
+    return process
+
+
+def wait_until_healthy(process: subprocess.Popen, port: int, log: Path) -> None:
+    """Until gunicorn answers /healthz; a BenchmarkError if it exits or takes 60 s."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -525,7 +531,7 @@ def start_gunicorn(args, port: int, env: dict[str, str], log: Path) -> subproces
             conn.request("GET", "/healthz")
             if conn.getresponse().status == 200:
                 conn.close()
-                return process
+                return
         except OSError:
             time.sleep(0.2)
     raise BenchmarkError(f"gunicorn did not answer /healthz within 60 s; see {log}")
