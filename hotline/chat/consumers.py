@@ -480,26 +480,27 @@ def _names(user_ids: list[int]) -> list[dict[str, object]]:
     return [{"id": user.pk, "name": user.get_username()} for user in users]
 
 
-def _may_take_chats(scope, session=None) -> bool:
+def _may_take_chats(scope) -> bool:
+    return _operator_session(scope["user"], scope["session"])
+
+
+def _operator_session(user, session) -> bool:
     """An operator, signed in with both factors when the site asks for two."""
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.models import Device
 
-    user = scope["user"]
     if not user.is_authenticated or Role.OPERATOR not in user_roles(user):
         return False
     if not settings.REQUIRE_2FA:
         return True
-    persistent_id = (session if session is not None else scope["session"]).get(
-        DEVICE_ID_SESSION_KEY
-    )
+    persistent_id = session.get(DEVICE_ID_SESSION_KEY)
     device = Device.from_persistent_id(persistent_id) if persistent_id else None
     return device is not None and device.user_id == user.pk
 
 
 def _still_may_take_chats(scope) -> bool:
-    """``_may_take_chats`` on the session read again from its store (one query): a
-    session signed out or expired since loads empty."""
+    """The same, on the session and user read again (a session signed out or expired
+    since loads empty)."""
     from importlib import import_module
 
     from django.contrib.auth import SESSION_KEY, get_user_model
@@ -509,4 +510,4 @@ def _still_may_take_chats(scope) -> bool:
     user = get_user_model().objects.filter(pk=scope["user"].pk, is_active=True).first()
     if user is None or data.get(SESSION_KEY) != str(user.pk):
         return False
-    return _may_take_chats({**scope, "user": user}, data)
+    return _operator_session(user, data)

@@ -45,6 +45,7 @@ class MemoryStore:
     def __init__(self) -> None:
         self._data: dict[str, object] = {}
         self._expires: dict[str, float] = {}
+        self._counters: dict[str, int] = {}  # versions: they never expire
 
     def _live(self, key: str):
         deadline = self._expires.get(key)
@@ -154,7 +155,7 @@ class MemoryStore:
         return number
 
     async def snapshot(self, counter, zsets):
-        self._data[counter] = version = int(float(str(self._live(counter) or 0))) + 1
+        version = self._counters[counter] = self._counters.get(counter, 0) + 1
         return version, [[(m, self._zset(k)[m]) for m in self._ordered(k)] for k in zsets]
 
 
