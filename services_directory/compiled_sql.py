@@ -1,4 +1,4 @@
-"""Querysets compiled once and run again with other ids.
+"""Querysets compiled once and run again with other ids, together in one round trip.
 
 After every edit each worker reloads the changed service (``search_index``). Building
 and compiling its five querysets cost such a reload twice what running them does
@@ -6,11 +6,15 @@ and compiling its five querysets cost such a reload twice what running them does
 name and number of ids, with negative stand-in ids, and later run with the real ones.
 The rows go through the compiler's converters, so they have the Python types the
 queryset would give (SQLite returns times as text until converted).
+
+The reads of one reload are sent together: on PostgreSQL in psycopg's pipeline mode,
+one round trip for all of them instead of one each. On a busy machine every round trip
+waits for the database process to be scheduled, so that wait is paid once.
 ``tests/test_compiled_sql.py`` holds the rows to the querysets' on both databases.
 """
 
 from collections.abc import Callable, Collection, Iterable
-from typing import NamedTuple, cast
+from typing import Any, NamedTuple, cast
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -24,13 +28,23 @@ class _Statement(NamedTuple):
     slots: list[int]  # where in params the ids go
 
 
+class Read(NamedTuple):
+    """A statement ready to run, and what turns its fetched rows into the result."""
+
+    sql: str
+    params: list
+    convert: Callable[[list[tuple]], Iterable[tuple]]
+
+
 _statements: dict[tuple[str, int], _Statement] = {}
 
 
-def rows(
-    name: str, build: Callable[[Collection[int]], QuerySet], pks: Collection[int]
-) -> Iterable[tuple]:
-    """The rows of ``build(pks)`` (a ``values_list`` queryset filtered by ``pks``): the
+def _as_fetched(found: list[tuple]) -> Iterable[tuple]:
+    return found
+
+
+def compiled(name: str, build: Callable[[Collection[int]], QuerySet], pks: Collection[int]) -> Read:
+    """The read of ``build(pks)`` (a ``values_list`` queryset filtered by ``pks``): the
     statement of ``name`` for this many ids is compiled the first time only."""
     key = (name, len(pks))
     statement = _statements.get(key)
@@ -46,8 +60,42 @@ def rows(
     params = statement.params.copy()
     for slot, pk in zip(statement.slots, pks, strict=True):
         params[slot] = pk
-    with connection.cursor() as cursor:
-        cursor.execute(statement.sql, params)
-        found = cursor.fetchall()
-    results = statement.compiler.results_iter(results=[found], tuple_expected=True)
-    return cast(Iterable[tuple], results)
+    compiler = statement.compiler
+
+    def convert(found: list[Any]) -> Iterable[tuple]:
+        return cast(Iterable[tuple], compiler.results_iter(results=[found], tuple_expected=True))
+
+    return Read(statement.sql, params, convert)
+
+
+def plain(sql: str, params: list) -> Read:
+    """A read of hand-written SQL, whose rows are used as fetched."""
+    return Read(sql, params, _as_fetched)
+
+
+def run(reads: list[Read]) -> list[Iterable[tuple]]:
+    """Each read's rows, in order: on PostgreSQL in one round trip."""
+    connection.ensure_connection()
+    cursors = [connection.cursor() for _ in reads]
+    try:
+        if connection.vendor == "postgresql":
+            with connection.connection.pipeline():
+                for cursor, read in zip(cursors, reads, strict=True):
+                    cursor.execute(read.sql, read.params)
+        else:  # SQLite runs in the process: there is no round trip to save
+            for cursor, read in zip(cursors, reads, strict=True):
+                cursor.execute(read.sql, read.params)
+        return [
+            read.convert(cursor.fetchall()) for cursor, read in zip(cursors, reads, strict=True)
+        ]
+    finally:
+        for cursor in cursors:
+            cursor.close()
+
+
+def rows(
+    name: str, build: Callable[[Collection[int]], QuerySet], pks: Collection[int]
+) -> Iterable[tuple]:
+    """The rows of ``build(pks)``, through its statement compiled once."""
+    [found] = run([compiled(name, build, pks)])
+    return found

@@ -46,7 +46,7 @@ from operator import itemgetter
 from typing import Any, NamedTuple, cast
 
 from django.conf import settings
-from django.db import connection, models
+from django.db import models
 from rapidfuzz import fuzz, process
 
 from services_directory import compiled_sql, hours, search_cards
@@ -221,45 +221,50 @@ def m2m_field(relation: str) -> models.ManyToManyField:
     return cast(models.ManyToManyField, Service._meta.get_field(relation))
 
 
-def _related(pks: set[int] | None, each: Callable) -> Iterable[tuple[str, int, tuple]]:
-    """(relation, service id, related ids) for the services' many-to-many relations. A
-    few services are read in one plain SQL statement: compiling seven querysets would
-    cost a reload more than running them."""
-    through = {
-        relation: (
-            getattr(Service, relation).through._meta.db_table,
-            m2m_field(relation).m2m_reverse_name(),
-        )
-        for relation in SERVICE_M2M
-    }
-    if pks is None:
-        for relation, (_table, column) in through.items():
-            model = getattr(Service, relation).through
-            rows = model.objects.values_list("service_id", column).order_by("service_id")
-            # One tuple a service as read: lists for every service's terms while the
-            # rest is built set a worker's memory peak.
-            for service_id, group in groupby(each(rows), key=itemgetter(0)):
-                yield relation, service_id, tuple(value for _, value in group)
-        return
-    if not pks:
-        return
+def _related_statement(pks: Collection[int]) -> compiled_sql.Read:
+    """The many-to-many relations of a few services, in one plain SQL statement:
+    compiling seven querysets would cost a reload more than running them."""
     ids = ", ".join(["%s"] * len(pks))
     # Only table and column names from the models go into the statement.
     sql = " UNION ALL ".join(
         # As text: languages are keyed by their code, the other terms by number.
         f"SELECT {n}, service_id, CAST({column} AS TEXT) FROM {table} "  # noqa: S608
         f"WHERE service_id IN ({ids})"
-        for n, (table, column) in enumerate(through.values())
+        for n, (table, column) in enumerate(_through().values())
     )
-    names = list(through)
-    keys = [m2m_field(name).related_model._meta.pk for name in names]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*pks] * len(names))
-        found = defaultdict(list)
-        for n, service_id, value in cursor.fetchall():
-            found[(names[n], service_id)].append(keys[n].to_python(value))
-    for (relation, service_id), values in found.items():
+    return compiled_sql.plain(sql, [*pks] * len(SERVICE_M2M))
+
+
+def _through() -> dict[str, tuple[str, str]]:
+    """(through table, related column) of each many-to-many relation the index reads."""
+    return {
+        relation: (
+            getattr(Service, relation).through._meta.db_table,
+            m2m_field(relation).m2m_reverse_name(),
+        )
+        for relation in SERVICE_M2M
+    }
+
+
+def _related_of(found: Iterable[tuple]) -> Iterable[tuple[str, int, tuple]]:
+    """(relation, service id, related ids) from the rows of ``_related_statement``."""
+    keys = [m2m_field(name).related_model._meta.pk for name in SERVICE_M2M]
+    grouped = defaultdict(list)
+    for n, service_id, value in found:
+        grouped[(SERVICE_M2M[n], service_id)].append(keys[n].to_python(value))
+    for (relation, service_id), values in grouped.items():
         yield relation, service_id, tuple(values)
+
+
+def _all_related() -> Iterable[tuple[str, int, tuple]]:
+    """(relation, service id, related ids) for every service, streamed."""
+    for relation, (_table, column) in _through().items():
+        model = getattr(Service, relation).through
+        rows = model.objects.values_list("service_id", column).order_by("service_id")
+        # One tuple a service as read: lists for every service's terms while the
+        # rest is built set a worker's memory peak.
+        for service_id, group in groupby(_each(rows), key=itemgetter(0)):
+            yield relation, service_id, tuple(value for _, value in group)
 
 
 class ServiceRow(NamedTuple):
@@ -365,13 +370,39 @@ def _each(rows: models.QuerySet) -> Iterable:
     return rows.iterator(5_000)
 
 
-def _rows(name: str, pks: set[int] | None) -> Iterable[tuple]:
-    """The rows of read ``name`` for the services ``pks`` (None: all)."""
-    if pks is None:
-        return _each(_READS[name](None))
-    if not pks or len(pks) > FEW:
-        return _READS[name](pks)
-    return compiled_sql.rows(name, _READS[name], pks)
+class _Reads(NamedTuple):
+    """The rows the index reads of some services (``_reads``)."""
+
+    policies: Iterable[tuple]
+    hours: Iterable[tuple]
+    channels: Iterable[tuple]
+    locations: Iterable[tuple]
+    related: Iterable[tuple[str, int, tuple]]
+    services: Iterable[tuple]
+
+
+def _reads(pks: set[int] | None) -> _Reads:
+    """The rows of every read for the services ``pks`` (None: all)."""
+    if pks is None:  # streamed in chunks, one read after the other
+        return _Reads(
+            **{name: _each(build(None)) for name, build in _READS.items()},
+            related=_all_related(),
+        )
+    if not pks:
+        return _Reads(**{name: () for name in _Reads._fields})
+    if len(pks) > FEW:
+        return _Reads(
+            **{name: build(pks) for name, build in _READS.items()},
+            related=_related_of(compiled_sql.run([_related_statement(pks)])[0]),
+        )
+    # A reload after an edit: every read in one round trip.
+    found = compiled_sql.run(
+        [
+            *(compiled_sql.compiled(name, build, pks) for name, build in _READS.items()),
+            _related_statement(pks),
+        ]
+    )
+    return _Reads(**dict(zip(_READS, found, strict=False)), related=_related_of(found[-1]))
 
 
 def _shared_tuple(share: Callable, values: dict[int, tuple], pk: int) -> tuple:
@@ -455,7 +486,7 @@ class SearchIndex:
         # word -> the services using it: a tuple, as most words name one or two services;
         # a set for the few common ones ("krisesenter"), which edits change in place
         self._name_words: dict[str, tuple[int, ...] | set[int]] = {}
-        self._vocabulary: list[str] = []
+        self._vocabulary: list[str] = []  # the words, listed for the fuzzy matcher
         self.feedback = Feedback()
         self.organizations: dict[int, search_cards.CardOrganization] = {}
         self.municipality_objects: dict[int, Municipality] = {}
@@ -495,9 +526,10 @@ class SearchIndex:
         """The published services among ``pks`` (None: all), as entries."""
         # The services' own rows come last, one at a time into their entries: all of
         # them at once (descriptions in every language) set a worker's memory peak.
-        policies = dict(_rows("policies", pks))
+        reads = _reads(pks)
+        policies = dict(reads.policies)
         schedules: dict[int, hours.Schedule] = {}
-        for service_id, group in groupby(_rows("hours", pks), key=itemgetter(0)):
+        for service_id, group in groupby(reads.hours, key=itemgetter(0)):
             if service_id in policies:
                 own = tuple(HoursRow(*row[1:]) for row in group)
                 schedules[service_id] = self._schedule(policies[service_id], own)
@@ -505,7 +537,7 @@ class SearchIndex:
         # directory's rows at once would cost more memory than the cards kept.
         phones: set[int] = set()
         channels: dict[int, bytes] = {}
-        for service_id, group in groupby(_rows("channels", pks), key=itemgetter(0)):
+        for service_id, group in groupby(reads.channels, key=itemgetter(0)):
             if service_id in policies:
                 own_channels = [row[1:] for row in group]
                 if any(row[0] == ContactChannel.Kind.PHONE for row in own_channels):
@@ -515,7 +547,7 @@ class SearchIndex:
         # measured_points, the one rule for what a distance may be measured from.
         points: dict[int, list[tuple[Point | None, bool, Point | None]]] = defaultdict(list)
         addresses: dict[int, bytes] = {}
-        for service_id, group in groupby(_rows("locations", pks), key=itemgetter(0)):
+        for service_id, group in groupby(reads.locations, key=itemgetter(0)):
             if service_id in policies:
                 own_locations = []
                 for row in group:
@@ -534,13 +566,13 @@ class SearchIndex:
                 addresses[service_id] = marshal.dumps(own_locations)
         share = self._shared.setdefault
         related: dict[str, dict[int, tuple]] = {name: {} for name in SERVICE_M2M}
-        for relation, service_id, values in _related(pks, _each):
+        for relation, service_id, values in reads.related:
             if service_id in policies:
                 related[relation][service_id] = share(values, values)
 
         entries = []
         empty = marshal.dumps([])
-        for row in map(ServiceRow.of, _rows("services", pks)):
+        for row in map(ServiceRow.of, reads.services):
             pk, organization, organization_name = row.pk, row.organization, row.organization_name
             known = self.organizations.get(organization)
             if known is None or known.name != organization_name:
@@ -628,6 +660,8 @@ class SearchIndex:
             elif len(holders) >= COMMON_WORD:
                 self._name_words[word] = {*holders, pk}
             else:
+                if not holders:
+                    self._vocabulary.append(word)
                 self._name_words[word] = (*holders, pk)
 
     def _unfile(self, entry: Entry) -> None:
@@ -650,6 +684,7 @@ class SearchIndex:
                 self._name_words[word] = holders
             if not holders:
                 del self._name_words[word]
+                self._vocabulary.remove(word)
 
     def _sort(self) -> None:
         """Make every sorted list from the filed entries."""
@@ -714,7 +749,6 @@ class SearchIndex:
                 if new is not None:
                     self._file(new)
                     self._place(new)
-            self._vocabulary = list(self._name_words)
             self.position, self.stamp = state.newest_change, state.newest_stamp
 
     def _municipalities_of(self, entry: Entry) -> Iterable[int]:
@@ -1007,8 +1041,10 @@ def current_index() -> SearchIndex:
     """This process's index, brought up to date first: the changed services reloaded,
     or everything rebuilt after a change to what all services refer to; with the current
     error reports and free places."""
-    state = current_state()  # before the data: a write in between costs a reload, not a miss
     index = _current
+    # Before the data: a write in between costs a reload, not a miss. The log's rows after
+    # the index's position come along, so a reload after an edit needs no query of its own.
+    state = current_state(following_from=index.position if index is not None else None)
     if index is None or not _is_current(index, state):
         with _updating:
             index = _current
@@ -1031,7 +1067,7 @@ def _is_current(index: SearchIndex, state: IndexState) -> bool:
 def _update(index: SearchIndex | None, state: IndexState) -> SearchIndex:
     global _current
     if index is not None and index.token == state.directory:
-        changed = changed_services(index.position, index.stamp, state.newest_change)
+        changed = changed_services(index.position, index.stamp, state)
         if changed is not None and len(changed) <= max(
             REBUILD_FROM, REBUILD_SHARE * len(index.entries)
         ):

@@ -44,23 +44,45 @@ def test_rows_have_the_querysets_python_types(two):
     assert dict(zip(SERVICE_COLUMNS, row.columns, strict=True))["status"] == "active"
 
 
-def test_a_reload_of_a_few_services_uses_the_compiled_statements(two, monkeypatch):
-    first, _second = two
-    used = []
-    original = compiled_sql.rows
+def test_a_reload_of_a_few_services_sends_every_read_at_once(two, monkeypatch):
+    first, second = two
+    batches = []
+    original = compiled_sql.run
 
-    def counted(name, build, pks):
-        used.append(name)
-        return original(name, build, pks)
+    def counted(reads):
+        batches.append(len(reads))
+        return original(reads)
 
-    monkeypatch.setattr(compiled_sql, "rows", counted)
-    assert list(search_index._rows("channels", {first.pk})) == list(
-        search_index._READS["channels"]({first.pk})
-    )
-    assert used == ["channels"]
-    # A whole directory is streamed from the queryset instead.
-    list(search_index._rows("channels", None))
-    assert used == ["channels"]
+    monkeypatch.setattr(compiled_sql, "run", counted)
+    pks = {first.pk, second.pk}
+    reads = search_index._reads(pks)
+    for name, build in search_index._READS.items():
+        assert list(getattr(reads, name)) == list(build(pks)), name
+    assert {(relation, pk) for relation, pk, _ids in reads.related} >= {
+        ("coverage_municipalities", first.pk),
+        ("coverage_municipalities", second.pk),
+    }
+    # The five reads and the many-to-many relations: one batch, one round trip.
+    assert batches == [len(search_index._READS) + 1]
+    # A whole directory is streamed from the querysets instead.
+    whole = search_index._reads(None)
+    assert first.pk in dict(whole.policies)
+    assert batches == [len(search_index._READS) + 1]
+
+
+def test_the_relations_read_at_once_are_those_the_whole_directory_streams(two):
+    first, second = two
+    streamed = {
+        (relation, pk): ids
+        for relation, pk, ids in search_index._reads(None).related
+        if pk in (first.pk, second.pk)
+    }
+    at_once = {
+        (relation, pk): tuple(sorted(ids))
+        for relation, pk, ids in search_index._reads({first.pk, second.pk}).related
+    }
+    assert streamed
+    assert {key: tuple(sorted(ids)) for key, ids in streamed.items()} == at_once
 
 
 def test_a_read_with_other_negative_numbers_is_refused():

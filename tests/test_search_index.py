@@ -292,6 +292,45 @@ def test_a_search_makes_a_fixed_few_queries_and_none_twice(operator_client, bodo
     assert len(queries()) == len(warm)
 
 
+def test_a_reload_after_an_edit_asks_only_for_the_state_and_the_service(bodo):
+    search_index.current_index()
+    Service.objects.filter(pk=bodo.pk).update(name="Endret")
+    with CaptureQueriesContext(connection) as captured:
+        index = search_index.current_index()
+    assert index.entries[bodo.pk].name == "Endret"
+    # The state read brings the log's new rows along; the service's reads follow, sent
+    # together (on PostgreSQL in one round trip).
+    reads = len(search_index._READS) + 1  # and the many-to-many relations
+    assert len(captured.captured_queries) == 1 + reads
+    log = ServiceChange._meta.db_table
+    assert sum(log in query["sql"] for query in captured.captured_queries) == 1
+
+
+def test_more_changes_than_the_state_brings_are_read_from_the_log(bodo, monkeypatch):
+    from services_directory.models import index_state
+
+    monkeypatch.setattr(index_state, "FOLLOWING", 2)
+    index = search_index.current_index()
+    others = [make_service(f"Ny {n}", municipalities=["1804"]) for n in range(4)]
+    Service.objects.filter(pk=bodo.pk).update(name="Endret")
+    assert len(current_state(index.position).following) == 2  # cut off
+    assert search_index.current_index() is index  # reloaded, not rebuilt
+    assert index.entries[bodo.pk].name == "Endret"
+    assert {other.pk for other in others} <= index.entries.keys()
+
+
+def test_the_state_brings_the_log_rows_after_a_position(bodo):
+    start = current_state().newest_change
+    Service.objects.filter(pk=bodo.pk).update(name="En")
+    other = make_service("Annen")
+    state = current_state(following_from=start)
+    assert state.following_from == start
+    assert [row[0] for row in state.following] == sorted(row[0] for row in state.following)
+    assert state.following[-1][0] == state.newest_change
+    assert {row[2] for row in state.following[1:]} == {bodo.pk, other.pk}
+    assert current_state().following == ()  # not asked for
+
+
 @pytest.mark.parametrize(
     "q, expected",
     [
@@ -351,6 +390,8 @@ def _snapshot(index: search_index.SearchIndex) -> dict:
             for m, groups in index._groups.items()
         },
         "words": {word: set(ids) for word, ids in index._name_words.items()},
+        # Kept in place by reloads: each word once, whatever came and went.
+        "vocabulary": sorted(index._vocabulary),
     }  # fmt: skip
 
 

@@ -15,6 +15,7 @@ bulk update or raw SQL.
   the desk's results, stamp a ``GUIDE`` token: each process rereads them (a few dozen).
 """
 
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from django.db import connection, models
@@ -107,44 +108,87 @@ class ServiceChange(models.Model):
         return f"{self.pk}: service {self.service_id}"
 
 
+# How many log rows after an index's position the state read brings along: enough for
+# the changes of any ordinary moment, so that a reload after an edit asks nothing more.
+FOLLOWING = 64
+
+
 class IndexState(NamedTuple):
-    """The tokens and the newest ServiceChange, read together before every search."""
+    """The tokens and the newest ServiceChange, read together before every search; with
+    the log's rows from ``following_from`` on (at most FOLLOWING), as (id, stamp,
+    service id), when asked for."""
 
     directory: int | None
     feedback: int | None
     newest_change: int
     newest_stamp: int
     guide: int | None = None
+    following_from: int | None = None
+    following: tuple[tuple[int, int, int], ...] = ()
 
 
-def current_state() -> IndexState:
-    """Every token and the newest change, in one query (asked before every search)."""
+# The kinds of row the state read returns.
+_TOKEN, _NEWEST, _FOLLOWING = 0, 1, 2
+
+
+def current_state(following_from: int | None = None) -> IndexState:
+    """Every token and the newest change, in one query (asked before every search); with
+    the log's rows from ``following_from`` on (an index's position), in the same query."""
     tokens, changes = DirectoryChange._meta.db_table, ServiceChange._meta.db_table
-    # Plain SQL, without the ORM's few hundred microseconds; only table names go in. The
-    # newest change comes back under its id negated, apart from the token ids.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id, token FROM {tokens} UNION ALL "  # noqa: S608
-            f"SELECT * FROM (SELECT -id, stamp FROM {changes} ORDER BY id DESC LIMIT 1) newest"
+    # Plain SQL, without the ORM's few hundred microseconds; only table names go in. One
+    # statement: PostgreSQL and SQLite read all of it from one snapshot.
+    sql = (
+        f"SELECT {_TOKEN}, id, token, 0 FROM {tokens} UNION ALL "  # noqa: S608
+        f"SELECT * FROM (SELECT {_NEWEST}, id, stamp, 0 FROM {changes} "
+        "ORDER BY id DESC LIMIT 1) newest"
+    )
+    if following_from is not None:
+        sql += (
+            f" UNION ALL SELECT * FROM (SELECT {_FOLLOWING}, id, stamp, service_id "  # noqa: S608
+            # Numbers formatted in, not bound: a statement without parameters goes by
+            # PostgreSQL's simple protocol, a little cheaper on every search.
+            f"FROM {changes} WHERE id >= {int(following_from)} "
+            f"ORDER BY id LIMIT {FOLLOWING:d}) following"
         )
-        rows = dict(cursor.fetchall())
-    newest = min(rows, default=0)
-    if newest >= 0:  # an empty log
-        return IndexState(rows.get(DIRECTORY), rows.get(FEEDBACK), 0, 0, rows.get(GUIDE))
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    found: dict[int, int] = {}
+    newest, newest_stamp = 0, 0  # an empty log
+    following = []
+    for kind, pk, value, service_id in rows:
+        if kind == _TOKEN:
+            found[pk] = value
+        elif kind == _NEWEST:
+            newest, newest_stamp = pk, value
+        else:
+            following.append((pk, value, service_id))
     return IndexState(
-        rows.get(DIRECTORY), rows.get(FEEDBACK), -newest, rows[newest], rows.get(GUIDE)
+        found.get(DIRECTORY),
+        found.get(FEEDBACK),
+        newest,
+        newest_stamp,
+        found.get(GUIDE),
+        following_from,
+        tuple(sorted(following)),
     )
 
 
-def changed_services(position: int, stamp: int, up_to: int) -> set[int] | None:
-    """The services changed after the log entry ``position`` up to ``up_to``; None when
-    that entry is no longer the one stamped ``stamp`` (pruned, or rolled back and its id
-    used again): what came in between is then unknown."""
-    rows = ServiceChange.objects.filter(id__gte=position, id__lte=up_to).values_list(
-        "id", "service_id", "stamp"
-    )
+def changed_services(position: int, stamp: int, state: IndexState) -> set[int] | None:
+    """The services changed after the log entry ``position`` up to the state's newest;
+    None when that entry is no longer the one stamped ``stamp`` (pruned, or rolled back
+    and its id used again): what came in between is then unknown."""
+    up_to = state.newest_change
+    following = state.following
+    # Read in one snapshot with the newest: all of them up to it, unless cut off.
+    complete = len(following) < FOLLOWING or following[-1][0] >= up_to
+    rows: Iterable[tuple[int, int, int]] = following
+    if state.following_from != position or not complete:
+        rows = ServiceChange.objects.filter(id__gte=position, id__lte=up_to).values_list(
+            "id", "stamp", "service_id"
+        )
     changed, anchored = set(), False
-    for pk, service_id, row_stamp in rows:
+    for pk, row_stamp, service_id in rows:
         if pk == position:
             anchored = row_stamp == stamp
         else:
