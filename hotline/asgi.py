@@ -2,7 +2,8 @@
 
 Only our own hosts may open a WebSocket (AllowedHostsOriginValidator), so another site
 cannot drive a writer's or an operator's chat. The operator's socket reads the desk's
-session (AuthMiddlewareStack); the writer's has no account at all.
+session (AuthMiddlewareStack, in hotline/chat/routing.py); the writer's has no account
+and reads neither cookies nor a session.
 """
 
 import os
@@ -14,7 +15,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotline.settings")
 # Django first: the routing below imports models.
 django_application = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
@@ -23,8 +23,6 @@ from hotline.chat.routing import websocket_urlpatterns  # noqa: E402
 application = ProtocolTypeRouter(
     {
         "http": django_application,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
+        "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns)),
     }
 )
