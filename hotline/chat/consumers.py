@@ -10,6 +10,7 @@ import json
 import logging
 import time
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -62,6 +63,15 @@ def writer_address(scope) -> str:
 
 class FrameConsumer(AsyncWebsocketConsumer):
     allowed: set[str] = set()
+
+    async def dispatch(self, message):
+        # Channels first closes stale database connections before every handler, a hop
+        # to the one thread all sync code shares, for every frame and event. Ours reach
+        # the database only through database_sync_to_async, which does that itself.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def send_frame(self, frame: dict) -> None:
         await self.send(text_data=json.dumps(frame, ensure_ascii=False))
@@ -147,12 +157,11 @@ class WriterConsumer(FrameConsumer):
 
     async def on_message(self, frame):
         text = clean(MessageForm, frame)["text"]
-        chat = await queue.get_chat(self.chat_id) if self.chat_id else {}
+        chat = await queue.live_chat(self.chat_id) if self.chat_id else {}
         if chat.get("state") != "active":
             raise BadFrame("not_active")
         if await queue.over_limit("message", self.digest, settings.CHAT_MESSAGES_PER_MINUTE, 60):
             raise BadFrame("rate_limited")
-        await queue.touch(self.chat_id)
         self.last_activity = time.time()
         await self.channel_layer.group_send(
             chat_group(self.chat_id),
@@ -296,7 +305,7 @@ class OperatorConsumer(FrameConsumer):
         await super().receive(text_data, bytes_data)
 
     async def holding(self, chat_id: str) -> dict[str, str]:
-        chat = await queue.get_chat(chat_id)
+        chat = await queue.live_chat(chat_id)
         if chat.get("state") != "active" or chat.get("operator") != str(self.user_id):
             raise BadFrame("not_yours", "chat")
         return chat
@@ -348,7 +357,6 @@ class OperatorConsumer(FrameConsumer):
     async def on_message(self, frame):
         data = clean(OperatorMessageForm, frame)
         await self.holding(data["chat"])
-        await queue.touch(data["chat"])
         await self.channel_layer.group_send(
             chat_group(data["chat"]),
             {
@@ -370,7 +378,6 @@ class OperatorConsumer(FrameConsumer):
             raise BadFrame("invalid", "service")
         if chat.get("call"):
             await database_sync_to_async(add_chat_referral)(chat["call"], data["service"])
-        await queue.touch(data["chat"])
         await self.channel_layer.group_send(
             chat_group(data["chat"]),
             {

@@ -109,7 +109,6 @@ async def enqueue(chat_id: str, facts: dict[str, str], queued_at: float | None =
             **facts,
             "state": "waiting",
             "queued": str(queued_at or now),
-            "last": str(now),
             "operator": "",
         },
         _idle(),
@@ -121,8 +120,10 @@ async def get_chat(chat_id: str) -> dict[str, str]:
     return await get_store().hgetall(chat_key(chat_id))
 
 
-async def touch(chat_id: str) -> None:
-    await get_store().hset(chat_key(chat_id), {"last": str(time.time())}, _idle())
+async def live_chat(chat_id: str) -> dict[str, str]:
+    """The chat's facts, its idle time-out restarted in the same round trip: every message
+    and every service sent keeps an open chat's state from expiring."""
+    return await get_store().hgetall_refresh(chat_key(chat_id), _idle())
 
 
 def expected_wait_minutes(place: int, operators: int) -> int:
@@ -224,7 +225,7 @@ async def take_next(user_id: int) -> str | None:
 
 async def assign(chat_id: str, user_id: int, call_id: str | None = None) -> None:
     store = get_store()
-    facts = {"state": "active", "operator": str(user_id), "last": str(time.time())}
+    facts = {"state": "active", "operator": str(user_id)}
     if call_id:
         facts["call"] = call_id
     await store.hset(chat_key(chat_id), facts, _idle())
@@ -241,7 +242,7 @@ async def back_to_queue(chat_id: str, user_id: int) -> None:
     """Transferred back: first in line again, by its original place."""
     chat = await get_chat(chat_id)
     await release(chat_id, user_id)
-    facts = {k: v for k, v in chat.items() if k not in ("state", "queued", "last", "operator")}
+    facts = {k: v for k, v in chat.items() if k not in ("state", "queued", "operator")}
     await enqueue(chat_id, facts, float(chat.get("queued") or time.time()))
 
 

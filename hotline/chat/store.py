@@ -18,6 +18,7 @@ from django.conf import settings
 class Store(Protocol):
     async def hset(self, key: str, mapping: dict[str, str], ttl: int) -> None: ...
     async def hgetall(self, key: str) -> dict[str, str]: ...
+    async def hgetall_refresh(self, key: str, ttl: int) -> dict[str, str]: ...
     async def delete(self, *keys: str) -> None: ...
     async def zadd(self, key: str, member: str, score: float, ttl: int) -> None: ...
     async def zrem(self, key: str, member: str) -> bool: ...
@@ -67,6 +68,13 @@ class MemoryStore:
     async def hgetall(self, key):
         value = self._live(key)
         return dict(value) if isinstance(value, dict) else {}
+
+    async def hgetall_refresh(self, key, ttl):
+        value = self._live(key)
+        if not isinstance(value, dict):
+            return {}
+        self._touch(key, ttl)
+        return dict(value)
 
     async def delete(self, *keys):
         for key in keys:
@@ -198,6 +206,14 @@ class RedisStore:
 
     async def hgetall(self, key):
         return await self._client().hgetall(self._k(key))
+
+    async def hgetall_refresh(self, key, ttl):
+        # One round trip; EXPIRE on a key that has gone does nothing.
+        async with self._client().pipeline(transaction=True) as pipe:
+            pipe.hgetall(self._k(key))
+            pipe.expire(self._k(key), ttl)
+            found, _refreshed = await pipe.execute()
+        return found
 
     async def delete(self, *keys):
         if keys:
