@@ -208,8 +208,9 @@ class RedisStore:
         return await self._client().hgetall(self._k(key))
 
     async def hgetall_refresh(self, key, ttl):
-        # One round trip; EXPIRE on a key that has gone does nothing.
-        async with self._client().pipeline(transaction=True) as pipe:
+        # One round trip, no transaction (nothing to keep atomic: EXPIRE on a key that
+        # has gone does nothing), so no MULTI and EXEC to send and parse for every message.
+        async with self._client().pipeline(transaction=False) as pipe:
             pipe.hgetall(self._k(key))
             pipe.expire(self._k(key), ttl)
             found, _refreshed = await pipe.execute()
