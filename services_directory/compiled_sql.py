@@ -14,6 +14,7 @@ waits for the database process to be scheduled, so that wait is paid once.
 """
 
 from collections.abc import Callable, Collection, Iterable
+from contextlib import nullcontext
 from typing import Any, NamedTuple, cast
 
 from django.db import connection
@@ -74,15 +75,13 @@ def plain(sql: str, params: list) -> Read:
 
 
 def run(reads: list[Read]) -> list[Iterable[tuple]]:
-    """Each read's rows, in order: on PostgreSQL in one round trip."""
+    """Each read's rows, in order: on PostgreSQL in one round trip (SQLite runs in the
+    process: there is no round trip to save)."""
     connection.ensure_connection()
+    together = connection.connection.pipeline() if connection.vendor == "postgresql" else None
     cursors = [connection.cursor() for _ in reads]
     try:
-        if connection.vendor == "postgresql":
-            with connection.connection.pipeline():
-                for cursor, read in zip(cursors, reads, strict=True):
-                    cursor.execute(read.sql, read.params)
-        else:  # SQLite runs in the process: there is no round trip to save
+        with together or nullcontext():
             for cursor, read in zip(cursors, reads, strict=True):
                 cursor.execute(read.sql, read.params)
         return [
@@ -91,11 +90,3 @@ def run(reads: list[Read]) -> list[Iterable[tuple]]:
     finally:
         for cursor in cursors:
             cursor.close()
-
-
-def rows(
-    name: str, build: Callable[[Collection[int]], QuerySet], pks: Collection[int]
-) -> Iterable[tuple]:
-    """The rows of ``build(pks)``, through its statement compiled once."""
-    [found] = run([compiled(name, build, pks)])
-    return found

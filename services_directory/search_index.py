@@ -396,13 +396,13 @@ def _reads(pks: set[int] | None) -> _Reads:
             related=_related_of(compiled_sql.run([_related_statement(pks)])[0]),
         )
     # A reload after an edit: every read in one round trip.
-    found = compiled_sql.run(
+    *found, related = compiled_sql.run(
         [
             *(compiled_sql.compiled(name, build, pks) for name, build in _READS.items()),
             _related_statement(pks),
         ]
     )
-    return _Reads(**dict(zip(_READS, found, strict=False)), related=_related_of(found[-1]))
+    return _Reads(**dict(zip(_READS, found, strict=True)), related=_related_of(related))
 
 
 def _shared_tuple(share: Callable, values: dict[int, tuple], pk: int) -> tuple:

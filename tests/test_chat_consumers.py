@@ -345,7 +345,16 @@ def test_only_signed_in_operators_get_the_desk_socket(client):
     run(scenario)
 
 
-def test_signing_out_ends_the_open_desk_socket_at_its_next_frame(client, operator, monkeypatch):
+@pytest.mark.parametrize(
+    "lose",
+    [
+        pytest.param(lambda client, operator: client.logout(), id="signed-out"),
+        pytest.param(lambda client, operator: operator.groups.clear(), id="operator-role-lost"),
+    ],
+)
+def test_an_open_desk_socket_ends_at_its_next_frame_once_it_may_no_longer_take_chats(
+    client, operator, monkeypatch, lose
+):
     from channels.db import database_sync_to_async
 
     monkeypatch.setattr("hotline.chat.consumers.SESSION_RECHECK_SECONDS", 0)
@@ -354,24 +363,8 @@ def test_signing_out_ends_the_open_desk_socket_at_its_next_frame(client, operato
 
     async def scenario():
         socket = await operator_on(client)
-        await database_sync_to_async(client.logout)()
+        await database_sync_to_async(lose)(client, operator)
         await socket.send_json_to({"type": "available", "on": True})
-        assert (await socket.receive_output(timeout=3)) == {"type": "websocket.close", "code": 4004}
-
-    run(scenario)
-
-
-def test_losing_the_operator_role_ends_the_open_desk_socket(client, operator, monkeypatch):
-    from channels.db import database_sync_to_async
-
-    monkeypatch.setattr("hotline.chat.consumers.SESSION_RECHECK_SECONDS", 0)
-
-    login_verified(client, operator)
-
-    async def scenario():
-        socket = await operator_on(client)
-        await database_sync_to_async(operator.groups.clear)()
-        await socket.send_json_to({"type": "accept"})
         assert (await socket.receive_output(timeout=3)) == {"type": "websocket.close", "code": 4004}
 
     run(scenario)
