@@ -101,6 +101,19 @@ def test_a_whole_chat_between_a_writer_and_an_operator(server):
             chat = desk.locator(".chat-desk__chat")
             expect(chat).to_have_count(1)
             expect(writer.locator("#chat-status")).to_contain_text("En veileder er her")
+            # The conversation leads the column beside the search, all on the first
+            # screen: the reply box has the focus, and neither the page nor the search
+            # moved to give it.
+            expect(chat.locator("textarea")).to_be_focused()
+            assert desk.evaluate("window.scrollY") == 0
+            assert desk.locator(".desk__call > *").first.get_attribute("id") == "chat-desk"
+            for part in (
+                desk.locator("#id_where"),
+                chat.locator("textarea"),
+                chat.locator(".chat-desk__actions"),
+            ):
+                box = part.bounding_box()
+                assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 768
 
             # Messages both ways, by keyboard (Enter sends).
             writer.locator("#chat-text").fill(phrase)
@@ -118,6 +131,7 @@ def test_a_whole_chat_between_a_writer_and_an_operator(server):
             assert serious(writer) == []
             assert serious(desk) == []
             screenshot(writer, "chat-writer.png")
+            desk.evaluate("window.scrollTo(0, 0)")
             screenshot(desk, "chat-desk.png")
 
             # The operator ends it; the writer can copy the services; the desk records it.
@@ -125,6 +139,8 @@ def test_a_whole_chat_between_a_writer_and_an_operator(server):
             expect(writer.locator("#chat-status")).to_contain_text("Veilederen avsluttet")
             expect(writer.locator("#chat-services")).to_be_visible()
             expect(writer.locator("#chat-send")).to_be_hidden()
+            expect(chat.locator("form")).to_be_hidden()
+            expect(chat.locator(".chat-desk__actions")).to_be_hidden()
             record = chat.get_by_role("link", name="Registrer chatten i samtaleloggen")
             record.click()
             desk.wait_for_url("**/chat/desk/record/**")

@@ -57,6 +57,15 @@
     });
   }
 
+  // The chats lead the column beside the search, moved in the document (not only drawn
+  // there) so that the tab order matches what is seen.
+  function lead() {
+    if (panel.parentElement.firstElementChild !== panel) {
+      panel.parentElement.prepend(panel);
+    }
+    panel.classList.add("chat-desk--lead");
+  }
+
   function open(frame) {
     if (chats[frame.chat]) return;
     var element = template.content.firstElementChild.cloneNode(true);
@@ -68,6 +77,7 @@
       (frame.age_group ? " · " + strings.age + ": " + label(frame.age_group) : "") +
       " · " + strings.safe + ": " + label(frame.safe);
     chats[frame.chat] = { element: element, language: frame.language };
+    lead();
     list.append(element);
     fillTransferOptions(element);
     element.addEventListener("focusin", function () { select(frame.chat); });
