@@ -14,8 +14,8 @@ def chat_redis_keeps_nothing_on_disk(app_configs, **kwargs) -> list[Warning]:
         return []
     client = redis.Redis.from_url(settings.CHAT_REDIS_URL, socket_timeout=5)
     try:
-        save = client.config_get("save").get("save", "")
-        appendonly = client.config_get("appendonly").get("appendonly", "no")
+        save = str(client.config_get("save").get("save") or "")
+        appendonly = str(client.config_get("appendonly").get("appendonly") or "no")
     except redis.ResponseError:
         # Managed Redis often refuses CONFIG: the deployer must confirm it by hand.
         return [
