@@ -27,6 +27,25 @@ _TOUCH_EVERY_SECONDS = 60
 ACTIVITY_COOKIE = "hotline_activity"
 
 
+def lapsed(session, now: int, last_request_at: int = 0) -> str | None:
+    """Why a staff session has ended by the clock, "idle" or "age"; None while it holds.
+    Also asked by the desk's chat socket, which sees no cookies."""
+    last_seen_at = max(session.get(LAST_SEEN_AT, now), last_request_at)
+    if now - last_seen_at > settings.SESSION_IDLE_TIMEOUT_MINUTES * 60:
+        return "idle"
+    if now - session.get(SIGNED_IN_AT, now) > settings.SESSION_COOKIE_AGE:
+        return "age"
+    return None
+
+
+def touch(session, now: int) -> bool:
+    """Restart the idle clock, at most every _TOUCH_EVERY_SECONDS; True if it changed."""
+    if now - session.get(LAST_SEEN_AT, 0) < _TOUCH_EVERY_SECONDS:
+        return False
+    session[LAST_SEEN_AT] = now
+    return True
+
+
 def start_session_clocks(sender, request, user, **kwargs) -> None:
     """At sign-in (Django's user_logged_in signal): start the lifetime and idle clocks,
     so the requests that follow need not write the session to do it."""
@@ -82,23 +101,22 @@ class StaffSessionMiddleware:
     def _enforce_lifetime(self, request, had_device: bool) -> None:
         session = request.session
         now = int(time.time())
-        signed_in_at = session.setdefault(SIGNED_IN_AT, now)
-        last_seen_at = max(session.get(LAST_SEEN_AT, now), self._last_request_at(request) or 0)
-        idle = settings.SESSION_IDLE_TIMEOUT_MINUTES * 60
+        session.setdefault(SIGNED_IN_AT, now)
+        reason = lapsed(session, now, self._last_request_at(request) or 0)
         # A session verified with a device that has since been replaced or reset: the
         # device change signs out every session that used the old one.
         device_gone = had_device and not is_verified(request)
-        if now - last_seen_at > idle:
+        if reason == "idle":
             logout(request)
             messages.info(request, _("You were signed out after a period without activity."))
-        elif now - signed_in_at > settings.SESSION_COOKIE_AGE:
+        elif reason == "age":
             logout(request)
             messages.info(request, _("Your session has reached its time limit: sign in again."))
         elif device_gone:
             logout(request)
             messages.info(request, _("Your two-factor settings changed: sign in again."))
-        elif now - session.get(LAST_SEEN_AT, 0) >= _TOUCH_EVERY_SECONDS:
-            session[LAST_SEEN_AT] = now
+        else:
+            touch(session, now)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if not second_factor_required(request):

@@ -16,6 +16,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import timezone
 
+from hotline.accounts.middleware import lapsed, touch
 from hotline.accounts.roles import Role, user_roles
 from hotline.chat import hours, queue
 from hotline.chat.forms import ChatStartForm
@@ -501,11 +502,14 @@ def _may_take_chats(scope) -> bool:
 
 
 def _operator_session(user, session) -> bool:
-    """An operator, signed in with both factors when the site asks for two."""
+    """An operator, signed in with both factors when the site asks for two, in a session
+    neither idle nor too old by the desk's own clocks."""
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.models import Device
 
     if not user.is_authenticated or Role.OPERATOR not in user_roles(user):
+        return False
+    if lapsed(session, int(time.time())):
         return False
     if not settings.REQUIRE_2FA:
         return True
@@ -516,14 +520,23 @@ def _operator_session(user, session) -> bool:
 
 def _still_may_take_chats(scope) -> bool:
     """The same, on the session and user read again (a session signed out or expired
-    since loads empty)."""
+    since loads empty). Asked when the operator sends a frame, which is activity: it
+    restarts the session's idle clock as a page request does, so an operator who only
+    chats is not signed out at their next search."""
     from importlib import import_module
 
     from django.contrib.auth import SESSION_KEY, get_user_model
+    from django.contrib.sessions.backends.base import UpdateError
 
     session = import_module(settings.SESSION_ENGINE).SessionStore(scope["session"].session_key)
-    data = session.load()
     user = get_user_model().objects.filter(pk=scope["user"].pk, is_active=True).first()
-    if user is None or data.get(SESSION_KEY) != str(user.pk):
+    if user is None or session.get(SESSION_KEY) != str(user.pk):
         return False
-    return _operator_session(user, data)
+    if not _operator_session(user, session):
+        return False
+    if touch(session, int(time.time())):
+        try:
+            session.save()
+        except UpdateError:  # signed out in the moment between
+            return False
+    return True
