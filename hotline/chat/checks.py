@@ -1,6 +1,5 @@
 """Deploy checks for the chat (``manage.py check --deploy``)."""
 
-import redis
 from django.conf import settings
 from django.core.checks import Tags, Warning, register
 
@@ -12,6 +11,10 @@ def chat_redis_keeps_nothing_on_disk(app_configs, **kwargs) -> list[Warning]:
     disk, which the chat promises never happens (docs/chat.md)."""
     if not settings.CHAT_REDIS_URL:
         return []
+    # Imported here: every web worker loads the checks, and redis-py costs each of them
+    # memory that only the chat's processes need.
+    import redis
+
     client = redis.Redis.from_url(settings.CHAT_REDIS_URL, socket_timeout=5)
     try:
         save = str(client.config_get("save").get("save") or "")
