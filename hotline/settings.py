@@ -444,6 +444,9 @@ CHAT_MAX_MESSAGE_LENGTH = env_int("CHAT_MAX_MESSAGE_LENGTH", 2000, minimum=100)
 # A chat with no message either way for this long ends (and its state expires).
 CHAT_IDLE_SECONDS = env_int("CHAT_IDLE_SECONDS", 2 * 3600, minimum=1)
 CHAT_BLOCK_HOURS = env_int("CHAT_BLOCK_HOURS", 4, minimum=1)
+# A writer whose connection drops (a phone locking, a train tunnel) may come back to the
+# same chat from the same page for this long; 0 ends the chat at once.
+CHAT_RESUME_SECONDS = env_int("CHAT_RESUME_SECONDS", 120, minimum=0)
 # Per address (kept only as a hash with a salt that changes daily): chats open at once,
 # new chats per hour, messages per minute. Raise the first for shared networks.
 CHAT_CHATS_PER_ADDRESS = env_int("CHAT_CHATS_PER_ADDRESS", 1, minimum=1)

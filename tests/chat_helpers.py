@@ -35,6 +35,17 @@ async def frame_of(socket: WebsocketCommunicator, kind: str, timeout: float = 3,
             return frame
 
 
+async def close_code(socket: WebsocketCommunicator) -> int | None:
+    """The close code a writer's page sees when the server turns it away (None: refused
+    at the handshake, which a browser shows only as 1006)."""
+    connected, _ = await socket.connect()
+    if not connected:
+        return None
+    output = await socket.receive_output(timeout=3)
+    assert output["type"] == "websocket.close", output
+    return output["code"]
+
+
 async def start_writer(address: str = "198.51.100.7", **choices) -> WebsocketCommunicator:
     socket = writer_socket(address)
     connected, code = await socket.connect()

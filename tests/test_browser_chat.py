@@ -173,5 +173,85 @@ def test_quick_exit_replaces_the_page_and_ends_the_chat(server):
             again = context.new_page()
             again.goto("/chat/?language=nb&age_group=&safe=yes")
             expect(again.locator("#chat-status")).to_contain_text("nummer 1 i køen")
+            again.get_by_role("button", name="Avslutt chatten").click()
+            expect(again.locator("#chat-status")).to_contain_text("Du avsluttet chatten")
+        finally:
+            browser.close()
+
+
+def test_a_dropped_connection_comes_back_to_the_same_chat(server):
+    import re
+
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        try:
+            writer_context = browser.new_context(
+                base_url=server.url, viewport={"width": 390, "height": 844}, locale="nb-NO"
+            )
+            desk_context = browser.new_context(
+                base_url=server.url, viewport={"width": 1366, "height": 768}, locale="nb-NO"
+            )
+            for context in (writer_context, desk_context):
+                context.set_default_timeout(15_000)
+            writer = writer_context.new_page()
+            # The writer's socket passes through here, so the test can cut it as a
+            # network would (a phone locking, a train tunnel).
+            connections = []
+
+            def through(route):
+                route.connect_to_server()
+                connections.append(route)
+
+            writer.route_web_socket(re.compile(r".*/ws/chat/$"), through)
+            writer.goto("/chat/?language=nb&age_group=&safe=yes")
+            expect(writer.locator("#chat-status")).to_contain_text("i køen")
+
+            desk = desk_context.new_page()
+            desk.goto("/accounts/login/")
+            desk.fill("input[name=username]", "kari")
+            desk.fill("input[name=password]", OPERATOR_PASSWORD)
+            desk.press("input[name=password]", "Enter")
+            desk.wait_for_url("**/desk/")
+            desk.locator("#chat-available").check()
+            expect(desk.locator("#chat-queue")).to_contain_text("Venter: 1")
+            desk.locator("#chat-accept").click()
+            chat = desk.locator(".chat-desk__chat")
+            expect(writer.locator("#chat-status")).to_contain_text("En veileder er her")
+
+            connections[0].close()
+            # The desk is told, and cannot send into the gap.
+            expect(chat.locator(".chat-desk__log")).to_contain_text("forbindelse ble brutt")
+            expect(chat.locator("textarea")).to_be_disabled()
+            # The page comes back by itself, to the same chat.
+            expect(writer.locator("#chat-status")).to_contain_text("tilbake i chatten")
+            assert len(connections) == 2
+            expect(chat.locator(".chat-desk__log")).to_contain_text("Skriveren er tilbake")
+            expect(chat.locator("textarea")).to_be_enabled()
+            chat.locator("textarea").fill("Fint at du er tilbake.")
+            chat.locator("textarea").press("Enter")
+            expect(writer.locator("#chat-log")).to_contain_text("Fint at du er tilbake.")
+            writer.locator("#chat-text").fill("Takk")
+            writer.locator("#chat-text").press("Enter")
+            expect(chat.locator(".chat-desk__log")).to_contain_text("Takk")
+            assert serious(writer) == []
+            assert serious(desk) == []
+
+            writer.locator("#chat-end").click()
+            expect(chat.locator(".chat-desk__log")).to_contain_text("Den som skrev, forlot chatten")
+
+            # Leaving the page on purpose ends the chat at once, without the wait (a page
+            # whose socket is not routed through the test).
+            writer.close()  # its socket still holds the address's one open chat
+            again = writer_context.new_page()
+            again.goto("/chat/?language=nb&age_group=&safe=yes")
+            expect(again.locator("#chat-status")).to_contain_text("i køen")
+            desk.locator("#chat-accept").click()
+            expect(again.locator("#chat-status")).to_contain_text("En veileder er her")
+            again.goto("about:blank")
+            expect(chat.last.locator(".chat-desk__log")).to_contain_text(
+                "Den som skrev, forlot chatten"
+            )
         finally:
             browser.close()

@@ -1,7 +1,9 @@
 """The chat's WebSocket protocol, both ends, on the real ASGI application (in-memory layer)."""
 
 import pytest
+import time_machine
 from asgiref.sync import async_to_sync
+from django.utils import timezone
 
 from hotline.accounts.roles import Role
 from hotline.calls.models import Call
@@ -9,6 +11,7 @@ from hotline.chat.store import reset_store
 from tests.chat_helpers import (
     accept,
     chat_operator,
+    close_code,
     frame_of,
     operator_on,
     operator_socket,
@@ -210,9 +213,7 @@ def test_a_blocked_address_cannot_chat_again(desk):
         await operator.send_json_to({"type": "block", "chat": chat_id})
         assert (await frame_of(writer, "ended"))["reason"] == "blocked"
         await writer.disconnect()
-        again = writer_socket("203.0.113.9")
-        connected, code = await again.connect()
-        assert (connected, code) == (False, 4002)
+        assert await close_code(writer_socket("203.0.113.9")) == 4002
         elsewhere = writer_socket("203.0.113.10")
         assert (await elsewhere.connect())[0] is True
         await elsewhere.disconnect()
@@ -224,8 +225,7 @@ def test_a_blocked_address_cannot_chat_again(desk):
 def test_one_chat_at_a_time_per_address(desk):
     async def scenario():
         first = await start_writer("192.0.2.5")
-        second = writer_socket("192.0.2.5")
-        assert await second.connect() == (False, 4003)
+        assert await close_code(writer_socket("192.0.2.5")) == 4003
         await first.disconnect()
         third = writer_socket("192.0.2.5")
         assert (await third.connect())[0] is True
@@ -239,7 +239,8 @@ def test_quick_exit_ends_the_chat_on_the_server(desk):
         operator = await operator_on(desk)
         writer = await start_writer()
         chat_id = await accept(operator)
-        # Quick exit replaces the page: the socket just closes.
+        # Quick exit says "end", then replaces the page (static/js/chat.js).
+        await writer.send_json_to({"type": "end"})
         await writer.disconnect()
         ended = await frame_of(operator, "ended")
         assert ended == {"type": "ended", "reason": "writer_left", "chat": chat_id, "record": True}
@@ -388,8 +389,7 @@ def test_the_chat_is_closed_outside_its_hours(settings):
     settings.CHAT_HOURS = "03:00-03:01"
 
     async def scenario():
-        socket = writer_socket()
-        assert await socket.connect() == (False, 4001)
+        assert await close_code(writer_socket()) == 4001
 
     from datetime import datetime
     from zoneinfo import ZoneInfo
@@ -397,3 +397,45 @@ def test_the_chat_is_closed_outside_its_hours(settings):
     if datetime.now(ZoneInfo("Europe/Oslo")).strftime("%H:%M") == "03:00":
         pytest.skip("run inside the one open minute")
     run(scenario)
+
+
+def test_new_chats_per_address_are_limited_per_hour(settings):
+    settings.CHAT_STARTS_PER_HOUR = 2
+
+    async def scenario():
+        for _ in range(2):
+            writer = await start_writer("192.0.2.77")
+            await frame_of(writer, "queued")
+            await writer.send_json_to({"type": "end"})
+            await frame_of(writer, "ended")
+            await writer.disconnect()
+        third = await start_writer("192.0.2.77")
+        assert (await third.receive_output(timeout=3)) == {"type": "websocket.close", "code": 4003}
+        # Coming back to a chat is no new chat, and another address is not limited.
+        other = await start_writer("192.0.2.78")
+        await frame_of(other, "queued")
+        await other.disconnect()
+
+    # The counts go by the clock's hour and minute: a frozen clock never crosses one.
+    with time_machine.travel(timezone.now(), tick=False):
+        run(scenario)
+
+
+def test_messages_per_address_are_limited_per_minute(desk, settings):
+    settings.CHAT_MESSAGES_PER_MINUTE = 3
+
+    async def scenario():
+        operator = await operator_on(desk)
+        writer = await start_writer()
+        await accept(operator)
+        await frame_of(writer, "accepted")
+        for n in range(3):
+            await writer.send_json_to({"type": "message", "text": f"m{n}"})
+            assert (await frame_of(operator, "message"))["text"] == f"m{n}"
+        await writer.send_json_to({"type": "message", "text": "one too many"})
+        assert (await frame_of(writer, "error"))["reason"] == "rate_limited"
+        await writer.disconnect()
+        await operator.disconnect()
+
+    with time_machine.travel(timezone.now(), tick=False):
+        run(scenario)

@@ -8,6 +8,7 @@ never stored, logged or written anywhere. Logging here names events, never conte
 import asyncio
 import json
 import logging
+import secrets
 import time
 
 from channels.consumer import get_handler_name
@@ -29,6 +30,7 @@ from hotline.chat.protocol import (
     ChatIdForm,
     MessageForm,
     OperatorMessageForm,
+    ResumeForm,
     ServiceForm,
     TransferForm,
     clean,
@@ -39,6 +41,9 @@ from hotline.chat.records import add_chat_referral, start_chat_call
 logger = logging.getLogger(__name__)
 
 QUEUE_GROUP = "chat-queue"
+# The ends of chats whose writer stepped away, held until they run (the event loop keeps
+# only weak references to tasks).
+_AWAITING_RETURN: set[asyncio.Task] = set()
 SESSION_RECHECK_SECONDS = 10
 # Close codes: the writer's page tells closed, blocked and too many chats apart.
 CLOSED, BLOCKED, LIMITED, FORBIDDEN = 4001, 4002, 4003, 4004
@@ -111,27 +116,34 @@ class WriterConsumer(FrameConsumer):
 
     async def connect(self):
         if not hours.is_open(timezone.now()):
-            await self.close(code=CLOSED)
+            await self.refuse(CLOSED)
             return
         hashes = await queue.address_hashes(writer_address(self.scope))
         self.digest = hashes[0]
         if await queue.is_blocked(hashes):
-            await self.close(code=BLOCKED)
+            await self.refuse(BLOCKED)
             return
-        if await queue.over_limit(
-            "start", self.digest, settings.CHAT_STARTS_PER_HOUR, 3600
-        ) or not await queue.claim_address(self.digest):
-            await self.close(code=LIMITED)
+        if not await queue.claim_address(self.digest):
+            await self.refuse(LIMITED)
             return
         self.claimed = True
         await self.accept()
 
+    async def refuse(self, code: int) -> None:
+        """Accept, then close with the reason: a browser shown a refused handshake sees
+        only 1006, and the page could not say whether the chat is closed, blocked or
+        already open elsewhere (and whether to try to come back)."""
+        await self.accept()
+        await self.close(code=code)
+
     async def disconnect(self, code):
-        # Leaving (quick exit, a closed tab, a lost network) ends the chat on the server.
+        # Leaving on purpose (quick exit, "end", a closed page) sends "end" first and
+        # ends the chat. A connection that merely drops leaves it waiting for the writer
+        # to come back from the same page, for CHAT_RESUME_SECONDS.
         if self.watchdog is not None:
             self.watchdog.cancel()
         if self.chat_id:
-            await self.finish("writer_left")
+            await self.step_away()
         if self.claimed:
             await queue.release_address(self.digest)
             self.claimed = False
@@ -142,19 +154,65 @@ class WriterConsumer(FrameConsumer):
         form = ChatStartForm(frame)
         if not form.is_valid():
             raise BadFrame("invalid", next(iter(form.errors)))
+        if await queue.over_limit("start", self.digest, settings.CHAT_STARTS_PER_HOUR, 3600):
+            await self.close(code=LIMITED)
+            return
         self.chat_id = queue.new_chat_id()
+        # The page keeps the secret in memory only, to come back after a dropped
+        # connection; the store keeps its hash.
+        secret = secrets.token_urlsafe(24)
         facts = {
             "language": form.cleaned_data["language"],
             "age_group": form.cleaned_data["age_group"],
             "safe": form.cleaned_data["safe"],
             "address": self.digest,
+            "resume": queue.resume_digest(secret),
         }
         await queue.enqueue(self.chat_id, facts)
+        await self.send_frame({"type": "resume_token", "token": f"{self.chat_id}.{secret}"})
+        await self.join(waiting=True)
+        await self.show_place(await announce(self.channel_layer))
+
+    async def on_resume(self, frame):
+        if self.chat_id:
+            raise BadFrame("already_started")
+        chat_id, _, secret = clean(ResumeForm, frame)["token"].partition(".")
+        chat = await queue.come_back(chat_id, secret)
+        if not chat:
+            raise BadFrame("cannot_resume")
+        self.chat_id = chat_id
+        waiting = chat.get("state") == "waiting"
+        await self.join(waiting=waiting)
+        await self.send_frame({"type": "resumed", "state": chat["state"]})
+        await self.channel_layer.group_send(
+            chat_group(chat_id),
+            {"type": "chat.event", "event": {"type": "back", "from": "writer", "chat": chat_id}},
+        )
+        if waiting:
+            await self.show_place(await queue.snapshot())
+
+    async def join(self, waiting: bool) -> None:
         self.last_activity = time.time()
         await self.channel_layer.group_add(chat_group(self.chat_id), self.channel_name)
-        await self.channel_layer.group_add(QUEUE_GROUP, self.channel_name)
-        await self.show_place(await announce(self.channel_layer))
+        if waiting:
+            await self.channel_layer.group_add(QUEUE_GROUP, self.channel_name)
         self.arm_watchdog(settings.CHAT_IDLE_SECONDS)
+
+    async def step_away(self) -> None:
+        chat_id, self.chat_id = self.chat_id, ""
+        await self.channel_layer.group_discard(QUEUE_GROUP, self.channel_name)
+        await self.channel_layer.group_discard(chat_group(chat_id), self.channel_name)
+        mark = secrets.token_hex(8)
+        if settings.CHAT_RESUME_SECONDS <= 0 or not await queue.step_away(chat_id, mark):
+            await end_chat(self.channel_layer, chat_id, "writer_left")
+            return
+        await self.channel_layer.group_send(
+            chat_group(chat_id),
+            {"type": "chat.event", "event": {"type": "away", "from": "writer", "chat": chat_id}},
+        )
+        task = asyncio.ensure_future(end_unless_back(self.channel_layer, chat_id, mark))
+        _AWAITING_RETURN.add(task)
+        task.add_done_callback(_AWAITING_RETURN.discard)
 
     async def on_message(self, frame):
         text = clean(MessageForm, frame)["text"]
@@ -240,6 +298,13 @@ class WriterConsumer(FrameConsumer):
             self.chat_id = ""
             await self.channel_layer.group_discard(QUEUE_GROUP, self.channel_name)
         await self.send_frame({k: v for k, v in frame.items() if k != "chat"})
+
+
+async def end_unless_back(layer, chat_id: str, mark: str) -> None:
+    """End the chat as left unless its writer came back (on any process) in time."""
+    await asyncio.sleep(settings.CHAT_RESUME_SECONDS)
+    if (await queue.get_chat(chat_id)).get("away") == mark:
+        await end_chat(layer, chat_id, "writer_left")
 
 
 async def end_chat(layer, chat_id: str, reason: str) -> bool:
@@ -352,12 +417,21 @@ class OperatorConsumer(FrameConsumer):
                 "language": chat.get("language", ""),
                 "age_group": chat.get("age_group", ""),
                 "safe": chat.get("safe", ""),
+                "away": bool(chat.get("away")),
             }
         )
 
+    async def reaching(self, chat_id: str) -> dict[str, str]:
+        """A chat of this operator's whose writer is here to read what is sent: nothing is
+        kept for a writer who stepped away, so nothing is sent while they are."""
+        chat = await self.holding(chat_id)
+        if chat.get("away"):
+            raise BadFrame("writer_away", "chat")
+        return chat
+
     async def on_message(self, frame):
         data = clean(OperatorMessageForm, frame)
-        await self.holding(data["chat"])
+        await self.reaching(data["chat"])
         await self.channel_layer.group_send(
             chat_group(data["chat"]),
             {
@@ -373,7 +447,7 @@ class OperatorConsumer(FrameConsumer):
 
     async def on_service(self, frame):
         data = clean(ServiceForm, frame)
-        chat = await self.holding(data["chat"])
+        chat = await self.reaching(data["chat"])
         payload = await database_sync_to_async(public_service)(data["service"])
         if payload is None:
             raise BadFrame("invalid", "service")

@@ -10,7 +10,7 @@ import json
 from django import forms
 from django.conf import settings
 
-WRITER_TYPES = {"start", "message", "end"}
+WRITER_TYPES = {"start", "resume", "message", "end"}
 OPERATOR_TYPES = {"available", "accept", "message", "service", "transfer", "end", "block"}
 
 
@@ -73,6 +73,11 @@ class ServiceForm(ChatIdForm):
 class TransferForm(ChatIdForm):
     # "queue", or the id of the operator to take it.
     to = forms.RegexField(regex=r"^(queue|[0-9]{1,12})$")
+
+
+class ResumeForm(forms.Form):
+    # "<chat id>.<secret>", as the "resume_token" frame gave it.
+    token = forms.RegexField(regex=r"^[A-Za-z0-9_-]{16,64}\.[A-Za-z0-9_-]{16,64}$")
 
 
 class AvailableForm(forms.Form):

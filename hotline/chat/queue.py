@@ -7,6 +7,7 @@ salt that changes daily (kept two days, so a block of some hours spans midnight)
 """
 
 import hashlib
+import hmac
 import secrets
 import time
 from dataclasses import dataclass
@@ -212,15 +213,26 @@ async def held(user_id: int) -> set[str]:
 
 
 async def take_next(user_id: int) -> str | None:
-    """Pop the longest-waiting chat for the operator; None if the queue is empty."""
+    """Pop the longest-waiting chat for the operator; None if the queue is empty. A chat
+    whose writer's connection dropped keeps its place but is not given out until they
+    are back: an operator would answer no one."""
     store = get_store()
+    away: list[tuple[str, float]] = []
+    taken = None
     while (chat_id := await store.zpopmin(QUEUE)) is not None:
         chat = await get_chat(chat_id)
-        if chat.get("state") == "waiting":
-            await assign(chat_id, user_id)
-            await _count_wait(time.time() - float(chat.get("queued") or time.time()))
-            return chat_id
-    return None
+        if chat.get("state") != "waiting":
+            continue
+        if chat.get("away"):
+            away.append((chat_id, float(chat.get("queued") or time.time())))
+            continue
+        await assign(chat_id, user_id)
+        await _count_wait(time.time() - float(chat.get("queued") or time.time()))
+        taken = chat_id
+        break
+    for chat_id, queued in away:
+        await store.zadd(QUEUE, chat_id, queued, _idle())
+    return taken
 
 
 async def assign(chat_id: str, user_id: int, call_id: str | None = None) -> None:
@@ -263,6 +275,34 @@ async def end(chat_id: str) -> dict[str, str]:
             {"state": "ended", "operator": chat.get("operator", ""), "call": chat["call"]},
             DAY,
         )
+    return chat
+
+
+def resume_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+async def step_away(chat_id: str, mark: str) -> bool:
+    """The writer's connection dropped: the chat waits for them, marked with ``mark``.
+    False if it is no longer open."""
+    chat = await get_chat(chat_id)
+    if chat.get("state") not in ("waiting", "active"):
+        return False
+    await get_store().hset(chat_key(chat_id), {"away": mark}, _idle())
+    return True
+
+
+async def come_back(chat_id: str, secret: str) -> dict[str, str]:
+    """The writer returns with the chat's resume secret: the chat's facts, or {} if it
+    ended, was never away, or the secret is wrong."""
+    chat = await get_chat(chat_id)
+    if (
+        chat.get("state") not in ("waiting", "active")
+        or not chat.get("away")
+        or not hmac.compare_digest(chat.get("resume", ""), resume_digest(secret))
+    ):
+        return {}
+    await get_store().hset(chat_key(chat_id), {"away": ""}, _idle())
     return chat
 
 

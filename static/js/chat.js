@@ -1,5 +1,6 @@
 // The writer's side of the chat (templates/chat/writer.html). Plain WebSocket, JSON
-// frames with a "type" (docs/chat.md). Nothing is kept: no storage, no cookies.
+// frames with a "type" (docs/chat.md). Nothing is kept: no storage, no cookies. The
+// secret to come back after a dropped connection lives in this page's memory only.
 (function () {
   "use strict";
 
@@ -33,6 +34,9 @@
   var again = document.getElementById("chat-again");
   var ended = false;
   var sent = [];
+  var resumeToken = null;
+  var gaveUpAt = 0;  // when reconnecting stops (ms)
+  var retryDelay = 1000;
 
   function say(message) { status.textContent = message; }
 
@@ -71,18 +75,52 @@
   }
 
   var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
-  socket = new WebSocket(scheme + window.location.host + room.dataset.socket);
-  socket.addEventListener("open", function () {
+  function connect() {
+    socket = new WebSocket(scheme + window.location.host + room.dataset.socket);
+    socket.addEventListener("open", opened);
+    socket.addEventListener("message", received);
+    socket.addEventListener("close", closed);
+  }
+  function opened() {
+    retryDelay = 1000;
+    if (resumeToken) {
+      socket.send(JSON.stringify({ type: "resume", token: resumeToken }));
+      return;
+    }
     socket.send(JSON.stringify({
       type: "start",
       language: room.dataset.language,
       age_group: room.dataset.ageGroup,
       safe: room.dataset.safe
     }));
-  });
-  socket.addEventListener("message", function (event) {
+  }
+  // A dropped connection (not a close the server chose) tries to come back to the same
+  // chat for as long as the server keeps it waiting.
+  function closed(event) {
+    if (ended) return;
+    if (event.code === 4001) return finish(strings.closed);
+    if (event.code === 4002) return finish(strings.blocked);
+    var resumable = resumeToken && Number(room.dataset.resumeSeconds) > 0;
+    if (!resumable) return finish(event.code === 4003 ? strings.limited : strings.lost);
+    if (!gaveUpAt) gaveUpAt = Date.now() + Number(room.dataset.resumeSeconds) * 1000;
+    if (Date.now() + retryDelay > gaveUpAt) return finish(strings.lost);
+    say(strings.reconnecting);
+    form.hidden = true;
+    setTimeout(connect, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, 15000);
+  }
+  function received(event) {
     var frame = JSON.parse(event.data);
     switch (frame.type) {
+      case "resume_token":
+        resumeToken = frame.token;
+        break;
+      case "resumed":
+        gaveUpAt = 0;
+        say(strings.resumed);
+        add("", strings.resumed, "chat-message--system");
+        form.hidden = frame.state !== "active";
+        break;
       case "queued":
         say(strings.queued.replace("%(position)s", frame.position).replace("%(minutes)s", frame.wait_minutes));
         form.hidden = true;
@@ -110,15 +148,21 @@
         finish(strings["ended_" + frame.reason] || strings.ended);
         break;
       case "error":
-        say(strings[frame.reason] || strings.error);
+        if (frame.reason === "cannot_resume") {
+          finish(strings.lost);
+          socket.close();
+        } else {
+          say(strings[frame.reason] || strings.error);
+        }
         break;
     }
-  });
-  socket.addEventListener("close", function (event) {
-    if (event.code === 4001) finish(strings.closed);
-    else if (event.code === 4002) finish(strings.blocked);
-    else if (event.code === 4003) finish(strings.limited);
-    else finish(strings.lost);
+  }
+  connect();
+  // Leaving the page on purpose ends the chat at once, not after the wait for a return.
+  window.addEventListener("pagehide", function () {
+    if (!ended && socket && socket.readyState === WebSocket.OPEN) {
+      socket.send(JSON.stringify({ type: "end" }));
+    }
   });
 
   function send() {

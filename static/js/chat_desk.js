@@ -115,6 +115,21 @@
     });
     select(frame.chat);
     element.querySelector("textarea").focus();
+    if (frame.away) away(frame.chat, true);
+  }
+
+  // While the writer's connection is down nothing can reach them (nothing is kept), so
+  // the reply box and "Send to chat" wait, and the log says why.
+  function away(chat, gone) {
+    var entry = chats[chat];
+    if (!entry) return;
+    entry.away = gone;
+    entry.element.querySelectorAll(".chat-desk__send textarea, .chat-desk__send button").forEach(function (control) {
+      control.disabled = gone;
+    });
+    line(chat, "", gone ? fill(strings.away, { minutes: panel.dataset.resumeMinutes }) : strings.back,
+      "chat-desk__line--system");
+    refreshCardButtons();
   }
 
   function close(chat, message, record) {
@@ -163,6 +178,10 @@
       case "message":
         if (chats[frame.chat]) line(frame.chat, strings.writer, frame.text, "chat-desk__line--writer");
         break;
+      case "away":
+      case "back":
+        away(frame.chat, frame.type === "away");
+        break;
       case "service":
         if (chats[frame.chat]) line(frame.chat, "", fill(strings.service_sent, { name: frame.service.name }), "chat-desk__line--system");
         break;
@@ -194,7 +213,7 @@
     document.querySelectorAll("li.hit[data-service-id]").forEach(function (card) {
       var id = serviceId(card);
       var button = card.querySelector(":scope > .chat-send-service");
-      if (!current || !id) {
+      if (!current || !id || (chats[current] && chats[current].away)) {
         if (button) button.remove();
         return;
       }

@@ -17,6 +17,7 @@ def chat_panel(context) -> dict:
         "ready_texts": ready_texts(context["form"].index.guide_token),
         "record_url": reverse("chat:record"),
         "max_length": settings.CHAT_MAX_MESSAGE_LENGTH,
+        "resume_minutes": max(1, round(settings.CHAT_RESUME_SECONDS / 60)),
         "strings": {
             "waiting": _(
                 "Waiting: %(count)s · longest %(minutes)s min · you hold %(held)s of %(max)s"
@@ -26,6 +27,11 @@ def chat_panel(context) -> dict:
             "service_sent": _("Service sent: %(name)s"),
             "send_to_chat": _("Send to chat"),
             "ended_writer_left": _("The writer left the chat."),
+            "away": _(
+                "The writer's connection dropped. The chat waits %(minutes)s min for them; "
+                "nothing can be sent until they are back."
+            ),
+            "back": _("The writer is back."),
             "ended_operator_ended": _("You ended the chat."),
             "ended_blocked": _("Blocked and ended."),
             "ended_idle": _("Ended: no one wrote for too long."),

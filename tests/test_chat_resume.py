@@ -1,0 +1,168 @@
+"""A writer whose connection drops comes back to the same chat from the same page, with
+the secret the page holds in memory; without it, or too late, the chat ends."""
+
+import pytest
+from asgiref.sync import async_to_sync
+
+from hotline.chat.store import reset_store
+from tests.chat_helpers import (
+    accept,
+    chat_operator,
+    frame_of,
+    operator_on,
+    start_writer,
+    writer_socket,
+)
+from tests.factories import login_verified
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_store():
+    reset_store()
+    yield
+    reset_store()
+
+
+@pytest.fixture
+def desk(client):
+    return login_verified(client, chat_operator())
+
+
+async def come_back(token: str, address: str = "203.0.113.9"):
+    """A new connection (another network, so another address) resuming with ``token``."""
+    socket = writer_socket(address)
+    connected, code = await socket.connect()
+    assert connected, code
+    await socket.send_json_to({"type": "resume", "token": token})
+    return socket
+
+
+def test_a_dropped_writer_comes_back_to_the_same_chat(desk):
+    async def scenario():
+        operator = await operator_on(desk)
+        writer = await start_writer()
+        token = (await frame_of(writer, "resume_token"))["token"]
+        chat_id = await accept(operator)
+        await frame_of(writer, "accepted")
+
+        await writer.disconnect()  # no "end": the connection dropped
+        assert await frame_of(operator, "away") == {
+            "type": "away",
+            "from": "writer",
+            "chat": chat_id,
+        }
+        # Nothing is kept for an absent writer, so nothing can be sent to them.
+        await operator.send_json_to({"type": "message", "chat": chat_id, "text": "Er du der?"})
+        assert await frame_of(operator, "error") == {
+            "type": "error",
+            "reason": "writer_away",
+            "field": "chat",
+        }
+
+        writer = await come_back(token)
+        assert await frame_of(writer, "resumed") == {"type": "resumed", "state": "active"}
+        assert (await frame_of(operator, "back"))["chat"] == chat_id
+        await operator.send_json_to(
+            {"type": "message", "chat": chat_id, "text": "Velkommen tilbake"}
+        )
+        assert (await frame_of(writer, "message"))["text"] == "Velkommen tilbake"
+        await writer.send_json_to({"type": "message", "text": "Takk"})
+        assert (await frame_of(operator, "message"))["text"] == "Takk"
+
+        # The secret is spent once the writer is back: a second page cannot take over.
+        thief = await come_back(token, address="198.51.100.99")
+        assert (await frame_of(thief, "error"))["reason"] == "cannot_resume"
+        await thief.disconnect()
+        await writer.disconnect()
+        await operator.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_a_writer_in_the_queue_keeps_their_place_but_is_not_given_out_while_away(desk):
+    async def scenario():
+        operator = await operator_on(desk)
+        first = await start_writer(address="198.51.100.1")
+        token = (await frame_of(first, "resume_token"))["token"]
+        await frame_of(first, "queued")
+        second = await start_writer(address="198.51.100.2")
+        assert (await frame_of(second, "queued"))["position"] == 2
+
+        await first.disconnect()
+        # While the first writer is away the next chat goes to the operator instead.
+        await accept(operator)
+        await frame_of(second, "accepted")
+        first = await come_back(token)
+        assert await frame_of(first, "resumed") == {"type": "resumed", "state": "waiting"}
+        assert (await frame_of(first, "queued"))["position"] == 1
+        await accept(operator)
+        await frame_of(first, "accepted")
+        for socket in (first, second, operator):
+            await socket.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_a_writer_who_does_not_come_back_in_time_has_left(desk, settings):
+    settings.CHAT_RESUME_SECONDS = 0.3
+
+    async def scenario():
+        operator = await operator_on(desk)
+        writer = await start_writer()
+        token = (await frame_of(writer, "resume_token"))["token"]
+        chat_id = await accept(operator)
+        await writer.disconnect()
+        await frame_of(operator, "away")
+        ended = await frame_of(operator, "ended", timeout=5)
+        assert ended == {"type": "ended", "reason": "writer_left", "chat": chat_id, "record": True}
+
+        late = await come_back(token)
+        assert (await frame_of(late, "error"))["reason"] == "cannot_resume"
+        await late.disconnect()
+        await operator.disconnect()
+
+    async_to_sync(scenario)()
+
+
+def test_without_a_resume_time_a_dropped_connection_ends_the_chat(desk, settings):
+    settings.CHAT_RESUME_SECONDS = 0
+
+    async def scenario():
+        operator = await operator_on(desk)
+        writer = await start_writer()
+        await accept(operator)
+        await writer.disconnect()
+        assert (await frame_of(operator, "ended"))["reason"] == "writer_left"
+        await operator.disconnect()
+
+    async_to_sync(scenario)()
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "not a token",
+        "AAAAAAAAAAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBBBB",  # no such chat
+        "{chat}.BBBBBBBBBBBBBBBBBBBBBBBB",  # the right chat, the wrong secret
+        "{token}",  # right, but the writer never left
+    ],
+    ids=["malformed", "unknown-chat", "wrong-secret", "not-away"],
+)
+def test_a_chat_cannot_be_resumed_without_its_secret_or_while_its_writer_is_there(desk, token):
+    async def scenario():
+        operator = await operator_on(desk)
+        writer = await start_writer()
+        real = (await frame_of(writer, "resume_token"))["token"]
+        await accept(operator)
+        other = await come_back(token.format(chat=real.split(".")[0], token=real))
+        error = await frame_of(other, "error")
+        assert error["reason"] == ("invalid" if token == "not a token" else "cannot_resume")
+        # The writer who is there is untouched.
+        await operator.send_json_to({"type": "message", "chat": real.split(".")[0], "text": "Hei"})
+        assert (await frame_of(writer, "message"))["text"] == "Hei"
+        for socket in (other, writer, operator):
+            await socket.disconnect()
+
+    async_to_sync(scenario)()
