@@ -120,3 +120,44 @@ def test_a_quiet_chat_outlives_redis_read_timeouts(two_servers):
                 await next_of(writer, "ended")
 
     asyncio.run(scenario())
+
+
+def test_a_dropped_writer_comes_back_through_the_other_process(two_servers):
+    """The chat waits in Redis, not in the process that lost the writer: the page may
+    reconnect to any process behind the proxy."""
+    import websockets
+
+    first_host, second_host = two_servers
+    cookie = session_cookie(second_host, "kari")
+
+    async def scenario():
+        origin = {"Origin": "http://127.0.0.1"}
+        async with websockets.connect(
+            f"ws://127.0.0.1:{second_host.port}/ws/chat/desk/",
+            additional_headers={**origin, "Cookie": cookie},
+        ) as desk:
+            await next_of(desk, "available")
+            await desk.send(json.dumps({"type": "available", "on": True}))
+            async with websockets.connect(
+                f"ws://127.0.0.1:{first_host.port}/ws/chat/", additional_headers=origin
+            ) as writer:
+                await writer.send(json.dumps({"type": "start", "language": "nb", "safe": "yes"}))
+                token = (await next_of(writer, "resume_token"))["token"]
+                await next_of(desk, "queue", waiting=1)
+                await desk.send(json.dumps({"type": "accept"}))
+                chat = (await next_of(desk, "chat"))["chat"]
+                await next_of(writer, "accepted")
+            # The first process saw the writer go; the desk, on the second, is told.
+            await next_of(desk, "away", chat=chat)
+            async with websockets.connect(
+                f"ws://127.0.0.1:{second_host.port}/ws/chat/", additional_headers=origin
+            ) as writer:
+                await writer.send(json.dumps({"type": "resume", "token": token}))
+                assert (await next_of(writer, "resumed"))["state"] == "active"
+                await next_of(desk, "back", chat=chat)
+                await desk.send(json.dumps({"type": "message", "chat": chat, "text": "hei"}))
+                assert (await next_of(writer, "message"))["text"] == "hei"
+                await writer.send(json.dumps({"type": "end"}))
+                assert (await next_of(desk, "ended", chat=chat))["reason"] == "writer_left"
+
+    asyncio.run(scenario())
