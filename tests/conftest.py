@@ -117,6 +117,17 @@ def pytest_runtest_setup(item):
 
 
 @pytest.fixture
+def fresh_chat_store():
+    """The chat's in-memory store (kept by the process, not the test database), empty
+    before and after the test."""
+    from hotline.chat.store import reset_store
+
+    reset_store()
+    yield
+    reset_store()
+
+
+@pytest.fixture
 def operator(db):
     return make_user(Role.OPERATOR)
 

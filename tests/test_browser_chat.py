@@ -3,6 +3,7 @@ real ASGI server (daphne), with axe on both sides."""
 
 import os
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -62,91 +63,105 @@ def server(tmp_path_factory):
             started.stop()
 
 
-def test_a_whole_chat_between_a_writer_and_an_operator(server):
-    from playwright.sync_api import expect, sync_playwright
+@contextmanager
+def two_sides(server):
+    """One Chromium: the writer on a phone (390 px), the operator at the desk (1366 px)."""
+    from playwright.sync_api import sync_playwright
 
-    phrase = f"hjelp-{uuid.uuid4().hex[:8]}"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
         try:
-            writer_context = browser.new_context(
-                base_url=server.url, viewport={"width": 390, "height": 844}, locale="nb-NO"
-            )
-            desk_context = browser.new_context(
-                base_url=server.url, viewport={"width": 1366, "height": 768}, locale="nb-NO"
-            )
-            for context in (writer_context, desk_context):
+            contexts = []
+            for width, height in ((390, 844), (1366, 768)):
+                context = browser.new_context(
+                    base_url=server.url,
+                    viewport={"width": width, "height": height},
+                    locale="nb-NO",
+                )
                 context.set_default_timeout(15_000)
-            writer = writer_context.new_page()
-            desk = desk_context.new_page()
-
-            # The writer's one short step, by keyboard.
-            writer.goto("/chat/")
-            assert serious(writer) == []
-            writer.get_by_label("Ja").check()
-            writer.get_by_role("button", name="Start chat").press("Enter")
-            expect(writer.locator("#chat-status")).to_contain_text("nummer 1 i køen")
-            assert writer_context.cookies() == []
-
-            # The operator signs in, opts in and takes the chat.
-            desk.goto("/accounts/login/")
-            desk.fill("input[name=username]", "kari")
-            desk.fill("input[name=password]", OPERATOR_PASSWORD)
-            desk.press("input[name=password]", "Enter")
-            desk.wait_for_url("**/desk/")
-            desk.goto("/desk/?where=")
-            desk.locator("#chat-available").check()
-            expect(desk.locator("#chat-queue")).to_contain_text("Venter: 1")
-            desk.locator("#chat-accept").click()
-            chat = desk.locator(".chat-desk__chat")
-            expect(chat).to_have_count(1)
-            expect(writer.locator("#chat-status")).to_contain_text("En veileder er her")
-            # The conversation leads the column beside the search, all on the first
-            # screen: the reply box has the focus, and neither the page nor the search
-            # moved to give it.
-            expect(chat.locator("textarea")).to_be_focused()
-            assert desk.evaluate("window.scrollY") == 0
-            assert desk.locator(".desk__call > *").first.get_attribute("id") == "chat-desk"
-            for part in (
-                desk.locator("#id_where"),
-                chat.locator("textarea"),
-                chat.locator(".chat-desk__actions"),
-            ):
-                box = part.bounding_box()
-                assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 768
-
-            # Messages both ways, by keyboard (Enter sends).
-            writer.locator("#chat-text").fill(phrase)
-            writer.locator("#chat-text").press("Enter")
-            expect(chat.locator(".chat-desk__log")).to_contain_text(phrase)
-            chat.locator("textarea").fill("Hei, jeg er her. Er det trygt å skrive?")
-            chat.locator("textarea").press("Enter")
-            expect(writer.locator("#chat-log")).to_contain_text("Er det trygt å skrive?")
-
-            # "Send til chat" on a result card: the public details only.
-            desk.locator("li.hit .chat-send-service").first.click()
-            expect(writer.locator("#chat-log")).to_contain_text("Nasjonal støttelinje")
-            expect(writer.locator("#chat-log")).to_contain_text("800 80 080")
-            assert "Internt notat" not in writer.locator("body").inner_text()
-            assert serious(writer) == []
-            assert serious(desk) == []
-            screenshot(writer, "chat-writer.png")
-            desk.evaluate("window.scrollTo(0, 0)")
-            screenshot(desk, "chat-desk.png")
-
-            # The operator ends it; the writer can copy the services; the desk records it.
-            chat.get_by_role("button", name="Avslutt chat").click()
-            expect(writer.locator("#chat-status")).to_contain_text("Veilederen avsluttet")
-            expect(writer.locator("#chat-services")).to_be_visible()
-            expect(writer.locator("#chat-send")).to_be_hidden()
-            expect(chat.locator("form")).to_be_hidden()
-            expect(chat.locator(".chat-desk__actions")).to_be_hidden()
-            record = chat.get_by_role("link", name="Registrer chatten i samtaleloggen")
-            record.click()
-            desk.wait_for_url("**/chat/desk/record/**")
-            assert serious(desk) == []
+                contexts.append(context)
+            yield contexts
         finally:
             browser.close()
+
+
+def sign_in_to_the_desk(desk) -> None:
+    desk.goto("/accounts/login/")
+    desk.fill("input[name=username]", "kari")
+    desk.fill("input[name=password]", OPERATOR_PASSWORD)
+    desk.press("input[name=password]", "Enter")
+    desk.wait_for_url("**/desk/")
+
+
+def test_a_whole_chat_between_a_writer_and_an_operator(server):
+    from playwright.sync_api import expect
+
+    phrase = f"hjelp-{uuid.uuid4().hex[:8]}"
+    with two_sides(server) as (writer_context, desk_context):
+        writer = writer_context.new_page()
+        desk = desk_context.new_page()
+
+        # The writer's one short step, by keyboard.
+        writer.goto("/chat/")
+        assert serious(writer) == []
+        writer.get_by_label("Ja").check()
+        writer.get_by_role("button", name="Start chat").press("Enter")
+        expect(writer.locator("#chat-status")).to_contain_text("nummer 1 i køen")
+        assert writer_context.cookies() == []
+
+        # The operator signs in, opts in and takes the chat.
+        sign_in_to_the_desk(desk)
+        desk.goto("/desk/?where=")
+        desk.locator("#chat-available").check()
+        expect(desk.locator("#chat-queue")).to_contain_text("Venter: 1")
+        desk.locator("#chat-accept").click()
+        chat = desk.locator(".chat-desk__chat")
+        expect(chat).to_have_count(1)
+        expect(writer.locator("#chat-status")).to_contain_text("En veileder er her")
+        # The conversation leads the column beside the search, all on the first
+        # screen: the reply box has the focus, and neither the page nor the search
+        # moved to give it.
+        expect(chat.locator("textarea")).to_be_focused()
+        assert desk.evaluate("window.scrollY") == 0
+        assert desk.locator(".desk__call > *").first.get_attribute("id") == "chat-desk"
+        for part in (
+            desk.locator("#id_where"),
+            chat.locator("textarea"),
+            chat.locator(".chat-desk__actions"),
+        ):
+            box = part.bounding_box()
+            assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 768
+
+        # Messages both ways, by keyboard (Enter sends).
+        writer.locator("#chat-text").fill(phrase)
+        writer.locator("#chat-text").press("Enter")
+        expect(chat.locator(".chat-desk__log")).to_contain_text(phrase)
+        chat.locator("textarea").fill("Hei, jeg er her. Er det trygt å skrive?")
+        chat.locator("textarea").press("Enter")
+        expect(writer.locator("#chat-log")).to_contain_text("Er det trygt å skrive?")
+
+        # "Send til chat" on a result card: the public details only.
+        desk.locator("li.hit .chat-send-service").first.click()
+        expect(writer.locator("#chat-log")).to_contain_text("Nasjonal støttelinje")
+        expect(writer.locator("#chat-log")).to_contain_text("800 80 080")
+        assert "Internt notat" not in writer.locator("body").inner_text()
+        assert serious(writer) == []
+        assert serious(desk) == []
+        screenshot(writer, "chat-writer.png")
+        desk.evaluate("window.scrollTo(0, 0)")
+        screenshot(desk, "chat-desk.png")
+
+        # The operator ends it; the writer can copy the services; the desk records it.
+        chat.get_by_role("button", name="Avslutt chat").click()
+        expect(writer.locator("#chat-status")).to_contain_text("Veilederen avsluttet")
+        expect(writer.locator("#chat-services")).to_be_visible()
+        expect(writer.locator("#chat-send")).to_be_hidden()
+        expect(chat.locator("form")).to_be_hidden()
+        expect(chat.locator(".chat-desk__actions")).to_be_hidden()
+        record = chat.get_by_role("link", name="Registrer chatten i samtaleloggen")
+        record.click()
+        desk.wait_for_url("**/chat/desk/record/**")
+        assert serious(desk) == []
 
 
 def test_quick_exit_replaces_the_page_and_ends_the_chat(server):
@@ -182,76 +197,60 @@ def test_quick_exit_replaces_the_page_and_ends_the_chat(server):
 def test_a_dropped_connection_comes_back_to_the_same_chat(server):
     import re
 
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
-        try:
-            writer_context = browser.new_context(
-                base_url=server.url, viewport={"width": 390, "height": 844}, locale="nb-NO"
-            )
-            desk_context = browser.new_context(
-                base_url=server.url, viewport={"width": 1366, "height": 768}, locale="nb-NO"
-            )
-            for context in (writer_context, desk_context):
-                context.set_default_timeout(15_000)
-            writer = writer_context.new_page()
-            # The writer's socket passes through here, so the test can cut it as a
-            # network would (a phone locking, a train tunnel).
-            connections = []
+    with two_sides(server) as (writer_context, desk_context):
+        writer = writer_context.new_page()
+        # The writer's socket passes through here, so the test can cut it as a
+        # network would (a phone locking, a train tunnel).
+        connections = []
 
-            def through(route):
-                route.connect_to_server()
-                connections.append(route)
+        def through(route):
+            route.connect_to_server()
+            connections.append(route)
 
-            writer.route_web_socket(re.compile(r".*/ws/chat/$"), through)
-            writer.goto("/chat/?language=nb&age_group=&safe=yes")
-            expect(writer.locator("#chat-status")).to_contain_text("i køen")
+        writer.route_web_socket(re.compile(r".*/ws/chat/$"), through)
+        writer.goto("/chat/?language=nb&age_group=&safe=yes")
+        expect(writer.locator("#chat-status")).to_contain_text("i køen")
 
-            desk = desk_context.new_page()
-            desk.goto("/accounts/login/")
-            desk.fill("input[name=username]", "kari")
-            desk.fill("input[name=password]", OPERATOR_PASSWORD)
-            desk.press("input[name=password]", "Enter")
-            desk.wait_for_url("**/desk/")
-            desk.locator("#chat-available").check()
-            expect(desk.locator("#chat-queue")).to_contain_text("Venter: 1")
-            desk.locator("#chat-accept").click()
-            chat = desk.locator(".chat-desk__chat")
-            expect(writer.locator("#chat-status")).to_contain_text("En veileder er her")
+        desk = desk_context.new_page()
+        sign_in_to_the_desk(desk)
+        desk.locator("#chat-available").check()
+        expect(desk.locator("#chat-queue")).to_contain_text("Venter: 1")
+        desk.locator("#chat-accept").click()
+        chat = desk.locator(".chat-desk__chat")
+        expect(writer.locator("#chat-status")).to_contain_text("En veileder er her")
 
-            connections[0].close()
-            # The desk is told, and cannot send into the gap.
-            expect(chat.locator(".chat-desk__log")).to_contain_text("forbindelse ble brutt")
-            expect(chat.locator("textarea")).to_be_disabled()
-            # The page comes back by itself, to the same chat.
-            expect(writer.locator("#chat-status")).to_contain_text("tilbake i chatten")
-            assert len(connections) == 2
-            expect(chat.locator(".chat-desk__log")).to_contain_text("Skriveren er tilbake")
-            expect(chat.locator("textarea")).to_be_enabled()
-            chat.locator("textarea").fill("Fint at du er tilbake.")
-            chat.locator("textarea").press("Enter")
-            expect(writer.locator("#chat-log")).to_contain_text("Fint at du er tilbake.")
-            writer.locator("#chat-text").fill("Takk")
-            writer.locator("#chat-text").press("Enter")
-            expect(chat.locator(".chat-desk__log")).to_contain_text("Takk")
-            assert serious(writer) == []
-            assert serious(desk) == []
+        connections[0].close()
+        # The desk is told, and cannot send into the gap.
+        expect(chat.locator(".chat-desk__log")).to_contain_text("forbindelse ble brutt")
+        expect(chat.locator("textarea")).to_be_disabled()
+        # The page comes back by itself, to the same chat.
+        expect(writer.locator("#chat-status")).to_contain_text("tilbake i chatten")
+        assert len(connections) == 2
+        expect(chat.locator(".chat-desk__log")).to_contain_text("Skriveren er tilbake")
+        expect(chat.locator("textarea")).to_be_enabled()
+        chat.locator("textarea").fill("Fint at du er tilbake.")
+        chat.locator("textarea").press("Enter")
+        expect(writer.locator("#chat-log")).to_contain_text("Fint at du er tilbake.")
+        writer.locator("#chat-text").fill("Takk")
+        writer.locator("#chat-text").press("Enter")
+        expect(chat.locator(".chat-desk__log")).to_contain_text("Takk")
+        assert serious(writer) == []
+        assert serious(desk) == []
 
-            writer.locator("#chat-end").click()
-            expect(chat.locator(".chat-desk__log")).to_contain_text("Den som skrev, forlot chatten")
+        writer.locator("#chat-end").click()
+        expect(chat.locator(".chat-desk__log")).to_contain_text("Den som skrev, forlot chatten")
 
-            # Leaving the page on purpose ends the chat at once, without the wait (a page
-            # whose socket is not routed through the test).
-            writer.close()  # its socket still holds the address's one open chat
-            again = writer_context.new_page()
-            again.goto("/chat/?language=nb&age_group=&safe=yes")
-            expect(again.locator("#chat-status")).to_contain_text("i køen")
-            desk.locator("#chat-accept").click()
-            expect(again.locator("#chat-status")).to_contain_text("En veileder er her")
-            again.goto("about:blank")
-            expect(chat.last.locator(".chat-desk__log")).to_contain_text(
-                "Den som skrev, forlot chatten"
-            )
-        finally:
-            browser.close()
+        # Leaving the page on purpose ends the chat at once, without the wait (a page
+        # whose socket is not routed through the test).
+        writer.close()  # its socket still holds the address's one open chat
+        again = writer_context.new_page()
+        again.goto("/chat/?language=nb&age_group=&safe=yes")
+        expect(again.locator("#chat-status")).to_contain_text("i køen")
+        desk.locator("#chat-accept").click()
+        expect(again.locator("#chat-status")).to_contain_text("En veileder er her")
+        again.goto("about:blank")
+        expect(chat.last.locator(".chat-desk__log")).to_contain_text(
+            "Den som skrev, forlot chatten"
+        )

@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from hotline.accounts.roles import Role
 from hotline.calls.models import Call
-from hotline.chat.store import reset_store
 from tests.chat_helpers import (
     accept,
     chat_operator,
@@ -20,14 +19,10 @@ from tests.chat_helpers import (
 )
 from tests.factories import add_location, add_phone, login_verified, make_service, make_user
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_store():
-    reset_store()
-    yield
-    reset_store()
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("fresh_chat_store"),
+]
 
 
 @pytest.fixture

@@ -7,18 +7,10 @@ from asgiref.sync import async_to_sync
 from hotline.accounts.roles import Role
 from hotline.calls.models import Call
 from hotline.chat import queue
-from hotline.chat.store import reset_store
 from hotline.guide.models import Article, Audience
 from tests.factories import elements, login_verified, make_site, make_user
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_store():
-    reset_store()
-    yield
-    reset_store()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_chat_store")]
 
 
 def held_chat(operator, **facts) -> tuple[str, Call]:

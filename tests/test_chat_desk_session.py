@@ -9,18 +9,13 @@ from asgiref.sync import async_to_sync
 from django.urls import reverse
 from django.utils import timezone
 
-from hotline.chat.store import reset_store
 from tests.chat_helpers import chat_operator, frame_of, operator_on, operator_socket
 from tests.factories import login_verified
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_store():
-    reset_store()
-    yield
-    reset_store()
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("fresh_chat_store"),
+]
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ the secret the page holds in memory; without it, or too late, the chat ends."""
 import pytest
 from asgiref.sync import async_to_sync
 
-from hotline.chat.store import reset_store
 from tests.chat_helpers import (
     accept,
     chat_operator,
@@ -15,14 +14,10 @@ from tests.chat_helpers import (
 )
 from tests.factories import login_verified
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_store():
-    reset_store()
-    yield
-    reset_store()
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("fresh_chat_store"),
+]
 
 
 @pytest.fixture
