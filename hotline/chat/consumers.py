@@ -180,14 +180,23 @@ class WriterConsumer(FrameConsumer):
         chat = await queue.come_back(chat_id, secret)
         if not chat:
             raise BadFrame("cannot_resume")
+        if not chat.get("away"):
+            # The old connection is dead but not yet noticed (a network switch: the
+            # server waits for a ping to go unanswered). This page holds the secret, so
+            # it takes over; the old connection closes without stepping away. Sent
+            # before this one joins the group, so only the old one hears it.
+            await self.channel_layer.group_send(
+                chat_group(chat_id), {"type": "chat.event", "event": {"type": "replaced"}}
+            )
         self.chat_id = chat_id
         waiting = chat.get("state") == "waiting"
         await self.join(waiting=waiting)
         await self.send_frame({"type": "resumed", "state": chat["state"]})
-        await self.channel_layer.group_send(
-            chat_group(chat_id),
-            {"type": "chat.event", "event": {"type": "back", "from": "writer", "chat": chat_id}},
-        )
+        if chat.get("away"):
+            back = {"type": "back", "from": "writer", "chat": chat_id}
+            await self.channel_layer.group_send(
+                chat_group(chat_id), {"type": "chat.event", "event": back}
+            )
         if waiting:
             await self.show_place(await queue.snapshot())
 
@@ -283,6 +292,14 @@ class WriterConsumer(FrameConsumer):
 
     async def chat_event(self, event):
         frame = event["event"]
+        if frame["type"] == "replaced":
+            chat_id, self.chat_id = self.chat_id, ""  # it lives on in the new connection
+            if self.watchdog is not None:
+                self.watchdog.cancel()
+            await self.channel_layer.group_discard(QUEUE_GROUP, self.channel_name)
+            await self.channel_layer.group_discard(chat_group(chat_id), self.channel_name)
+            await self.close()
+            return
         if frame.get("from") == "writer":
             return  # the page shows what it sent itself
         self.last_activity = time.time()
@@ -552,7 +569,7 @@ class OperatorConsumer(FrameConsumer):
         frame = dict(event["event"])
         if frame.get("from") == "operator":
             return  # the desk shows what it sent itself
-        if frame["type"] in ("accepted", "requeued"):
+        if frame["type"] in ("accepted", "requeued", "replaced"):
             return
         chat_id = frame.get("chat") or ""
         if frame["type"] == "ended":

@@ -293,13 +293,12 @@ async def step_away(chat_id: str, mark: str) -> bool:
 
 
 async def come_back(chat_id: str, secret: str) -> dict[str, str]:
-    """The writer returns with the chat's resume secret: the chat's facts, or {} if it
-    ended, was never away, or the secret is wrong."""
+    """The writer returns with the chat's resume secret: the chat's facts as they were
+    (``away`` empty if the old connection is not known to be gone yet), or {} if it
+    ended or the secret is wrong."""
     chat = await get_chat(chat_id)
-    if (
-        chat.get("state") not in ("waiting", "active")
-        or not chat.get("away")
-        or not hmac.compare_digest(chat.get("resume", ""), resume_digest(secret))
+    if chat.get("state") not in ("waiting", "active") or not hmac.compare_digest(
+        chat.get("resume", ""), resume_digest(secret)
     ):
         return {}
     await get_store().hset(chat_key(chat_id), {"away": ""}, _idle())
