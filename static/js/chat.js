@@ -72,6 +72,9 @@
     form.hidden = true;
     endButton.hidden = true;
     again.hidden = false;
+    // An ended chat needs no connection, and an open one would count as this
+    // address's chat until the page is left.
+    if (socket && socket.readyState === WebSocket.OPEN) socket.close();
   }
 
   var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
@@ -97,7 +100,9 @@
   // A dropped connection (not a close the server chose) tries to come back to the same
   // chat for as long as the server keeps it waiting.
   function closed(event) {
-    if (ended) return;
+    // An older connection's close arriving late (the one a reconnect replaced) is no
+    // news: only the current one counts.
+    if (ended || event.target !== socket) return;
     if (event.code === 4001) return finish(strings.closed);
     if (event.code === 4002) return finish(strings.blocked);
     var resumable = resumeToken && Number(room.dataset.resumeSeconds) > 0;
@@ -110,6 +115,7 @@
     retryDelay = Math.min(retryDelay * 2, 15000);
   }
   function received(event) {
+    if (event.target !== socket) return;
     var frame = JSON.parse(event.data);
     switch (frame.type) {
       case "resume_token":
@@ -150,7 +156,6 @@
       case "error":
         if (frame.reason === "cannot_resume") {
           finish(strings.lost);
-          socket.close();
         } else {
           say(strings[frame.reason] || strings.error);
         }
