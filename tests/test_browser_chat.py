@@ -253,3 +253,27 @@ def test_a_dropped_connection_comes_back_to_the_same_chat(server):
         expect(chat.last.locator(".chat-desk__log")).to_contain_text(
             "Den som skrev, forlot chatten"
         )
+
+
+def test_on_a_phone_the_desk_reaches_its_chat_in_one_tap(server):
+    from playwright.sync_api import expect
+
+    with two_sides(server) as (writer_context, desk_context):
+        writer = writer_context.new_page()
+        writer.goto("/chat/?language=nb&age_group=&safe=yes")
+        expect(writer.locator("#chat-status")).to_contain_text("i køen")
+        desk = desk_context.new_page()
+        desk.set_viewport_size({"width": 390, "height": 844})
+        sign_in_to_the_desk(desk)
+        link = desk.get_by_role("link", name="Chat", exact=True)
+        expect(link).to_be_hidden()  # no chat held
+        desk.locator("#chat-available").check()
+        desk.locator("#chat-accept").click()
+        expect(writer.locator("#chat-status")).to_contain_text("En veileder er her")
+        desk.evaluate("window.scrollTo(0, 0)")
+        link.click()
+        reply = desk.locator(".chat-desk__chat textarea")
+        expect(reply).to_be_in_viewport()
+        assert serious(desk) == []
+        writer.get_by_role("button", name="Avslutt chatten").click()
+        expect(link).to_be_hidden()

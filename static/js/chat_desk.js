@@ -66,6 +66,13 @@
     panel.classList.add("chat-desk--lead");
   }
 
+  // On a narrow screen the chats sit below the results: the strip's link is one tap to
+  // them while any is held.
+  var toChat = document.getElementById("to-chat");
+  function showLink() {
+    if (toChat) toChat.hidden = Object.keys(chats).length === 0;
+  }
+
   function open(frame) {
     if (chats[frame.chat]) return;
     var element = template.content.firstElementChild.cloneNode(true);
@@ -114,6 +121,7 @@
       send({ type: "block", chat: frame.chat });
     });
     select(frame.chat);
+    showLink();
     element.querySelector("textarea").focus();
     if (frame.away) away(frame.chat, true);
   }
@@ -147,6 +155,7 @@
     }
     delete chats[chat];
     if (current === chat) select(Object.keys(chats)[0] || null);
+    showLink();
   }
 
   socket.addEventListener("open", function () { available.disabled = false; });
@@ -190,6 +199,7 @@
           chats[frame.chat].element.remove();
           delete chats[frame.chat];
           if (current === frame.chat) select(Object.keys(chats)[0] || null);
+          showLink();
         }
         queueStatus.textContent = strings.transferred;
         break;
