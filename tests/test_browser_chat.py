@@ -227,6 +227,8 @@ def test_a_dropped_connection_comes_back_to_the_same_chat(server):
         expect(chat.locator("textarea")).to_be_disabled()
         # The page comes back by itself, to the same chat.
         expect(writer.locator("#chat-status")).to_contain_text("tilbake i chatten")
+        notice = writer.locator("#chat-log .chat-message--system").last
+        expect(notice).to_have_text("Du er tilbake i chatten.")  # a notice names no sender
         assert len(connections) == 2
         expect(chat.locator(".chat-desk__log")).to_contain_text("Skriveren er tilbake")
         expect(chat.locator("textarea")).to_be_enabled()

@@ -43,13 +43,16 @@
   function add(who, body, cls) {
     var item = document.createElement("p");
     item.className = "chat-message " + cls;
-    var name = document.createElement("span");
-    name.className = "chat-message__who";
-    name.textContent = who + ": ";
     var content = document.createElement("span");
     content.className = "chat-message__text";
     content.textContent = body;
-    item.append(name, content);
+    if (who) {  // a notice of the chat's own (ended, back) has no sender
+      var name = document.createElement("span");
+      name.className = "chat-message__who";
+      name.textContent = who + ": ";
+      item.append(name);
+    }
+    item.append(content);
     log.append(item);
     item.scrollIntoView({ block: "end" });
     return item;
