@@ -2,6 +2,7 @@
 real ASGI server (daphne), with axe on both sides."""
 
 import os
+import re
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +26,15 @@ REPORT = """async () => {
   const result = await axe.run(document, {resultTypes: ["violations"]});
   return result.violations.filter(v => ["serious", "critical"].includes(v.impact))
     .map(v => ({id: v.id, nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}));
+}"""
+# Chromium shows headless tabs as visible; these stand in for switching tabs.
+HIDE_TAB = """() => {
+  Object.defineProperty(document, "hidden", {value: true, configurable: true});
+  document.dispatchEvent(new Event("visibilitychange"));
+}"""
+SHOW_TAB = """() => {
+  Object.defineProperty(document, "hidden", {value: false, configurable: true});
+  document.dispatchEvent(new Event("visibilitychange"));
 }"""
 
 
@@ -114,9 +124,13 @@ def test_a_whole_chat_between_a_writer_and_an_operator(server):
         desk.goto("/desk/?where=")
         desk.locator("#chat-available").check()
         expect(desk.locator("#chat-queue")).to_contain_text("Venter: 1")
+        # A desk in another tab still shows that someone waits.
+        expect(desk).to_have_title(re.compile(r"^\(1\) "))
+        title = desk.title()
         desk.locator("#chat-accept").click()
         chat = desk.locator(".chat-desk__chat")
         expect(chat).to_have_count(1)
+        expect(desk).to_have_title(title.removeprefix("(1) "))
         expect(writer.locator("#chat-status")).to_contain_text("En veileder er her")
         # The conversation leads the column beside the search, all on the first
         # screen: the reply box has the focus, and neither the page nor the search
@@ -132,10 +146,15 @@ def test_a_whole_chat_between_a_writer_and_an_operator(server):
             box = part.bounding_box()
             assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 768
 
-        # Messages both ways, by keyboard (Enter sends).
+        # Messages both ways, by keyboard (Enter sends). One arrives while the desk's tab
+        # is hidden: its title counts it until the operator looks again.
+        desk.evaluate(HIDE_TAB)
         writer.locator("#chat-text").fill(phrase)
         writer.locator("#chat-text").press("Enter")
         expect(chat.locator(".chat-desk__log")).to_contain_text(phrase)
+        expect(desk).to_have_title(f"(1) {title.removeprefix('(1) ')}")
+        desk.evaluate(SHOW_TAB)
+        expect(desk).to_have_title(title.removeprefix("(1) "))
         chat.locator("textarea").fill("Hei, jeg er her. Er det trygt å skrive?")
         chat.locator("textarea").press("Enter")
         expect(writer.locator("#chat-log")).to_contain_text("Er det trygt å skrive?")
@@ -195,8 +214,6 @@ def test_quick_exit_replaces_the_page_and_ends_the_chat(server):
 
 
 def test_a_dropped_connection_comes_back_to_the_same_chat(server):
-    import re
-
     from playwright.sync_api import expect
 
     with two_sides(server) as (writer_context, desk_context):

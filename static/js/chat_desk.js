@@ -13,7 +13,20 @@
   var queueStatus = document.getElementById("chat-queue");
   var list = document.getElementById("chat-list");
   var template = document.getElementById("chat-template");
-  var chats = {};  // chat id -> {element, language}
+  var chats = {};  // chat id -> {element, language, away}
+  // The tab's title counts what waits for this operator (writers in the queue while
+  // they take chats, messages that came while the tab was hidden), so a desk in another
+  // tab still shows it.
+  var baseTitle = document.title;
+  var waiting = 0;
+  var unseen = 0;
+  function retitle() {
+    var count = (available.checked ? waiting : 0) + unseen;
+    document.title = count ? "(" + count + ") " + baseTitle : baseTitle;
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden) { unseen = 0; retitle(); }
+  });
   var current = null;  // the chat "Send to chat" goes to
   var operators = [];
 
@@ -170,6 +183,7 @@
       case "available":
         available.checked = frame.on;
         acceptButton.disabled = !frame.on;
+        retitle();
         break;
       case "queue":
         queueStatus.textContent = fill(strings.waiting, {
@@ -179,13 +193,18 @@
           max: frame.max
         });
         operators = frame.operators || [];
+        waiting = frame.waiting;
+        retitle();
         Object.keys(chats).forEach(function (id) { fillTransferOptions(chats[id].element); });
         break;
       case "chat":
         open(frame);
         break;
       case "message":
-        if (chats[frame.chat]) line(frame.chat, strings.writer, frame.text, "chat-desk__line--writer");
+        if (chats[frame.chat]) {
+          line(frame.chat, strings.writer, frame.text, "chat-desk__line--writer");
+          if (document.hidden) { unseen += 1; retitle(); }
+        }
         break;
       case "away":
       case "back":
@@ -211,7 +230,10 @@
         break;
     }
   });
-  available.addEventListener("change", function () { send({ type: "available", on: available.checked }); });
+  available.addEventListener("change", function () {
+    send({ type: "available", on: available.checked });
+    retitle();
+  });
   acceptButton.addEventListener("click", function () { send({ type: "accept" }); });
 
   // "Send to chat" on each result card while a chat is open: a button added here, so the
