@@ -88,7 +88,6 @@
     socket.addEventListener("close", closed);
   }
   function opened() {
-    retryDelay = 1000;
     if (resumeToken) {
       socket.send(JSON.stringify({ type: "resume", token: resumeToken }));
       return;
@@ -125,7 +124,11 @@
         resumeToken = frame.token;
         break;
       case "resumed":
+        // Back: a later drop gets the whole wait, and quick first tries, again. (Not on
+        // "open": a socket may open only to be turned away while the server still
+        // holds the old one, and the tries must slow down meanwhile.)
         gaveUpAt = 0;
+        retryDelay = 1000;
         say(strings.resumed);
         add("", strings.resumed, "chat-message--system");
         form.hidden = frame.state !== "active";
