@@ -25,6 +25,8 @@ QUEUE_VERSION = "queue-version"
 # Rough handling time of one chat, for the writer's expected wait.
 MINUTES_PER_CHAT = 12
 DAY = 24 * 3600
+# A chat's states while it lasts: in the queue, or held by an operator.
+OPEN = ("waiting", "active")
 
 
 def chat_key(chat_id: str) -> str:
@@ -286,7 +288,7 @@ async def step_away(chat_id: str, mark: str) -> bool:
     """The writer's connection dropped: the chat waits for them, marked with ``mark``.
     False if it is no longer open."""
     chat = await get_chat(chat_id)
-    if chat.get("state") not in ("waiting", "active"):
+    if chat.get("state") not in OPEN:
         return False
     await get_store().hset(chat_key(chat_id), {"away": mark}, _idle())
     return True
@@ -297,7 +299,7 @@ async def come_back(chat_id: str, secret: str) -> dict[str, str]:
     (``away`` empty if the old connection is not known to be gone yet), or {} if it
     ended or the secret is wrong."""
     chat = await get_chat(chat_id)
-    if chat.get("state") not in ("waiting", "active") or not hmac.compare_digest(
+    if chat.get("state") not in OPEN or not hmac.compare_digest(
         chat.get("resume", ""), resume_digest(secret)
     ):
         return {}

@@ -166,6 +166,11 @@
       link.querySelector("a").href = panel.dataset.recordUrl + "?chat=" + encodeURIComponent(chat);
       link.hidden = false;
     }
+    forget(chat);
+  }
+
+  // A chat no longer held (ended, or transferred away): "Send to chat" goes to another.
+  function forget(chat) {
     delete chats[chat];
     if (current === chat) select(Object.keys(chats)[0] || null);
     showLink();
@@ -216,9 +221,7 @@
       case "transferred":
         if (chats[frame.chat]) {
           chats[frame.chat].element.remove();
-          delete chats[frame.chat];
-          if (current === frame.chat) select(Object.keys(chats)[0] || null);
-          showLink();
+          forget(frame.chat);
         }
         queueStatus.textContent = strings.transferred;
         break;
