@@ -14,6 +14,7 @@ from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone, translation
@@ -389,6 +390,21 @@ def test_review_dates_are_realistic_most_within_the_cycle_a_few_overdue(demo):
         assert verified < today
         # As "Verified today" would have set it: one review cycle after the check.
         assert add_months(verified, svc.review_interval_months()) == svc.next_review_due
+
+
+# Days on which the old loader dated one or more entries a day off (of 253 in 2026-27).
+@pytest.mark.parametrize("today", [at(2026, 12, 4, 12), at(2026, 4, 12, 9), at(2027, 12, 12, 23)])
+def test_review_dates_follow_the_cycle_across_month_ends(demo, today):
+    """Due dates that land on a 31st (or 29 February) still sit one whole cycle
+    after the check, as "Verified today" would have set it."""
+    long_ago = at(2015, 3, 30, 12)
+    with time_machine.travel(today, tick=False):
+        demo.update(last_verified_at=long_ago, next_review_due=long_ago.date())
+        load_demo_directory()
+        for svc in demo.prefetch_related("service_types"):
+            verified = timezone.localdate(svc.last_verified_at)
+            assert verified < today.date()
+            assert add_months(verified, svc.review_interval_months()) == svc.next_review_due
 
 
 def test_a_reload_dates_entries_left_from_2015_afresh_and_then_keeps_them(demo):

@@ -165,7 +165,12 @@ def _review_dates(position: int, spec: Spec, lookups: _Lookups) -> dict[str, Any
     else:
         later = max(1, months * 28 - 35)  # stays inside the cycle in any month
         due = today + timedelta(days=35 + (position * 37) % later)
-    verified = datetime.combine(add_months(due, -months), time(12), OSLO_TZ)
+    # Back a cycle, then forward again from there: add_months clips month ends
+    # (31 Dec - 6 months = 30 Jun, + 6 months = 30 Dec), so "due" must be what
+    # "Verified" on that day would have set.
+    verified_day = add_months(due, -months)
+    due = add_months(verified_day, months)
+    verified = datetime.combine(verified_day, time(12), OSLO_TZ)
     return {
         "last_verified_at": min(verified, timezone.now() - timedelta(days=1)),
         "verified_by_id": None,
