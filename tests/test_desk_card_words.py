@@ -2,9 +2,11 @@
 to report it), "open then" for a chosen time, and Norwegian texts marked as such on
 English pages (WCAG 3.1.2). Asserted on the parsed page."""
 
-from datetime import time
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.urls import resolve
 
 from services_directory.models import ContactChannel, OpeningHours, Service
@@ -111,12 +113,20 @@ def weekdays():
     return service
 
 
+@pytest.fixture
+def weeks_before():
+    """A today well before the chosen days of January 2027: within a week of them the
+    card names the weekday instead of the date."""
+    with time_machine.travel(datetime(2026, 11, 2, 12, tzinfo=ZoneInfo("Europe/Oslo"))):
+        yield
+
+
 def status(page: Node, name: str) -> tuple[str, str]:
     line = card(page, name).one("p", "hit__status")
     return line.one("span", "tag").text(), line.text()
 
 
-def test_a_chosen_time_says_open_then_with_the_time(operator_client, weekdays):
+def test_a_chosen_time_says_open_then_with_the_time(operator_client, weekdays, weeks_before):
     # 2027-01-04 is a Monday.
     tag, line = status(desk(operator_client, at="04.01.2027 10:00"), "Dagtid")
     assert tag == "Åpent da"
@@ -125,7 +135,7 @@ def test_a_chosen_time_says_open_then_with_the_time(operator_client, weekdays):
     assert "nå" not in line
 
 
-def test_a_chosen_time_says_closed_then(operator_client, weekdays):
+def test_a_chosen_time_says_closed_then(operator_client, weekdays, weeks_before):
     tag, line = status(desk(operator_client, at="02.01.2027 03:00"), "Dagtid")  # a Saturday
     assert tag == "Stengt da"
     assert "(2. jan 03:00)" in line.lower()
@@ -138,7 +148,7 @@ def test_without_a_chosen_time_the_card_speaks_of_now(operator_client, weekdays)
     assert card(page, "Dagtid").find("span", "hit__when") is None
 
 
-def test_open_then_in_english(operator_client, english, weekdays):
+def test_open_then_in_english(operator_client, english, weekdays, weeks_before):
     tag, line = status(desk(operator_client, at="04.01.2027 10:00"), "Dagtid")
     assert tag == "Open then"
     assert "closes 16:00" in line
