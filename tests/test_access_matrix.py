@@ -145,6 +145,7 @@ EXPECTED: dict[str, tuple[dict, dict[str, int]]] = {
     "admin:index": ({}, {ANON: 302, OPERATOR: 302, EDITOR: 200, SUPERVISOR: 302}),
     # The anonymous chat is open to anyone; recording one needs the chat's id (400 without).
     "chat:writer": ({}, {ANON: 200, OPERATOR: 200, EDITOR: 200, SUPERVISOR: 200}),
+    "chat:leave": ({}, {ANON: 405, OPERATOR: 405, EDITOR: 405, SUPERVISOR: 405}),
     "chat:record": ({}, {ANON: 302, OPERATOR: 400, EDITOR: 403, SUPERVISOR: 403}),
     "chat:live": ({}, {ANON: 302, OPERATOR: 403, EDITOR: 403, SUPERVISOR: 200}),
 }

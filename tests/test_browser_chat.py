@@ -274,6 +274,50 @@ def test_a_dropped_connection_comes_back_to_the_same_chat(server):
         )
 
 
+def test_a_quick_exit_while_the_page_reconnects_ends_the_chat_at_once(server):
+    from playwright.sync_api import expect
+
+    with two_sides(server) as (writer_context, desk_context):
+        writer_context.route("https://www.yr.no/**", lambda route: route.fulfill(body="yr"))
+        writer = writer_context.new_page()
+        tries = []
+
+        def through_once(route):
+            # The first connection reaches the server; every later try fails, as in a
+            # tunnel where the network has gone.
+            tries.append(route)
+            if len(tries) == 1:
+                route.connect_to_server()
+            else:
+                route.close(code=1011)
+
+        writer.route_web_socket(re.compile(r".*/ws/chat/$"), through_once)
+        writer.goto("/chat/?language=nb&age_group=&safe=yes")
+        expect(writer.locator("#chat-status")).to_contain_text("i køen")
+        desk = desk_context.new_page()
+        sign_in_to_the_desk(desk)
+        desk.locator("#chat-available").check()
+        desk.locator("#chat-accept").click()
+        chat = desk.locator(".chat-desk__chat")
+        expect(writer.locator("#chat-status")).to_contain_text("En veileder er her")
+
+        tries[0].close()
+        expect(chat.locator(".chat-desk__log")).to_contain_text("forbindelse ble brutt")
+        # Two failed tries (after 1 s and 2 s): the next waits 4 s, so the page has no
+        # socket when the writer leaves.
+        for _ in range(150):
+            if len(tries) >= 3:
+                break
+            writer.wait_for_timeout(100)
+        assert len(tries) >= 3
+        writer.wait_for_timeout(300)
+        writer.keyboard.press("Escape")
+        writer.wait_for_url("https://www.yr.no/")
+        # Ended now, not when the 120 s wait for a return runs out.
+        expect(chat.locator(".chat-desk__log")).to_contain_text("Den som skrev, forlot chatten")
+        assert len(tries) == 3  # and the page did not try again on its way out
+
+
 def test_on_a_phone_the_desk_reaches_its_chat_in_one_tap(server):
     from playwright.sync_api import expect
 

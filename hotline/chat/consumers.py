@@ -324,6 +324,16 @@ async def end_unless_back(layer, chat_id: str, mark: str) -> None:
         await end_chat(layer, chat_id, "writer_left")
 
 
+async def leave(layer, token: str) -> bool:
+    """The writer's page left (quick exit, closed) while it had no connection to say so:
+    end the chat now rather than after the wait for a return that will not come. The
+    resume token is the credential; False if it names no open chat."""
+    chat_id, _, secret = token.partition(".")
+    if not await queue.with_secret(chat_id, secret):
+        return False
+    return await end_chat(layer, chat_id, "writer_left")
+
+
 async def end_chat(layer, chat_id: str, reason: str) -> bool:
     """End ``chat_id`` for both sides; False if it had already ended."""
     if not chat_id:

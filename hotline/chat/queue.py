@@ -294,16 +294,24 @@ async def step_away(chat_id: str, mark: str) -> bool:
     return True
 
 
-async def come_back(chat_id: str, secret: str) -> dict[str, str]:
-    """The writer returns with the chat's resume secret: the chat's facts as they were
-    (``away`` empty if the old connection is not known to be gone yet), or {} if it
-    ended or the secret is wrong."""
+async def with_secret(chat_id: str, secret: str) -> dict[str, str]:
+    """The open chat whose resume secret is ``secret``; {} if it ended or the secret is
+    wrong. Only the writer's page holds the secret."""
     chat = await get_chat(chat_id)
     if chat.get("state") not in OPEN or not hmac.compare_digest(
         chat.get("resume", ""), resume_digest(secret)
     ):
         return {}
-    await get_store().hset(chat_key(chat_id), {"away": ""}, _idle())
+    return chat
+
+
+async def come_back(chat_id: str, secret: str) -> dict[str, str]:
+    """The writer returns with the chat's resume secret: the chat's facts as they were
+    (``away`` empty if the old connection is not known to be gone yet), or {} if it
+    ended or the secret is wrong."""
+    chat = await with_secret(chat_id, secret)
+    if chat:
+        await get_store().hset(chat_key(chat_id), {"away": ""}, _idle())
     return chat
 
 

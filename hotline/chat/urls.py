@@ -7,6 +7,7 @@ from hotline.chat import views
 app_name = "chat"
 urlpatterns = [
     path("", views.writer, name="writer"),
+    path("leave/", views.leave, name="leave"),
     path("desk/record/", views.record, name="record"),
     path("live/", views.live, name="live"),
 ]

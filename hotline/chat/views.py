@@ -1,19 +1,22 @@
 from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hotline.accounts.roles import Role, role_required
 from hotline.calls.forms import CallForm
 from hotline.calls.models import Call
 from hotline.calls.services import close_call
-from hotline.chat import hours, queue
+from hotline.chat import consumers, hours, queue
 from hotline.chat.forms import ChatRefForm, ChatStartForm
+from hotline.chat.protocol import ResumeForm
 from hotline.chat.records import open_chat_call
 from hotline.http import HtmxHttpRequest
 
@@ -64,6 +67,20 @@ def writer(request: HtmxHttpRequest) -> HttpResponse:
                 "strings": _room_strings(),
             },
         )
+
+
+@login_not_required
+@csrf_exempt  # the resume token is the credential, and a forged request cannot know it
+@require_POST
+def leave(request: HtmxHttpRequest) -> HttpResponse:
+    """The chat page's last word when it has no connection (quick exit or a closed page
+    while it reconnects), sent as a beacon: end the chat now. The same answer whether
+    or not the token named an open chat, so it tells nobody which chats exist."""
+    form = ResumeForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(f"token: {form.errors['token'][0]}")
+    async_to_sync(consumers.leave)(get_channel_layer(), form.cleaned_data["token"])
+    return HttpResponse(status=204)
 
 
 def _room_strings() -> dict[str, str]:

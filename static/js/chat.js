@@ -4,14 +4,13 @@
 (function () {
   "use strict";
 
-  // Quick exit: replace the page (no history entry back) and close the socket, which
-  // ends the chat on the server. Works on every step of the page.
+  // Quick exit: replace the page (no history entry back) and end the chat on the
+  // server. Works on every step of the page.
   var socket = null;
+  var leave = function () {};  // the chat room's, once there is one
   function quickExit(event) {
     if (event) event.preventDefault();
-    if (socket) {
-      try { socket.send(JSON.stringify({ type: "end" })); socket.close(); } catch (e) { /* leaving anyway */ }
-    }
+    try { leave(); if (socket) socket.close(); } catch (e) { /* leaving anyway */ }
     document.body.innerHTML = "";
     window.location.replace(document.body.dataset.quickExit);
   }
@@ -33,6 +32,7 @@
   var endButton = document.getElementById("chat-end");
   var again = document.getElementById("chat-again");
   var ended = false;
+  var left = false;  // the writer left the page on purpose
   var sent = [];
   var resumeToken = null;
   var gaveUpAt = 0;  // when reconnecting stops (ms)
@@ -82,6 +82,7 @@
 
   var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
   function connect() {
+    if (left) return;  // a reconnect timer that fires while the page is leaving
     socket = new WebSocket(scheme + window.location.host + room.dataset.socket);
     socket.addEventListener("open", opened);
     socket.addEventListener("message", received);
@@ -169,12 +170,19 @@
     }
   }
   connect();
-  // Leaving the page on purpose ends the chat at once, not after the wait for a return.
-  window.addEventListener("pagehide", function () {
-    if (!ended && socket && socket.readyState === WebSocket.OPEN) {
+  // Leaving the page on purpose ends the chat at once, not after the wait for a return:
+  // over the socket, or, while it is down and reconnecting, with a beacon carrying the
+  // secret that would have resumed the chat.
+  leave = function () {
+    if (ended || left) return;
+    left = true;  // a quick exit is followed by pagehide: say it once
+    if (socket && socket.readyState === WebSocket.OPEN) {
       socket.send(JSON.stringify({ type: "end" }));
+    } else if (resumeToken) {
+      navigator.sendBeacon(room.dataset.leave, new URLSearchParams({ token: resumeToken }));
     }
-  });
+  };
+  window.addEventListener("pagehide", function () { leave(); });
 
   function send() {
     var body = text.value.trim();
