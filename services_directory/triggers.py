@@ -19,6 +19,15 @@ coverage. A confidential location's rows, an operator note and the review bookke
 leave it, so polling the public API cannot tell that a shelter moved. The stamp only
 moves forward, and a save that writes back an older value is undone.
 
+What services refer to is shown with them too: a vocabulary term's code and labels, a
+language's name, a municipality's or county's number and name. An update that changes
+one of those columns (``PUBLIC_REFERENCE_FIELDS``) stamps every service that refers to
+the row: through its many-to-many tables, and for a municipality or county also through
+the public locations that show it. Staff-only columns (a topic's guidance, a service
+type's review interval, a municipality's point and other names) stamp nothing, nor does
+a write of the same values, so a reload of the reference data costs nothing. Deleting a
+term deletes its rows in the many-to-many tables first, whose own triggers stamp.
+
 A last pair writes a ``ServiceDeparture`` when a service stops being public (published
 and active): an update that unpublishes or closes it, or the delete of a public one. The
 HSDS feed and the public list send those as inactive records, so a partner syncing with
@@ -198,21 +207,124 @@ def public_sources() -> list[PublicSource]:
     return sources
 
 
+# What the public outputs read of the rows services refer to, as field names (a translated
+# field counts in every language). A term's position orders the codes in the public list;
+# an inactive term leaves the public taxonomy, so its id no longer resolves there. Left
+# out, so that editing them stamps nothing: a topic's guidance and a service type's review
+# interval (staff only), a language's English name (the desk's), and a municipality's
+# other names, point, population and flags and whether a place is active (they steer the
+# search for a caller's place; no service shows them).
+_TERM_FIELDS = ("code", "label", "position", "is_active")
+PUBLIC_REFERENCE_FIELDS = {
+    "ServiceType": _TERM_FIELDS,
+    "Topic": _TERM_FIELDS,
+    "TargetGroup": _TERM_FIELDS,
+    "AccessibilityFeature": _TERM_FIELDS,
+    "Language": ("code", "name_nb"),
+    "County": ("number", "name"),
+    # A public location shows the county its municipality lies in.
+    "Municipality": ("number", "name", "county"),
+}
+
+
+class ReferenceSource(NamedTuple):
+    """A table of rows that services refer to, whose updates can change what the public
+    outputs show of those services."""
+
+    table: str
+    function: str  # the PostgreSQL function that stamps them
+    columns: list[str]  # compared before and after an update
+    texts: frozenset[str]  # as PublicSource's
+    services: list[str]  # queries of the ids of the services that refer to the OLD row
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    return cast(str, cast(models.Field, model._meta.get_field(name)).column)
+
+
+def reference_sources() -> list[ReferenceSource]:
+    """Every table of rows services refer to, with the columns that count and the ways
+    services refer to a row."""
+    app = apps.get_app_config("services_directory")
+    service = app.get_model("Service")
+    location = app.get_model("Location")
+    municipality = app.get_model("Municipality")
+    county = app.get_model("County")
+    referring: dict[type[models.Model], list[str]] = {}
+    for name in _state().SERVICE_M2M:
+        field = cast(models.ManyToManyField, service._meta.get_field(name))
+        through = cast(type[models.Model], field.remote_field.through)
+        target = cast(type[models.Model], field.related_model)
+        referring.setdefault(target, []).append(
+            f'SELECT "{field.m2m_column_name()}" FROM "{through._meta.db_table}" '
+            f'WHERE "{field.m2m_reverse_name()}" = OLD."{target._meta.pk.column}"'
+        )
+    # Only a public location shows its municipality and county.
+    located = (
+        f'SELECT "{_column(location, "service")}" FROM "{location._meta.db_table}" '
+        f'WHERE NOT "{_column(location, "is_confidential")}" '
+        f'AND "{_column(location, "municipality")}"'
+    )
+    referring[municipality].append(f'{located} = OLD."{municipality._meta.pk.column}"')
+    referring[county].append(
+        f'{located} IN (SELECT "{municipality._meta.pk.column}" '
+        f'FROM "{municipality._meta.db_table}" '
+        f'WHERE "{_column(municipality, "county")}" = OLD."{county._meta.pk.column}")'
+    )
+    sources = []
+    for model, queries in referring.items():
+        names = PUBLIC_REFERENCE_FIELDS[model.__name__]  # a new vocabulary must be listed
+        for name in names:
+            model._meta.get_field(name)  # fails at install if a listed field is renamed away
+        # Each public column, and whether it is text; a translated field's too.
+        public = {
+            column: isinstance(f, models.CharField | models.TextField)
+            for f in model._meta.concrete_fields
+            if (column := f.column)
+            and (
+                f.name in names
+                or getattr(getattr(f, "translated_field", None), "name", "") in names
+            )
+        }
+        sources.append(
+            ReferenceSource(
+                model._meta.db_table,
+                f"{PUBLIC}_{model._meta.model_name}",
+                list(public),
+                frozenset(column for column, text in public.items() if text),
+                queries,
+            )
+        )
+    return sources
+
+
+def public_tables() -> dict[str, frozenset[str]]:
+    """Every table whose writes stamp public_updated_at, with the operations that do."""
+    tables = {source.table: frozenset(source.operations) for source in public_sources()}
+    tables.update((source.table, frozenset({"UPDATE"})) for source in reference_sources())
+    return tables
+
+
+def _changed(columns: list[str], texts: frozenset[str], distinct: str) -> str:
+    """Whether an update changed any of ``columns`` (``distinct``: the dialect's "is
+    distinct from"), reading NULL and "" alike in ``texts``."""
+
+    def value(row: str, column: str) -> str:
+        if column in texts:
+            return f"""COALESCE({row}."{column}", '')"""
+        return f'{row}."{column}"'
+
+    return (
+        "(" + " OR ".join(f"{value('OLD', c)} {distinct} {value('NEW', c)}" for c in columns) + ")"
+    )
+
+
 def _public_condition(source: PublicSource, operation: str, distinct: str) -> str:
     """When a row's write changes something public (``distinct``: the dialect's "is
     distinct from")."""
     parts = []
     if operation == "UPDATE":
-
-        def value(row: str, column: str) -> str:
-            if column in source.texts:
-                return f"""COALESCE({row}."{column}", '')"""
-            return f'{row}."{column}"'
-
-        changed = " OR ".join(
-            f"{value('OLD', c)} {distinct} {value('NEW', c)}" for c in source.columns
-        )
-        parts.append(f"({changed})")
+        parts.append(_changed(source.columns, source.texts, distinct))
     if source.confidential:
         flag = source.confidential
         rows = {"INSERT": ["NEW"], "DELETE": ["OLD"], "UPDATE": ["OLD", "NEW"]}[operation]
@@ -352,6 +464,25 @@ def _postgres_public_statements() -> list[str]:
                 f'ON "{source.table}" FOR EACH ROW WHEN ({condition}) '
                 f"EXECUTE FUNCTION {PUBLIC}('{source.target}', '{source.key}')"
             )
+    # A rename stamps the services that refer to the row, whatever the column that names
+    # them: one function per table, with its queries written in.
+    for reference in reference_sources():
+        services = " UNION ".join(reference.services)
+        condition = _changed(reference.columns, reference.texts, "IS DISTINCT FROM")
+        statements += [
+            f"""
+            CREATE OR REPLACE FUNCTION {reference.function}() RETURNS trigger
+            LANGUAGE plpgsql AS $$
+            BEGIN
+                UPDATE {SERVICE_TABLE} SET {PUBLIC_COLUMN} = {PG_LATER}
+                WHERE id IN ({services});
+                RETURN NULL;
+            END
+            $$""",
+            f"CREATE OR REPLACE TRIGGER {PUBLIC}_update AFTER UPDATE "
+            f'ON "{reference.table}" FOR EACH ROW WHEN {condition} '
+            f"EXECUTE FUNCTION {reference.function}()",
+        ]
     return statements
 
 
@@ -470,6 +601,16 @@ def _sqlite_public_statements() -> list[str]:
                 f'CREATE TRIGGER "{name}" AFTER {operation} ON "{source.table}" '
                 f"FOR EACH ROW WHEN {condition} BEGIN {body} END",
             ]
+    for reference in reference_sources():
+        name = f"{PUBLIC}_{reference.table}_update"
+        condition = _changed(reference.columns, reference.texts, "IS NOT")
+        services = " UNION ".join(reference.services)
+        statements += [
+            f'DROP TRIGGER IF EXISTS "{name}"',
+            f'CREATE TRIGGER "{name}" AFTER UPDATE ON "{reference.table}" '
+            f"FOR EACH ROW WHEN {condition} BEGIN "
+            f"{stamp} id IN ({services}); END",
+        ]
     keep = f"{PUBLIC}_{SERVICE_TABLE}_keep"
     statements += [
         f'DROP TRIGGER IF EXISTS "{keep}"',
@@ -549,6 +690,30 @@ def installed_on(connection) -> dict[str, str]:
         else:
             found[table] = "token " + bodies[0].split("VALUES (", 1)[1].split(",", 1)[0]
     return found
+
+
+def public_installed_on(connection) -> dict[str, frozenset[str]]:
+    """The tables that carry triggers stamping public_updated_at, with the operations
+    they stamp on, as public_tables() gives them (for tests)."""
+    names = {f"{PUBLIC}_{operation.lower()}": operation for operation in _SQLITE_OPERATIONS}
+    found: dict[str, set[str]] = {}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT event_object_table, trigger_name, event_manipulation "
+                "FROM information_schema.triggers WHERE trigger_name IN (%s, %s, %s)",
+                list(names),
+            )
+            for table, name, event in cursor.fetchall():
+                if names[name] == event:
+                    found.setdefault(table, set()).add(event)
+        else:
+            cursor.execute("SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'")
+            for table, name in cursor.fetchall():
+                for operation in _SQLITE_OPERATIONS:
+                    if name == f"{PUBLIC}_{table}_{operation.lower()}":
+                        found.setdefault(table, set()).add(operation)
+    return {table: frozenset(operations) for table, operations in found.items()}
 
 
 def install_after_migrate(sender, using, **kwargs) -> None:
