@@ -3,8 +3,9 @@ as a 304: no ranking, no rows, no JSON.
 
 An answer is kept under its ETag (``conditional.etag_of`` over ``directory_state()``,
 the query and, for "open now", the minute) together with the index's rebuild token
-(moved when a vocabulary or the geography changes, which a service's public time does
-not follow). ``directory_state()`` reads ``public_updated_at``, which the database
+(moved by any write to a vocabulary or the geography, which a service's public time
+follows only where the write changed something a public service shows, and not at all
+for a term no service uses). ``directory_state()`` reads ``public_updated_at``, which the database
 triggers stamp on every public write, a bulk update or raw SQL too. So a body is never
 served once anything public has changed, and an edit of only a confidential address
 changes no key: the page is not rendered anew. Old entries are simply never asked for
