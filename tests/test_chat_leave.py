@@ -37,17 +37,23 @@ async def beacon(token: str):
     return await AsyncClient(enforce_csrf_checks=True).post(LEAVE, {"token": token})
 
 
+async def held_and_dropped(desk):
+    """A chat an operator holds, whose writer's connection just dropped (the page is
+    reconnecting): the operator's socket, the page's resume token and the chat's id."""
+    operator = await operator_on(desk)
+    writer = await start_writer()
+    token = (await frame_of(writer, "resume_token"))["token"]
+    chat_id = await accept(operator)
+    await writer.disconnect()
+    await frame_of(operator, "away")
+    return operator, token, chat_id
+
+
 def test_leaving_while_away_ends_a_held_chat_at_once(desk, caplog):
     caplog.set_level(logging.DEBUG)
 
     async def scenario():
-        operator = await operator_on(desk)
-        writer = await start_writer()
-        token = (await frame_of(writer, "resume_token"))["token"]
-        chat_id = await accept(operator)
-        await writer.disconnect()  # the connection dropped; the page is reconnecting
-        await frame_of(operator, "away")
-
+        operator, token, chat_id = await held_and_dropped(desk)
         response = await beacon(token)
         assert response.status_code == 204
         assert response.content == b""
@@ -84,13 +90,7 @@ def test_leaving_from_the_queue_gives_the_place_to_the_next(desk):
 
 def test_a_wrong_secret_ends_nothing_and_is_answered_the_same(desk):
     async def scenario():
-        operator = await operator_on(desk)
-        writer = await start_writer()
-        token = (await frame_of(writer, "resume_token"))["token"]
-        chat_id = await accept(operator)
-        await writer.disconnect()
-        await frame_of(operator, "away")
-
+        operator, token, chat_id = await held_and_dropped(desk)
         guessed = f"{chat_id}.{'A' * 32}"
         assert (await beacon(guessed)).status_code == 204
         assert (await beacon(f"{'B' * 24}.{'C' * 32}")).status_code == 204  # no such chat
