@@ -35,6 +35,7 @@ from hotline.chat.protocol import (
     TransferForm,
     clean,
     parse,
+    resume_token,
 )
 from hotline.chat.records import add_chat_referral, start_chat_call
 
@@ -169,14 +170,14 @@ class WriterConsumer(FrameConsumer):
             "resume": queue.resume_digest(secret),
         }
         await queue.enqueue(self.chat_id, facts)
-        await self.send_frame({"type": "resume_token", "token": f"{self.chat_id}.{secret}"})
+        await self.send_frame({"type": "resume_token", "token": resume_token(self.chat_id, secret)})
         await self.join(waiting=True)
         await self.show_place(await announce(self.channel_layer))
 
     async def on_resume(self, frame):
         if self.chat_id:
             raise BadFrame("already_started")
-        chat_id, _, secret = clean(ResumeForm, frame)["token"].partition(".")
+        chat_id, secret = clean(ResumeForm, frame)["token"]
         chat = await queue.come_back(chat_id, secret)
         if not chat:
             raise BadFrame("cannot_resume")
@@ -207,10 +208,15 @@ class WriterConsumer(FrameConsumer):
             await self.channel_layer.group_add(QUEUE_GROUP, self.channel_name)
         self.arm_watchdog(settings.CHAT_IDLE_SECONDS)
 
-    async def step_away(self) -> None:
+    async def let_go(self) -> str:
+        """This connection no longer speaks for its chat (whose id it returns)."""
         chat_id, self.chat_id = self.chat_id, ""
         await self.channel_layer.group_discard(QUEUE_GROUP, self.channel_name)
         await self.channel_layer.group_discard(chat_group(chat_id), self.channel_name)
+        return chat_id
+
+    async def step_away(self) -> None:
+        chat_id = await self.let_go()
         mark = secrets.token_hex(8)
         if settings.CHAT_RESUME_SECONDS <= 0 or not await queue.step_away(chat_id, mark):
             await end_chat(self.channel_layer, chat_id, "writer_left")
@@ -293,11 +299,9 @@ class WriterConsumer(FrameConsumer):
     async def chat_event(self, event):
         frame = event["event"]
         if frame["type"] == "replaced":
-            chat_id, self.chat_id = self.chat_id, ""  # it lives on in the new connection
+            await self.let_go()  # the chat lives on in the new connection
             if self.watchdog is not None:
                 self.watchdog.cancel()
-            await self.channel_layer.group_discard(QUEUE_GROUP, self.channel_name)
-            await self.channel_layer.group_discard(chat_group(chat_id), self.channel_name)
             await self.close()
             return
         if frame.get("from") == "writer":
@@ -324,11 +328,10 @@ async def end_unless_back(layer, chat_id: str, mark: str) -> None:
         await end_chat(layer, chat_id, "writer_left")
 
 
-async def leave(layer, token: str) -> bool:
+async def leave(layer, chat_id: str, secret: str) -> bool:
     """The writer's page left (quick exit, closed) while it had no connection to say so:
     end the chat now rather than after the wait for a return that will not come. The
-    resume token is the credential; False if it names no open chat."""
-    chat_id, _, secret = token.partition(".")
+    resume secret is the credential; False if it names no open chat."""
     if not await queue.with_secret(chat_id, secret):
         return False
     return await end_chat(layer, chat_id, "writer_left")

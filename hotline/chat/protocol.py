@@ -76,8 +76,17 @@ class TransferForm(ChatIdForm):
 
 
 class ResumeForm(forms.Form):
-    # "<chat id>.<secret>", as the "resume_token" frame gave it.
+    # "<chat id>.<secret>", as the "resume_token" frame gave it (resume_token()).
     token = forms.RegexField(regex=r"^[A-Za-z0-9_-]{16,64}\.[A-Za-z0-9_-]{16,64}$")
+
+    def clean_token(self) -> tuple[str, str]:
+        """The chat's id and its secret."""
+        chat_id, _, secret = self.cleaned_data["token"].partition(".")
+        return chat_id, secret
+
+
+def resume_token(chat_id: str, secret: str) -> str:
+    return f"{chat_id}.{secret}"
 
 
 class AvailableForm(forms.Form):

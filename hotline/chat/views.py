@@ -79,7 +79,7 @@ def leave(request: HtmxHttpRequest) -> HttpResponse:
     form = ResumeForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest(f"token: {form.errors['token'][0]}")
-    async_to_sync(consumers.leave)(get_channel_layer(), form.cleaned_data["token"])
+    async_to_sync(consumers.leave)(get_channel_layer(), *form.cleaned_data["token"])
     return HttpResponse(status=204)
 
 
