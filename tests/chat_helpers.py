@@ -69,6 +69,27 @@ async def accept(operator) -> str:
     return (await frame_of(operator, "chat"))["chat"]
 
 
+async def come_back(token: str, address: str = "203.0.113.9") -> WebsocketCommunicator:
+    """A new connection (another network, so another address) resuming with ``token``."""
+    socket = writer_socket(address)
+    connected, code = await socket.connect()
+    assert connected, code
+    await socket.send_json_to({"type": "resume", "token": token})
+    return socket
+
+
+async def held_and_dropped(client) -> tuple[WebsocketCommunicator, str, str]:
+    """A chat the operator signed in on ``client`` holds, whose writer's connection just
+    dropped: the operator's socket, the page's resume token and the chat's id."""
+    operator = await operator_on(client)
+    writer = await start_writer()
+    token = (await frame_of(writer, "resume_token"))["token"]
+    chat_id = await accept(operator)
+    await writer.disconnect()
+    await frame_of(operator, "away")
+    return operator, token, chat_id
+
+
 def send_raw(socket: WebsocketCommunicator, data) -> object:
     return socket.send_to(text_data=data if isinstance(data, str) else json.dumps(data))
 

@@ -128,6 +128,14 @@ def fresh_chat_store():
 
 
 @pytest.fixture
+def chat_desk(client):
+    """A client signed in as an operator who may take chats."""
+    from tests.chat_helpers import chat_operator
+
+    return login_verified(client, chat_operator())
+
+
+@pytest.fixture
 def operator(db):
     return make_user(Role.OPERATOR)
 

@@ -213,30 +213,40 @@ def test_quick_exit_replaces_the_page_and_ends_the_chat(server):
             browser.close()
 
 
+def a_held_chat(writer_context, desk_context, *, reconnects: bool = True):
+    """A chat the desk holds: the writer's page, the desk's page, its chat panel, and the
+    routes the writer's sockets pass through, so that a test can cut one as a network
+    would (a phone locking, a train tunnel). Without ``reconnects`` every try after the
+    first fails too, as where the network has gone."""
+    from playwright.sync_api import expect
+
+    writer = writer_context.new_page()
+    routes = []
+
+    def through(route):
+        routes.append(route)
+        if reconnects or len(routes) == 1:
+            route.connect_to_server()
+        else:
+            route.close(code=1011)
+
+    writer.route_web_socket(re.compile(r".*/ws/chat/$"), through)
+    writer.goto("/chat/?language=nb&age_group=&safe=yes")
+    expect(writer.locator("#chat-status")).to_contain_text("i køen")
+    desk = desk_context.new_page()
+    sign_in_to_the_desk(desk)
+    desk.locator("#chat-available").check()
+    expect(desk.locator("#chat-queue")).to_contain_text("Venter: 1")
+    desk.locator("#chat-accept").click()
+    expect(writer.locator("#chat-status")).to_contain_text("En veileder er her")
+    return writer, desk, desk.locator(".chat-desk__chat"), routes
+
+
 def test_a_dropped_connection_comes_back_to_the_same_chat(server):
     from playwright.sync_api import expect
 
     with two_sides(server) as (writer_context, desk_context):
-        writer = writer_context.new_page()
-        # The writer's socket passes through here, so the test can cut it as a
-        # network would (a phone locking, a train tunnel).
-        connections = []
-
-        def through(route):
-            route.connect_to_server()
-            connections.append(route)
-
-        writer.route_web_socket(re.compile(r".*/ws/chat/$"), through)
-        writer.goto("/chat/?language=nb&age_group=&safe=yes")
-        expect(writer.locator("#chat-status")).to_contain_text("i køen")
-
-        desk = desk_context.new_page()
-        sign_in_to_the_desk(desk)
-        desk.locator("#chat-available").check()
-        expect(desk.locator("#chat-queue")).to_contain_text("Venter: 1")
-        desk.locator("#chat-accept").click()
-        chat = desk.locator(".chat-desk__chat")
-        expect(writer.locator("#chat-status")).to_contain_text("En veileder er her")
+        writer, desk, chat, connections = a_held_chat(writer_context, desk_context)
 
         connections[0].close()
         # The desk is told, and cannot send into the gap.
@@ -279,27 +289,7 @@ def test_a_quick_exit_while_the_page_reconnects_ends_the_chat_at_once(server):
 
     with two_sides(server) as (writer_context, desk_context):
         writer_context.route("https://www.yr.no/**", lambda route: route.fulfill(body="yr"))
-        writer = writer_context.new_page()
-        tries = []
-
-        def through_once(route):
-            # The first connection reaches the server; every later try fails, as in a
-            # tunnel where the network has gone.
-            tries.append(route)
-            if len(tries) == 1:
-                route.connect_to_server()
-            else:
-                route.close(code=1011)
-
-        writer.route_web_socket(re.compile(r".*/ws/chat/$"), through_once)
-        writer.goto("/chat/?language=nb&age_group=&safe=yes")
-        expect(writer.locator("#chat-status")).to_contain_text("i køen")
-        desk = desk_context.new_page()
-        sign_in_to_the_desk(desk)
-        desk.locator("#chat-available").check()
-        desk.locator("#chat-accept").click()
-        chat = desk.locator(".chat-desk__chat")
-        expect(writer.locator("#chat-status")).to_contain_text("En veileder er her")
+        writer, _desk, chat, tries = a_held_chat(writer_context, desk_context, reconnects=False)
 
         tries[0].close()
         expect(chat.locator(".chat-desk__log")).to_contain_text("forbindelse ble brutt")

@@ -9,27 +9,26 @@ from asgiref.sync import async_to_sync
 from django.test import AsyncClient, Client
 from django.urls import reverse
 
-from tests.chat_helpers import accept, chat_operator, frame_of, operator_on, start_writer
-from tests.factories import login_verified
-from tests.test_chat_resume import come_back
+from tests.chat_helpers import (
+    accept,
+    come_back,
+    frame_of,
+    held_and_dropped,
+    operator_on,
+    start_writer,
+)
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.usefixtures("fresh_chat_store"),
+    pytest.mark.usefixtures("fresh_chat_store", "long_wait_for_a_return"),
 ]
 LEAVE = reverse("chat:leave")
-# The wait for a return is far longer than any test: an end seen here is the beacon's.
-pytestmark.append(pytest.mark.usefixtures("long_wait_for_a_return"))
 
 
 @pytest.fixture
 def long_wait_for_a_return(settings):
+    # Far longer than any test: an end seen here is the beacon's.
     settings.CHAT_RESUME_SECONDS = 600
-
-
-@pytest.fixture
-def desk(client):
-    return login_verified(client, chat_operator())
 
 
 async def beacon(token: str):
@@ -37,23 +36,11 @@ async def beacon(token: str):
     return await AsyncClient(enforce_csrf_checks=True).post(LEAVE, {"token": token})
 
 
-async def held_and_dropped(desk):
-    """A chat an operator holds, whose writer's connection just dropped (the page is
-    reconnecting): the operator's socket, the page's resume token and the chat's id."""
-    operator = await operator_on(desk)
-    writer = await start_writer()
-    token = (await frame_of(writer, "resume_token"))["token"]
-    chat_id = await accept(operator)
-    await writer.disconnect()
-    await frame_of(operator, "away")
-    return operator, token, chat_id
-
-
-def test_leaving_while_away_ends_a_held_chat_at_once(desk, caplog):
+def test_leaving_while_away_ends_a_held_chat_at_once(chat_desk, caplog):
     caplog.set_level(logging.DEBUG)
 
     async def scenario():
-        operator, token, chat_id = await held_and_dropped(desk)
+        operator, token, chat_id = await held_and_dropped(chat_desk)
         response = await beacon(token)
         assert response.status_code == 204
         assert response.content == b""
@@ -72,7 +59,7 @@ def test_leaving_while_away_ends_a_held_chat_at_once(desk, caplog):
     assert not [r for r in caplog.records if chat_id in r.getMessage() or secret in r.getMessage()]
 
 
-def test_leaving_from_the_queue_gives_the_place_to_the_next(desk):
+def test_leaving_from_the_queue_gives_the_place_to_the_next(chat_desk):
     async def scenario():
         first = await start_writer(address="198.51.100.1")
         token = (await frame_of(first, "resume_token"))["token"]
@@ -88,9 +75,9 @@ def test_leaving_from_the_queue_gives_the_place_to_the_next(desk):
     async_to_sync(scenario)()
 
 
-def test_a_wrong_secret_ends_nothing_and_is_answered_the_same(desk):
+def test_a_wrong_secret_ends_nothing_and_is_answered_the_same(chat_desk):
     async def scenario():
-        operator, token, chat_id = await held_and_dropped(desk)
+        operator, token, chat_id = await held_and_dropped(chat_desk)
         guessed = f"{chat_id}.{'A' * 32}"
         assert (await beacon(guessed)).status_code == 204
         assert (await beacon(f"{'B' * 24}.{'C' * 32}")).status_code == 204  # no such chat
@@ -104,16 +91,16 @@ def test_a_wrong_secret_ends_nothing_and_is_answered_the_same(desk):
     async_to_sync(scenario)()
 
 
-def test_leaving_a_chat_that_already_ended_changes_nothing(desk):
+def test_leaving_a_chat_that_already_ended_changes_nothing(chat_desk):
     async def scenario():
-        operator = await operator_on(desk)
+        operator = await operator_on(chat_desk)
         writer = await start_writer()
         token = (await frame_of(writer, "resume_token"))["token"]
         await accept(operator)
         await writer.send_json_to({"type": "end"})
         await frame_of(operator, "ended")
         assert (await beacon(token)).status_code == 204
-        # No second "ended" for the desk to record twice.
+        # No second "ended" for the chat_desk to record twice.
         while not await operator.receive_nothing(timeout=0.5):
             assert (await operator.receive_json_from())["type"] != "ended"
         await writer.disconnect()

@@ -6,13 +6,12 @@ from asgiref.sync import async_to_sync
 
 from tests.chat_helpers import (
     accept,
-    chat_operator,
+    come_back,
     frame_of,
+    held_and_dropped,
     operator_on,
     start_writer,
-    writer_socket,
 )
-from tests.factories import login_verified
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -20,23 +19,9 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def desk(client):
-    return login_verified(client, chat_operator())
-
-
-async def come_back(token: str, address: str = "203.0.113.9"):
-    """A new connection (another network, so another address) resuming with ``token``."""
-    socket = writer_socket(address)
-    connected, code = await socket.connect()
-    assert connected, code
-    await socket.send_json_to({"type": "resume", "token": token})
-    return socket
-
-
-def test_a_dropped_writer_comes_back_to_the_same_chat(desk):
+def test_a_dropped_writer_comes_back_to_the_same_chat(chat_desk):
     async def scenario():
-        operator = await operator_on(desk)
+        operator = await operator_on(chat_desk)
         writer = await start_writer()
         token = (await frame_of(writer, "resume_token"))["token"]
         chat_id = await accept(operator)
@@ -82,9 +67,9 @@ def test_a_dropped_writer_comes_back_to_the_same_chat(desk):
     async_to_sync(scenario)()
 
 
-def test_a_writer_in_the_queue_keeps_their_place_but_is_not_given_out_while_away(desk):
+def test_a_writer_in_the_queue_keeps_their_place_but_is_not_given_out_while_away(chat_desk):
     async def scenario():
-        operator = await operator_on(desk)
+        operator = await operator_on(chat_desk)
         first = await start_writer(address="198.51.100.1")
         token = (await frame_of(first, "resume_token"))["token"]
         await frame_of(first, "queued")
@@ -106,16 +91,11 @@ def test_a_writer_in_the_queue_keeps_their_place_but_is_not_given_out_while_away
     async_to_sync(scenario)()
 
 
-def test_a_writer_who_does_not_come_back_in_time_has_left(desk, settings):
+def test_a_writer_who_does_not_come_back_in_time_has_left(chat_desk, settings):
     settings.CHAT_RESUME_SECONDS = 0.3
 
     async def scenario():
-        operator = await operator_on(desk)
-        writer = await start_writer()
-        token = (await frame_of(writer, "resume_token"))["token"]
-        chat_id = await accept(operator)
-        await writer.disconnect()
-        await frame_of(operator, "away")
+        operator, token, chat_id = await held_and_dropped(chat_desk)
         ended = await frame_of(operator, "ended", timeout=5)
         assert ended == {"type": "ended", "reason": "writer_left", "chat": chat_id, "record": True}
 
@@ -127,11 +107,11 @@ def test_a_writer_who_does_not_come_back_in_time_has_left(desk, settings):
     async_to_sync(scenario)()
 
 
-def test_without_a_resume_time_a_dropped_connection_ends_the_chat(desk, settings):
+def test_without_a_resume_time_a_dropped_connection_ends_the_chat(chat_desk, settings):
     settings.CHAT_RESUME_SECONDS = 0
 
     async def scenario():
-        operator = await operator_on(desk)
+        operator = await operator_on(chat_desk)
         writer = await start_writer()
         await accept(operator)
         await writer.disconnect()
@@ -150,9 +130,9 @@ def test_without_a_resume_time_a_dropped_connection_ends_the_chat(desk, settings
     ],
     ids=["malformed", "unknown-chat", "wrong-secret"],
 )
-def test_a_chat_cannot_be_resumed_without_its_secret(desk, token):
+def test_a_chat_cannot_be_resumed_without_its_secret(chat_desk, token):
     async def scenario():
-        operator = await operator_on(desk)
+        operator = await operator_on(chat_desk)
         writer = await start_writer()
         real = (await frame_of(writer, "resume_token"))["token"]
         await accept(operator)
